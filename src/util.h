@@ -1,0 +1,20 @@
+/* util.h - small helpers shared by the modules: growing arrays, hashing, time. */
+#ifndef HWPROF_UTIL_H
+#define HWPROF_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Make *arr (elements of elem bytes, capacity *cap) hold at least need elements,
+ * doubling.  New space is zeroed.  Returns 0 or -ENOMEM (*arr unchanged). */
+int util_grow(void *arr, size_t *cap, size_t need, size_t elem);
+
+/* 64-bit FNV-1a of buf, continuing from h (start with UTIL_HASH_INIT). */
+#define UTIL_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t util_hash(const void *buf, size_t len, uint64_t h);
+
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
+int64_t util_now_mono_ns(void);
+int64_t util_now_real_ns(void);
+
+#endif
