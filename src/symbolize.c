@@ -1,0 +1,908 @@
+/* symbolize.c - see symbolize.h.
+ *
+ * Three sources of names: ELF files through libdwfl (one offline Dwfl per
+ * file, at bias 0, so the debuginfo lookup by build id and debuglink is
+ * libdwfl's own), kallsyms for the kernel, perf-PID.map for JIT code.
+ * Every string handed out is interned here, so results can be copied freely
+ * and live until symbolizer_free. */
+#include "symbolize.h"
+#include "util.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* From libstdc++ (we link -lstdc++); the C++ ABI's demangler. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+struct sym_load {
+	uint64_t offset, filesz, vaddr;
+};
+
+struct sym_file {
+	const char *path;            /* interned; the cache key */
+	int err;                     /* -errno when the file could not be opened */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	GElf_Addr bias;              /* module address = ELF vaddr + bias */
+	struct sym_load *loads;
+	size_t nloads;
+	char build_id[41];           /* "" when the file has none */
+};
+
+/* Cached result of one (file, offset). */
+struct sym_entry {
+	const struct sym_file *file; /* NULL: empty slot */
+	uint64_t offset;
+	size_t n;
+	struct sym_frame *frames;
+};
+
+struct ksym {
+	uint64_t addr;
+	size_t name;                 /* offsets into the kallsyms arena */
+	size_t module;               /* 0: none (arena[0] is "") */
+	size_t idx;                  /* line order, to keep the sort stable */
+};
+
+struct jit_sym {
+	uint64_t start, size;
+	size_t name;                 /* offset into the map's arena */
+	size_t idx;
+};
+
+struct jit_map {
+	pid_t pid;
+	int present;                 /* the file existed at the last load */
+	off_t size;
+	struct timespec mtime;
+	struct jit_sym *syms;
+	size_t n, cap;
+	char *arena;
+	size_t alen, acap;
+};
+
+struct symbolizer {
+	char *kallsyms_path;
+	char *jit_dir;
+	/* libdwfl keeps pointers to both for the life of each Dwfl. */
+	Dwfl_Callbacks callbacks;
+	char *debuginfo_path;
+
+	/* Interned strings: open addressing, power-of-two capacity. */
+	char **strs;
+	size_t nstrs, strcap;
+
+	/* Open files keyed by path. */
+	struct sym_file **files;
+	size_t nfiles, filecap;
+
+	/* Result cache keyed by (file, offset). */
+	struct sym_entry *cache;
+	size_t ncache, cachecap;
+
+	/* Kernel symbols, sorted by address. */
+	int kernel_loaded, kernel_ok;
+	struct ksym *ksyms;
+	size_t nksyms, ksymcap;
+	char *karena;
+	size_t kalen, kacap;
+
+	struct jit_map **jits;
+	size_t njits, jitcap;
+};
+
+/* ---- string interning ---- */
+
+static int intern_rehash(struct symbolizer *s)
+{
+	size_t ncap = s->strcap ? s->strcap * 2 : 256;
+	char **n = calloc(ncap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->strcap; i++) {
+		char *str = s->strs[i];
+		size_t j;
+
+		if (!str)
+			continue;
+		j = util_hash(str, strlen(str), UTIL_HASH_INIT) & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = str;
+	}
+	free(s->strs);
+	s->strs = n;
+	s->strcap = ncap;
+	return 0;
+}
+
+/* The interned copy of str[0..len), or NULL on ENOMEM. */
+static const char *intern_n(struct symbolizer *s, const char *str, size_t len)
+{
+	size_t j;
+	char *c;
+
+	if ((s->nstrs + 1) * 2 > s->strcap && intern_rehash(s) < 0)
+		return NULL;
+	j = util_hash(str, len, UTIL_HASH_INIT) & (s->strcap - 1);
+	while (s->strs[j]) {
+		if (strncmp(s->strs[j], str, len) == 0 && s->strs[j][len] == '\0')
+			return s->strs[j];
+		j = (j + 1) & (s->strcap - 1);
+	}
+	c = strndup(str, len);
+	if (!c)
+		return NULL;
+	s->strs[j] = c;
+	s->nstrs++;
+	return c;
+}
+
+static const char *intern(struct symbolizer *s, const char *str)
+{
+	return intern_n(s, str, strlen(str));
+}
+
+const char *symbolizer_demangle(struct symbolizer *s, const char *name)
+{
+	const char *r;
+	char *d;
+	int status = -1;
+
+	/* Only Itanium-ABI names: __cxa_demangle would also "demangle" plain
+	 * C identifiers that happen to look like type names. */
+	if (strncmp(name, "_Z", 2) != 0)
+		return intern(s, name);
+	d = __cxa_demangle(name, NULL, NULL, &status);
+	if (!d || status != 0) {
+		free(d);
+		return intern(s, name);
+	}
+	r = intern(s, d);
+	free(d);
+	return r;
+}
+
+/* ---- construction ---- */
+
+int symbolizer_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out)
+{
+	struct symbolizer *s;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto fail;
+	s->kallsyms_path = strdup(kallsyms_path ? kallsyms_path : "/proc/kallsyms");
+	s->jit_dir = strdup(jit_dir ? jit_dir : "/tmp");
+	if (!s->kallsyms_path || !s->jit_dir)
+		goto fail;
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = &s->debuginfo_path;
+	*out = s;
+	return 0;
+fail:
+	symbolizer_free(s);
+	return -ENOMEM;
+}
+
+static void file_free(struct sym_file *f)
+{
+	if (!f)
+		return;
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	free(f->loads);
+	free(f);
+}
+
+static void jit_free(struct jit_map *j)
+{
+	if (!j)
+		return;
+	free(j->syms);
+	free(j->arena);
+	free(j);
+}
+
+void symbolizer_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->filecap; i++)
+		file_free(s->files ? s->files[i] : NULL);
+	free(s->files);
+	for (size_t i = 0; i < s->cachecap; i++)
+		free(s->cache[i].frames);
+	free(s->cache);
+	for (size_t i = 0; i < s->strcap; i++)
+		free(s->strs[i]);
+	free(s->strs);
+	free(s->ksyms);
+	free(s->karena);
+	for (size_t i = 0; i < s->njits; i++)
+		jit_free(s->jits[i]);
+	free(s->jits);
+	free(s->kallsyms_path);
+	free(s->jit_dir);
+	free(s);
+}
+
+/* ---- ELF files ---- */
+
+static int file_open(struct symbolizer *s, struct sym_file *f, const char *path)
+{
+	const unsigned char *bits;
+	GElf_Addr idaddr;
+	size_t nph;
+	Elf *elf;
+	int fd, len, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	f->dwfl = dwfl_begin(&s->callbacks);
+	if (!f->dwfl) {
+		close(fd);
+		err = -ENOMEM;
+		goto out;
+	}
+	dwfl_report_begin(f->dwfl);
+	/* Bias 0: addresses in this Dwfl are the ELF's own virtual addresses
+	 * (plus f->bias for an odd ET_DYN whose first segment is not at 0). */
+	f->mod = dwfl_report_elf(f->dwfl, path, path, fd, 0, false);
+	if (!f->mod) {
+		close(fd);
+		err = -ENOEXEC;
+		goto out;
+	}
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	elf = dwfl_module_getelf(f->mod, &f->bias);
+	if (!elf) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	if (elf_getphdrnum(elf, &nph) == 0) {
+		f->loads = calloc(nph ? nph : 1, sizeof(*f->loads));
+		if (!f->loads) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			f->loads[f->nloads++] = (struct sym_load){
+				ph.p_offset, ph.p_filesz, ph.p_vaddr };
+		}
+	}
+	len = dwfl_module_build_id(f->mod, &bits, &idaddr);
+	for (int i = 0; i < len && i < 20; i++)
+		snprintf(f->build_id + 2 * i, 3, "%02x", bits[i]);
+out:
+	return err;
+}
+
+/* The open file for path (its err set when it could not be opened), or NULL
+ * on ENOMEM.  Failures are cached too, so a missing file costs one open. */
+static struct sym_file *file_get(struct symbolizer *s, const char *path)
+{
+	struct sym_file *f;
+	const char *ip;
+	size_t j;
+
+	ip = intern(s, path);
+	if (!ip)
+		return NULL;
+	if ((s->nfiles + 1) * 2 > s->filecap) {
+		size_t ncap = s->filecap ? s->filecap * 2 : 16;
+		struct sym_file **n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < s->filecap; i++) {
+			struct sym_file *o = s->files[i];
+
+			if (!o)
+				continue;
+			j = util_hash(&o->path, sizeof(o->path), UTIL_HASH_INIT) & (ncap - 1);
+			while (n[j])
+				j = (j + 1) & (ncap - 1);
+			n[j] = o;
+		}
+		free(s->files);
+		s->files = n;
+		s->filecap = ncap;
+	}
+	/* Interned paths are unique, so the pointer itself is the key. */
+	j = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT) & (s->filecap - 1);
+	while (s->files[j]) {
+		if (s->files[j]->path == ip)
+			return s->files[j];
+		j = (j + 1) & (s->filecap - 1);
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->path = ip;
+	f->err = file_open(s, f, path);
+	if (f->err == -ENOMEM) {
+		file_free(f);
+		return NULL;
+	}
+	s->files[j] = f;
+	s->nfiles++;
+	return f;
+}
+
+/* The file for path, or when it is gone, the separate debug file named by
+ * build_id (it has the same program headers and the symbol table). */
+static struct sym_file *file_find(struct symbolizer *s, const char *path, const char *build_id)
+{
+	struct sym_file *f = file_get(s, path);
+	char dbg[128];
+
+	if (!f || !f->err || !build_id || strlen(build_id) < 3 || strlen(build_id) > 40)
+		return f;
+	snprintf(dbg, sizeof(dbg), "/usr/lib/debug/.build-id/%.2s/%s.debug",
+		 build_id, build_id + 2);
+	{
+		struct sym_file *d = file_get(s, dbg);
+
+		return d && !d->err ? d : f;
+	}
+}
+
+static int offset_to_vaddr(const struct sym_file *f, uint64_t off, uint64_t *vaddr)
+{
+	if (!f->nloads) {
+		*vaddr = off;
+		return 0;
+	}
+	for (size_t i = 0; i < f->nloads; i++) {
+		const struct sym_load *l = &f->loads[i];
+
+		if (off >= l->offset && off - l->offset < l->filesz) {
+			*vaddr = off - l->offset + l->vaddr;
+			return 0;
+		}
+	}
+	/* The mapping starts at a page boundary below p_offset; an offset in
+	 * that slack still belongs to the segment that follows it. */
+	for (size_t i = 0; i < f->nloads; i++) {
+		const struct sym_load *l = &f->loads[i];
+
+		if (off < l->offset && l->offset - off < 4096) {
+			*vaddr = l->vaddr - (l->offset - off);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- result cache ---- */
+
+static uint64_t entry_hash(const struct sym_file *f, uint64_t off)
+{
+	return util_hash(&off, sizeof(off), util_hash(&f, sizeof(f), UTIL_HASH_INIT));
+}
+
+static struct sym_entry *cache_slot(struct symbolizer *s, const struct sym_file *f, uint64_t off)
+{
+	size_t j = entry_hash(f, off) & (s->cachecap - 1);
+
+	while (s->cache[j].file && !(s->cache[j].file == f && s->cache[j].offset == off))
+		j = (j + 1) & (s->cachecap - 1);
+	return &s->cache[j];
+}
+
+static int cache_reserve(struct symbolizer *s)
+{
+	struct sym_entry *old = s->cache;
+	size_t ocap = s->cachecap;
+
+	if ((s->ncache + 1) * 2 <= s->cachecap)
+		return 0;
+	s->cachecap = ocap ? ocap * 2 : 1024;
+	s->cache = calloc(s->cachecap, sizeof(*s->cache));
+	if (!s->cache) {
+		s->cache = old;
+		s->cachecap = ocap;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].file)
+			*cache_slot(s, old[i].file, old[i].offset) = old[i];
+	free(old);
+	return 0;
+}
+
+/* ---- DWARF ---- */
+
+static void frame_set(struct sym_frame *fr, const char *function, const char *system_name)
+{
+	fr->function = function;
+	fr->system_name = system_name;
+	fr->file = "";
+	fr->line = 0;
+}
+
+/* Name of a subprogram or inlined instance: the linkage (mangled) name when
+ * the DIE or its abstract origin has one, demangled; else DW_AT_name. */
+static int die_name(struct symbolizer *s, Dwarf_Die *die, const char **function,
+		    const char **system_name)
+{
+	Dwarf_Attribute attr;
+	const char *name = NULL;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name)
+		name = "??";
+	*system_name = intern(s, name);
+	*function = symbolizer_demangle(s, name);
+	return *system_name && *function ? 0 : -ENOMEM;
+}
+
+static const char *call_file(Dwarf_Die *cudie, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word idx;
+	size_t nfiles;
+	const char *name;
+
+	if (!dwarf_attr(die, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &idx) != 0)
+		return NULL;
+	if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0 || idx >= nfiles)
+		return NULL;
+	name = dwarf_filesrc(files, idx, NULL, NULL);
+	return name;
+}
+
+static int call_line(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word line;
+
+	if (!dwarf_attr(die, DW_AT_call_line, &attr) || dwarf_formudata(&attr, &line) != 0)
+		return 0;
+	return (int)line;
+}
+
+/* Fill res for module address addr.  0 or -ENOMEM. */
+static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
+			  struct sym_result *res)
+{
+	const char *symname, *fname;
+	Dwarf_Die *cudie, *scopes = NULL;
+	Dwarf_Addr dbias;
+	Dwfl_Line *line;
+	GElf_Sym sym;
+	GElf_Off symoff;
+	int nscopes, lineno = 0, err = 0, outer = 0;
+	size_t n = 0;
+
+	res->n = 0;
+	symname = dwfl_module_addrinfo(f->mod, addr, &symoff, &sym, NULL, NULL, NULL);
+	/* A sizeless symbol "covers" everything up to the next one; in a
+	 * stripped file that would name all code after some data label. */
+	if (symname && (!*symname || (sym.st_size == 0 && GELF_ST_TYPE(sym.st_info) != STT_FUNC)))
+		symname = NULL;
+
+	cudie = dwfl_module_addrdie(f->mod, addr, &dbias);
+	if (cudie) {
+		Dwarf_Die inner;
+
+		nscopes = dwarf_getscopes(cudie, addr - dbias, &scopes);
+		if (nscopes > 0) {
+			/* dwarf_getscopes follows an inlined instance into its
+			 * abstract origin (lexical scoping); the call chain is
+			 * the physical nesting of the innermost scope instead. */
+			inner = scopes[0];
+			free(scopes);
+			scopes = NULL;
+			nscopes = dwarf_getscopes_die(&inner, &scopes);
+		}
+		for (int i = 0; i < nscopes && n < SYM_MAX_FRAMES; i++) {
+			Dwarf_Die *d = &scopes[i];
+			int tag = dwarf_tag(d);
+			struct sym_frame *fr;
+
+			if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
+			    tag != DW_TAG_entry_point)
+				continue;
+			/* frames[n].file/line were set by the inlined instance
+			 * below it (its call site), or are unknown yet. */
+			fr = &res->frames[n];
+			if (n++ == 0)
+				frame_set(fr, "", "");
+			err = die_name(s, d, &fr->function, &fr->system_name);
+			if (err < 0)
+				goto out;
+			if (tag != DW_TAG_inlined_subroutine) {
+				outer = 1;
+				break;
+			}
+			/* The call site of an inlined instance is the line in
+			 * the next outer frame. */
+			if (n < SYM_MAX_FRAMES) {
+				const char *cf = call_file(cudie, d);
+
+				frame_set(&res->frames[n], "", "");
+				res->frames[n].file = cf ? intern(s, cf) : "";
+				res->frames[n].line = call_line(d);
+				if (!res->frames[n].file) {
+					err = -ENOMEM;
+					goto out;
+				}
+			}
+		}
+	}
+
+	/* The symbol table names the outermost function: it is what the
+	 * linker saw (foo.cold, aliases), and it exists without DWARF. */
+	if (symname) {
+		const char *sn = intern(s, symname);
+		const char *dn = symbolizer_demangle(s, symname);
+
+		if (!sn || !dn) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (outer) {
+			res->frames[n - 1].function = dn;
+			res->frames[n - 1].system_name = sn;
+		} else if (n < SYM_MAX_FRAMES) {
+			/* No DWARF subprogram (or no DWARF): the symbol is the
+			 * outermost frame; an inlined call site may already
+			 * have filled its file:line. */
+			if (n == 0)
+				frame_set(&res->frames[0], dn, sn);
+			res->frames[n].function = dn;
+			res->frames[n].system_name = sn;
+			n++;
+		}
+	}
+	if (n == 0)
+		goto out;
+
+	line = dwfl_module_getsrc(f->mod, addr);
+	fname = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (fname) {
+		res->frames[0].file = intern(s, fname);
+		res->frames[0].line = lineno;
+		if (!res->frames[0].file) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	res->n = n;
+out:
+	free(scopes);
+	if (err < 0)
+		res->n = 0;
+	return err;
+}
+
+int symbolizer_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
+			   uint64_t file_offset, struct sym_result *res)
+{
+	struct sym_entry *e;
+	struct sym_file *f;
+	uint64_t vaddr;
+	int err;
+
+	res->n = 0;
+	f = file_find(s, path, build_id);
+	if (!f)
+		return -ENOMEM;
+	if (f->err)
+		return f->err;
+	if (cache_reserve(s) < 0)
+		return -ENOMEM;
+	e = cache_slot(s, f, file_offset);
+	if (e->file) {
+		res->n = e->n;
+		memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
+		return 0;
+	}
+	if (offset_to_vaddr(f, file_offset, &vaddr) == 0) {
+		err = symbolize_addr(s, f, vaddr + f->bias, res);
+		if (err < 0)
+			return err;
+	}
+	if (res->n) {
+		e->frames = malloc(res->n * sizeof(*e->frames));
+		if (!e->frames)
+			return -ENOMEM;
+		memcpy(e->frames, res->frames, res->n * sizeof(*e->frames));
+	}
+	e->file = f;
+	e->offset = file_offset;
+	e->n = res->n;
+	s->ncache++;
+	return 0;
+}
+
+int symbolizer_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap)
+{
+	struct sym_file *f = file_get(s, path);
+
+	if (!f)
+		return -ENOMEM;
+	if (f->err)
+		return f->err;
+	if (!f->build_id[0])
+		return -ENODATA;
+	if (cap <= strlen(f->build_id))
+		return -ENOSPC;
+	strcpy(buf, f->build_id);
+	return 0;
+}
+
+/* ---- kallsyms ---- */
+
+static int arena_add(char **arena, size_t *len, size_t *cap, const char *str, size_t n,
+		     size_t *off)
+{
+	if (util_grow(arena, cap, *len + n + 1, 1) < 0)
+		return -ENOMEM;
+	memcpy(*arena + *len, str, n);
+	(*arena)[*len + n] = '\0';
+	*off = *len;
+	*len += n + 1;
+	return 0;
+}
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int kernel_load(struct symbolizer *s)
+{
+	char *line = NULL, type, *name, *mod;
+	size_t lcap = 0, noff, moff, nonzero = 0, empty;
+	unsigned long long addr;
+	ssize_t len;
+	FILE *fp;
+	int err = 0;
+
+	s->kernel_loaded = 1;
+	fp = fopen(s->kallsyms_path, "re");
+	if (!fp)
+		return -errno;
+	if (arena_add(&s->karena, &s->kalen, &s->kacap, "", 0, &empty) < 0) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while ((len = getline(&line, &lcap, fp)) > 0) {
+		int pos = 0;
+
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (sscanf(line, "%llx %c %n", &addr, &type, &pos) < 2 || !pos)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		name = line + pos;
+		/* Module symbols: "name\t[module]". */
+		mod = strpbrk(name, "\t ");
+		moff = 0;
+		if (mod) {
+			*mod++ = '\0';
+			mod += strspn(mod, "\t ");
+			if (*mod && arena_add(&s->karena, &s->kalen, &s->kacap, mod,
+					      strlen(mod), &moff) < 0) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		if (arena_add(&s->karena, &s->kalen, &s->kacap, name, strlen(name), &noff) < 0 ||
+		    util_grow(&s->ksyms, &s->ksymcap, s->nksyms + 1, sizeof(*s->ksyms)) < 0) {
+			err = -ENOMEM;
+			goto out;
+		}
+		s->ksyms[s->nksyms] = (struct ksym){ addr, noff, moff, s->nksyms };
+		s->nksyms++;
+		nonzero += addr != 0;
+	}
+	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+	/* kptr_restrict shows every address as 0 to unprivileged readers. */
+	s->kernel_ok = nonzero > 0;
+out:
+	free(line);
+	fclose(fp);
+	return err;
+}
+
+int symbolizer_kernel_available(struct symbolizer *s)
+{
+	if (!s->kernel_loaded)
+		kernel_load(s);
+	return s->kernel_ok;
+}
+
+int symbolizer_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res)
+{
+	size_t lo = 0, hi;
+	const struct ksym *k;
+	const char *name;
+	int err = 0;
+
+	res->n = 0;
+	if (!s->kernel_loaded) {
+		err = kernel_load(s);
+		if (err == -ENOMEM)
+			return err;
+	}
+	if (!s->kernel_ok)
+		return 0;
+	/* The last symbol at or below addr. */
+	hi = s->nksyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	k = &s->ksyms[lo - 1];
+	name = intern(s, s->karena + k->name);
+	if (!name)
+		return -ENOMEM;
+	frame_set(&res->frames[0], name, name);
+	/* A module symbol carries its module as the "file": "[ext4]". */
+	if (k->module) {
+		res->frames[0].file = intern(s, s->karena + k->module);
+		if (!res->frames[0].file)
+			return -ENOMEM;
+	}
+	res->n = 1;
+	return 0;
+}
+
+/* ---- perf-PID.map ---- */
+
+static int jit_cmp(const void *a, const void *b)
+{
+	const struct jit_sym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int jit_load(struct jit_map *j, const char *path)
+{
+	unsigned long long start, size;
+	char *line = NULL;
+	size_t lcap = 0, off;
+	ssize_t len;
+	FILE *fp;
+	int err = 0;
+
+	j->n = 0;
+	j->alen = 0;
+	fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	while ((len = getline(&line, &lcap, fp)) > 0) {
+		int pos = 0;
+
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !pos)
+			continue;
+		if (arena_add(&j->arena, &j->alen, &j->acap, line + pos, strlen(line + pos),
+			      &off) < 0 ||
+		    util_grow(&j->syms, &j->cap, j->n + 1, sizeof(*j->syms)) < 0) {
+			err = -ENOMEM;
+			goto out;
+		}
+		j->syms[j->n] = (struct jit_sym){ start, size, off, j->n };
+		j->n++;
+	}
+	qsort(j->syms, j->n, sizeof(*j->syms), jit_cmp);
+out:
+	free(line);
+	fclose(fp);
+	return err;
+}
+
+static struct jit_map *jit_get(struct symbolizer *s, pid_t pid)
+{
+	struct jit_map *j;
+
+	for (size_t i = 0; i < s->njits; i++)
+		if (s->jits[i]->pid == pid)
+			return s->jits[i];
+	if (util_grow(&s->jits, &s->jitcap, s->njits + 1, sizeof(*s->jits)) < 0)
+		return NULL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->pid = pid;
+	s->jits[s->njits++] = j;
+	return j;
+}
+
+int symbolizer_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res)
+{
+	struct jit_map *j;
+	struct stat st;
+	char path[4096];
+	size_t lo = 0, hi;
+	const struct jit_sym *js;
+	const char *sys, *fn;
+
+	res->n = 0;
+	j = jit_get(s, pid);
+	if (!j)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/perf-%d.map", s->jit_dir, (int)pid);
+	if (stat(path, &st) < 0) {
+		j->present = 0;
+		j->n = 0;
+		return 0;
+	}
+	/* The JIT appends as it compiles: reload when the file changed. */
+	if (!j->present || st.st_size != j->size || st.st_mtim.tv_sec != j->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != j->mtime.tv_nsec) {
+		int err = jit_load(j, path);
+
+		if (err == -ENOMEM)
+			return err;
+		j->present = err == 0;
+		j->size = st.st_size;
+		j->mtime = st.st_mtim;
+	}
+	/* Later lines re-use addresses of freed code: the sort keeps file
+	 * order among equal starts, so the last one at or below addr wins. */
+	hi = j->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (j->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	js = &j->syms[lo - 1];
+	if (addr - js->start >= js->size)
+		return 0;
+	sys = intern(s, j->arena + js->name);
+	fn = symbolizer_demangle(s, j->arena + js->name);
+	if (!sys || !fn)
+		return -ENOMEM;
+	frame_set(&res->frames[0], fn, sys);
+	res->n = 1;
+	return 0;
+}
