@@ -1,0 +1,804 @@
+/* pprof.c - see pprof.h.
+ *
+ * Encoding points the protobuf-c structs straight at the profile's arrays where
+ * the layouts agree (location ids, values) and builds the string table on the
+ * way.  Decoding trusts nothing: every string index and every id is checked
+ * before use, and file ids (any non-zero numbers) are renumbered to our dense
+ * 1-based ids. */
+#include "pprof.h"
+#include "util.h"
+#include "profile.pb-c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Inflated profiles beyond this are refused as malformed (a gzip bomb). */
+#define PPROF_MAX_RAW ((size_t)1 << 30)
+
+typedef Perftools__Profiles__Profile PbProfile;
+typedef Perftools__Profiles__ValueType PbValueType;
+typedef Perftools__Profiles__Sample PbSample;
+typedef Perftools__Profiles__Label PbLabel;
+typedef Perftools__Profiles__Mapping PbMapping;
+typedef Perftools__Profiles__Location PbLocation;
+typedef Perftools__Profiles__Line PbLine;
+typedef Perftools__Profiles__Function PbFunction;
+
+/* ---- string table for the encoder ---- */
+
+struct strtab {
+	const char **strs;
+	size_t n, cap;
+	struct { uint64_t hash; size_t idx1; } *slots;
+	size_t slot_cap;        /* power of two, at least 2 * n */
+};
+
+static int strtab_rehash(struct strtab *st)
+{
+	size_t ncap = st->slot_cap ? st->slot_cap * 2 : 256;
+	__typeof__(st->slots) ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->slot_cap; i++) {
+		size_t j;
+
+		if (!st->slots[i].idx1)
+			continue;
+		for (j = st->slots[i].hash & (ncap - 1); ns[j].idx1; j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = st->slots[i];
+	}
+	free(st->slots);
+	st->slots = ns;
+	st->slot_cap = ncap;
+	return 0;
+}
+
+/* Index of s in the table, adding it if new; NULL is "" (index 0 once added first). */
+static int64_t strtab_index(struct strtab *st, const char *s)
+{
+	uint64_t h;
+	size_t j;
+
+	if (!s)
+		s = "";
+	if ((st->n + 1) * 2 > st->slot_cap && strtab_rehash(st))
+		return -ENOMEM;
+	h = util_hash(s, strlen(s), UTIL_HASH_INIT);
+	for (j = h & (st->slot_cap - 1); st->slots[j].idx1; j = (j + 1) & (st->slot_cap - 1)) {
+		if (st->slots[j].hash == h && strcmp(st->strs[st->slots[j].idx1 - 1], s) == 0)
+			return (int64_t)st->slots[j].idx1 - 1;
+	}
+	if (util_grow(&st->strs, &st->cap, st->n + 1, sizeof(*st->strs)))
+		return -ENOMEM;
+	st->strs[st->n++] = s;
+	st->slots[j].hash = h;
+	st->slots[j].idx1 = st->n;
+	return (int64_t)st->n - 1;
+}
+
+/* ---- encoder ---- */
+
+/* Everything the message points to that is not the profile's own memory. */
+struct enc {
+	struct strtab st;
+	PbValueType vt[PROFILE_MAX_TYPES + 1], *vtp[PROFILE_MAX_TYPES];
+	PbSample *smp, **smpp;
+	PbLabel *lab, **labp;
+	PbMapping *map, **mapp;
+	PbLocation *loc, **locp;
+	PbLine *line, **linep;
+	PbFunction *fn, **fnp;
+	int64_t *comments;
+	uint8_t *raw;
+};
+
+static void enc_free(struct enc *e)
+{
+	free(e->st.strs);
+	free(e->st.slots);
+	free(e->smp);
+	free(e->smpp);
+	free(e->lab);
+	free(e->labp);
+	free(e->map);
+	free(e->mapp);
+	free(e->loc);
+	free(e->locp);
+	free(e->line);
+	free(e->linep);
+	free(e->fn);
+	free(e->fnp);
+	free(e->comments);
+	free(e->raw);
+}
+
+/* calloc that never returns NULL for an empty array, so NULL means ENOMEM. */
+static void *alloc_array(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+/* String index into *dst; bails out of the calling function on ENOMEM. */
+#define STR(dst, s) do { \
+	int64_t i_ = strtab_index(&e.st, (s)); \
+	if (i_ < 0) \
+		goto fail; \
+	(dst) = i_; \
+} while (0)
+
+static int gzip_buf(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	z_stream zs = { 0 };
+	uint8_t *buf = NULL;
+	size_t cap;
+	int err = -ENOMEM;
+
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	/* deflateBound takes a uLong; feed and size the output in one go below it. */
+	if (len > (uLong)-1 / 2)
+		goto out;
+	cap = deflateBound(&zs, len) + 32;
+	buf = malloc(cap);
+	if (!buf)
+		goto out;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = len;
+	zs.next_out = buf;
+	zs.avail_out = cap;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		err = -EIO;
+		goto out;
+	}
+	*out = buf;
+	*out_len = zs.total_out;
+	buf = NULL;
+	err = 0;
+out:
+	deflateEnd(&zs);
+	free(buf);
+	return err;
+}
+
+int pprof_encode(const struct profile *p, uint8_t **out, size_t *len)
+{
+	PbProfile msg = PERFTOOLS__PROFILES__PROFILE__INIT;
+	struct enc e = { 0 };
+	size_t n_labels = 0, n_lines = 0, raw_len, li = 0;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	*len = 0;
+	if (p->n_types > PROFILE_MAX_TYPES)
+		return -EINVAL;
+	/* pprof requires string_table[0] == "". */
+	if (strtab_index(&e.st, "") != 0)
+		goto fail;
+
+	for (size_t i = 0; i < p->n_types; i++) {
+		perftools__profiles__value_type__init(&e.vt[i]);
+		STR(e.vt[i].type, p->types[i].type);
+		STR(e.vt[i].unit, p->types[i].unit);
+		e.vtp[i] = &e.vt[i];
+	}
+	msg.n_sample_type = p->n_types;
+	msg.sample_type = e.vtp;
+	perftools__profiles__value_type__init(&e.vt[PROFILE_MAX_TYPES]);
+	STR(e.vt[PROFILE_MAX_TYPES].type, p->period_type.type);
+	STR(e.vt[PROFILE_MAX_TYPES].unit, p->period_type.unit);
+	msg.period_type = &e.vt[PROFILE_MAX_TYPES];
+	msg.period = p->period;
+	msg.time_nanos = p->time_nanos;
+	msg.duration_nanos = p->duration_nanos;
+	if (p->default_sample_type >= 0 && (size_t)p->default_sample_type < p->n_types)
+		STR(msg.default_sample_type, p->types[p->default_sample_type].type);
+
+	for (size_t i = 0; i < p->n_samples; i++)
+		n_labels += p->samples[i].n_labels;
+	e.smp = alloc_array(p->n_samples, sizeof(*e.smp));
+	e.smpp = alloc_array(p->n_samples, sizeof(*e.smpp));
+	e.lab = alloc_array(n_labels, sizeof(*e.lab));
+	e.labp = alloc_array(n_labels, sizeof(*e.labp));
+	if (!e.smp || !e.smpp || !e.lab || !e.labp)
+		goto fail;
+	for (size_t i = 0; i < p->n_samples; i++) {
+		const struct profile_sample *s = &p->samples[i];
+		PbSample *ps = &e.smp[i];
+
+		perftools__profiles__sample__init(ps);
+		ps->n_location_id = s->n_locations;
+		ps->location_id = s->location_ids;
+		ps->n_value = p->n_types;
+		ps->value = s->values;
+		ps->n_label = s->n_labels;
+		ps->label = &e.labp[li];
+		for (size_t j = 0; j < s->n_labels; j++, li++) {
+			const struct profile_label *l = &s->labels[j];
+			PbLabel *pl = &e.lab[li];
+
+			perftools__profiles__label__init(pl);
+			STR(pl->key, l->key);
+			if (l->str) {
+				STR(pl->str, l->str);
+			} else {
+				pl->num = l->num;
+				if (l->num_unit)
+					STR(pl->num_unit, l->num_unit);
+			}
+			e.labp[li] = pl;
+		}
+		e.smpp[i] = ps;
+	}
+	msg.n_sample = p->n_samples;
+	msg.sample = e.smpp;
+
+	e.map = alloc_array(p->n_mappings, sizeof(*e.map));
+	e.mapp = alloc_array(p->n_mappings, sizeof(*e.mapp));
+	if (!e.map || !e.mapp)
+		goto fail;
+	for (size_t i = 0; i < p->n_mappings; i++) {
+		const struct profile_mapping *m = &p->mappings[i];
+		PbMapping *pm = &e.map[i];
+
+		perftools__profiles__mapping__init(pm);
+		pm->id = m->id;
+		pm->memory_start = m->start;
+		pm->memory_limit = m->limit;
+		pm->file_offset = m->offset;
+		STR(pm->filename, m->file);
+		STR(pm->build_id, m->build_id);
+		pm->has_functions = !!m->has_functions;
+		pm->has_filenames = !!m->has_filenames;
+		pm->has_line_numbers = !!m->has_line_numbers;
+		e.mapp[i] = pm;
+	}
+	msg.n_mapping = p->n_mappings;
+	msg.mapping = e.mapp;
+
+	for (size_t i = 0; i < p->n_locations; i++)
+		n_lines += p->locations[i].n_lines;
+	e.loc = alloc_array(p->n_locations, sizeof(*e.loc));
+	e.locp = alloc_array(p->n_locations, sizeof(*e.locp));
+	e.line = alloc_array(n_lines, sizeof(*e.line));
+	e.linep = alloc_array(n_lines, sizeof(*e.linep));
+	if (!e.loc || !e.locp || !e.line || !e.linep)
+		goto fail;
+	li = 0;
+	for (size_t i = 0; i < p->n_locations; i++) {
+		const struct profile_location *l = &p->locations[i];
+		PbLocation *pl = &e.loc[i];
+
+		perftools__profiles__location__init(pl);
+		pl->id = l->id;
+		pl->mapping_id = l->mapping_id;
+		pl->address = l->address;
+		pl->n_line = l->n_lines;
+		pl->line = &e.linep[li];
+		for (size_t j = 0; j < l->n_lines; j++, li++) {
+			perftools__profiles__line__init(&e.line[li]);
+			e.line[li].function_id = l->lines[j].function_id;
+			e.line[li].line = l->lines[j].line;
+			e.linep[li] = &e.line[li];
+		}
+		e.locp[i] = pl;
+	}
+	msg.n_location = p->n_locations;
+	msg.location = e.locp;
+
+	e.fn = alloc_array(p->n_functions, sizeof(*e.fn));
+	e.fnp = alloc_array(p->n_functions, sizeof(*e.fnp));
+	if (!e.fn || !e.fnp)
+		goto fail;
+	for (size_t i = 0; i < p->n_functions; i++) {
+		const struct profile_function *f = &p->functions[i];
+		PbFunction *pf = &e.fn[i];
+
+		perftools__profiles__function__init(pf);
+		pf->id = f->id;
+		STR(pf->name, f->name);
+		STR(pf->system_name, f->system_name);
+		STR(pf->filename, f->filename);
+		pf->start_line = f->start_line;
+		e.fnp[i] = pf;
+	}
+	msg.n_function = p->n_functions;
+	msg.function = e.fnp;
+
+	e.comments = alloc_array(p->n_comments, sizeof(*e.comments));
+	if (!e.comments)
+		goto fail;
+	for (size_t i = 0; i < p->n_comments; i++)
+		STR(e.comments[i], p->comments[i]);
+	msg.n_comment = p->n_comments;
+	msg.comment = e.comments;
+
+	/* protobuf-c does not write through string_table; the cast only drops const. */
+	msg.n_string_table = e.st.n;
+	msg.string_table = (char **)e.st.strs;
+
+	raw_len = perftools__profiles__profile__get_packed_size(&msg);
+	e.raw = malloc(raw_len ? raw_len : 1);
+	if (!e.raw)
+		goto fail;
+	if (perftools__profiles__profile__pack(&msg, e.raw) != raw_len) {
+		err = -EIO;
+		goto fail;
+	}
+	err = gzip_buf(e.raw, raw_len, out, len);
+fail:
+	enc_free(&e);
+	return err;
+}
+
+#undef STR
+
+/* ---- decoder ---- */
+
+static int gunzip_buf(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	z_stream zs = { 0 };
+	uint8_t *buf = NULL, *nb;
+	size_t cap = 0;
+	int err, zr;
+
+	*out = NULL;
+	*out_len = 0;
+	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+		return -ENOMEM;
+	zs.next_in = (Bytef *)in;
+	/* zlib counts in uInt; a profile larger than 4 GiB compressed is not one. */
+	if (len > (uInt)-1) {
+		err = -EINVAL;
+		goto out;
+	}
+	zs.avail_in = len;
+	for (;;) {
+		if (zs.total_out == cap) {
+			size_t ncap = cap ? cap * 2 : (len < 4096 ? 16384 : len * 4);
+
+			if (cap >= PPROF_MAX_RAW) {
+				err = -EINVAL;
+				goto out;
+			}
+			if (ncap > PPROF_MAX_RAW)
+				ncap = PPROF_MAX_RAW;
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		zs.next_out = buf + zs.total_out;
+		zs.avail_out = cap - zs.total_out;
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr == Z_MEM_ERROR) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/* Z_BUF_ERROR with output room left means the input ended early. */
+		if (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0)) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	*out = buf;
+	*out_len = zs.total_out;
+	buf = NULL;
+	err = 0;
+out:
+	inflateEnd(&zs);
+	free(buf);
+	return err;
+}
+
+struct idmap {
+	uint64_t file_id, id;
+};
+
+static int idmap_cmp(const void *a, const void *b)
+{
+	const struct idmap *x = a, *y = b;
+
+	return x->file_id < y->file_id ? -1 : x->file_id > y->file_id;
+}
+
+/* Sort and reject duplicate file ids. */
+static int idmap_sort(struct idmap *m, size_t n)
+{
+	qsort(m, n, sizeof(*m), idmap_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (m[i].file_id == m[i - 1].file_id)
+			return -EINVAL;
+	return 0;
+}
+
+/* Our id for a file id, or 0 when the file never defined it. */
+static uint64_t idmap_get(const struct idmap *m, size_t n, uint64_t file_id)
+{
+	struct idmap key = { file_id, 0 };
+	const struct idmap *hit;
+
+	if (!file_id)
+		return 0;
+	hit = bsearch(&key, m, n, sizeof(*m), idmap_cmp);
+	return hit ? hit->id : 0;
+}
+
+struct dec {
+	const PbProfile *msg;
+	struct profile *p;
+	struct idmap *maps, *fns, *locs;
+	uint64_t *ids;          /* one sample's location ids */
+	struct profile_label *labels;
+	size_t cap_ids, cap_labels;
+};
+
+/* The string at index idx, or NULL when idx is out of range. */
+static const char *dec_str(const struct dec *d, int64_t idx)
+{
+	if (idx < 0 || (uint64_t)idx >= d->msg->n_string_table)
+		return NULL;
+	return d->msg->string_table[idx];
+}
+
+static int dec_mappings(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+
+	for (size_t i = 0; i < msg->n_mapping; i++) {
+		const PbMapping *m = msg->mapping[i];
+		const char *file = dec_str(d, m->filename), *bid = dec_str(d, m->build_id);
+		struct profile_mapping *pm;
+		int64_t id;
+
+		if (!m->id || !file || !bid)
+			return -EINVAL;
+		id = profile_mapping(d->p, m->memory_start, m->memory_limit, m->file_offset,
+				     file, bid);
+		if (id < 0)
+			return (int)id;
+		pm = &d->p->mappings[id - 1];
+		pm->has_functions |= m->has_functions;
+		pm->has_filenames |= m->has_filenames;
+		pm->has_line_numbers |= m->has_line_numbers;
+		d->maps[i] = (struct idmap){ m->id, (uint64_t)id };
+	}
+	return idmap_sort(d->maps, msg->n_mapping);
+}
+
+static int dec_functions(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+
+	for (size_t i = 0; i < msg->n_function; i++) {
+		const PbFunction *f = msg->function[i];
+		const char *name = dec_str(d, f->name), *sys = dec_str(d, f->system_name);
+		const char *file = dec_str(d, f->filename);
+		int64_t id;
+
+		if (!f->id || !name || !sys || !file)
+			return -EINVAL;
+		id = profile_function(d->p, name, sys, file, f->start_line);
+		if (id < 0)
+			return (int)id;
+		d->fns[i] = (struct idmap){ f->id, (uint64_t)id };
+	}
+	return idmap_sort(d->fns, msg->n_function);
+}
+
+static int dec_locations(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+	struct profile_line *lines = NULL;
+	size_t cap = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < msg->n_location; i++) {
+		const PbLocation *l = msg->location[i];
+		uint64_t mid = idmap_get(d->maps, msg->n_mapping, l->mapping_id);
+		int64_t id;
+
+		if (!l->id || (l->mapping_id && !mid)) {
+			err = -EINVAL;
+			goto out;
+		}
+		if (util_grow(&lines, &cap, l->n_line, sizeof(*lines))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t j = 0; j < l->n_line; j++) {
+			lines[j].function_id = idmap_get(d->fns, msg->n_function,
+							 l->line[j]->function_id);
+			lines[j].line = l->line[j]->line;
+			if (!lines[j].function_id) {
+				err = -EINVAL;
+				goto out;
+			}
+		}
+		id = profile_add_location(d->p, mid, l->address, lines, l->n_line);
+		if (id < 0) {
+			err = (int)id;
+			goto out;
+		}
+		d->locs[i] = (struct idmap){ l->id, (uint64_t)id };
+	}
+	err = idmap_sort(d->locs, msg->n_location);
+out:
+	free(lines);
+	return err;
+}
+
+static int dec_samples(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+
+	for (size_t i = 0; i < msg->n_sample; i++) {
+		const PbSample *s = msg->sample[i];
+		int err;
+
+		if (s->n_value != d->p->n_types)
+			return -EINVAL;
+		if (util_grow(&d->ids, &d->cap_ids, s->n_location_id, sizeof(*d->ids)) ||
+		    util_grow(&d->labels, &d->cap_labels, s->n_label, sizeof(*d->labels)))
+			return -ENOMEM;
+		for (size_t j = 0; j < s->n_location_id; j++) {
+			d->ids[j] = idmap_get(d->locs, msg->n_location, s->location_id[j]);
+			if (!d->ids[j])
+				return -EINVAL;
+		}
+		for (size_t j = 0; j < s->n_label; j++) {
+			const PbLabel *l = s->label[j];
+			struct profile_label *pl = &d->labels[j];
+
+			/* pprof: a label is a string one when str is set, numeric otherwise. */
+			*pl = (struct profile_label){ .key = dec_str(d, l->key) };
+			if (!pl->key || !dec_str(d, l->str) || !dec_str(d, l->num_unit))
+				return -EINVAL;
+			if (l->str) {
+				pl->str = dec_str(d, l->str);
+			} else {
+				pl->num = l->num;
+				pl->num_unit = l->num_unit ? dec_str(d, l->num_unit) : NULL;
+			}
+		}
+		err = profile_add_sample(d->p, d->ids, s->n_location_id, d->labels, s->n_label,
+					 s->value);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dec_header(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+	struct profile *p = d->p;
+	const char *dst;
+	int err;
+
+	if (msg->n_sample_type > PROFILE_MAX_TYPES)
+		return -EINVAL;
+	for (size_t i = 0; i < msg->n_sample_type; i++) {
+		const char *t = dec_str(d, msg->sample_type[i]->type);
+		const char *u = dec_str(d, msg->sample_type[i]->unit);
+
+		if (!t || !u)
+			return -EINVAL;
+		err = profile_add_type(p, t, u);
+		if (err < 0)
+			return err;
+	}
+	if (msg->period_type) {
+		const char *t = dec_str(d, msg->period_type->type);
+		const char *u = dec_str(d, msg->period_type->unit);
+
+		if (!t || !u)
+			return -EINVAL;
+		err = profile_set_period(p, t, u, msg->period);
+		if (err)
+			return err;
+	} else {
+		p->period = msg->period;
+	}
+	p->time_nanos = msg->time_nanos;
+	p->duration_nanos = msg->duration_nanos;
+	if (!dec_str(d, msg->drop_frames) || !dec_str(d, msg->keep_frames))
+		return -EINVAL;
+	dst = dec_str(d, msg->default_sample_type);
+	if (!dst)
+		return -EINVAL;
+	p->default_sample_type = msg->default_sample_type ? profile_type_index(p, dst) : -1;
+	for (size_t i = 0; i < msg->n_comment; i++) {
+		const char *c = dec_str(d, msg->comment[i]);
+
+		if (!c)
+			return -EINVAL;
+		err = profile_add_comment(p, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dec_profile(struct dec *d)
+{
+	const PbProfile *msg = d->msg;
+	int err;
+
+	/* pprof's own reader insists on "" first; an empty message has no table. */
+	if (!msg->n_string_table || msg->string_table[0][0])
+		return -EINVAL;
+	d->maps = alloc_array(msg->n_mapping, sizeof(*d->maps));
+	d->fns = alloc_array(msg->n_function, sizeof(*d->fns));
+	d->locs = alloc_array(msg->n_location, sizeof(*d->locs));
+	if (!d->maps || !d->fns || !d->locs)
+		return -ENOMEM;
+	/* Later sections refer to earlier ones: mappings and functions, then locations. */
+	err = dec_header(d);
+	if (!err)
+		err = dec_mappings(d);
+	if (!err)
+		err = dec_functions(d);
+	if (!err)
+		err = dec_locations(d);
+	if (!err)
+		err = dec_samples(d);
+	return err;
+}
+
+int pprof_decode(const void *buf, size_t len, struct profile **out)
+{
+	const uint8_t *b = buf;
+	uint8_t *raw = NULL;
+	size_t raw_len = len;
+	struct dec d = { 0 };
+	int err;
+
+	*out = NULL;
+	if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+		err = gunzip_buf(b, len, &raw, &raw_len);
+		if (err)
+			goto out;
+		b = raw;
+	}
+	/* protobuf-c gives NULL for bad wire data and for ENOMEM alike; say EINVAL. */
+	d.msg = perftools__profiles__profile__unpack(NULL, raw_len, b);
+	if (!d.msg) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = profile_new(&d.p);
+	if (err)
+		goto out;
+	err = dec_profile(&d);
+	if (err)
+		goto out;
+	*out = d.p;
+	d.p = NULL;
+out:
+	profile_free(d.p);
+	free(d.maps);
+	free(d.fns);
+	free(d.locs);
+	free(d.ids);
+	free(d.labels);
+	if (d.msg)
+		perftools__profiles__profile__free_unpacked((PbProfile *)d.msg, NULL);
+	free(raw);
+	return err;
+}
+
+/* ---- files ---- */
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int pprof_write_file(const struct profile *p, const char *path)
+{
+	uint8_t *buf = NULL;
+	size_t len, plen = strlen(path);
+	char *tmp = NULL;
+	int fd = -1, err;
+
+	err = pprof_encode(p, &buf, &len);
+	if (err)
+		goto out;
+	tmp = malloc(plen + 64);
+	if (!tmp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* The temporary file sits next to path so that rename() stays on one file
+	 * system and readers see either the old file or the whole new one.  O_EXCL
+	 * with a pid-and-attempt name avoids clobbering another writer's file. */
+	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
+		snprintf(tmp, plen + 64, "%s.%ld.%u.tmp", path, (long)getpid(), attempt);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (fd < 0) {
+		err = -EEXIST;
+		goto out;
+	}
+	err = write_all(fd, buf, len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	fd = -1;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(buf);
+	return err;
+}
+
+int pprof_read_file(const char *path, struct profile **out)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, err = 0;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (util_grow(&buf, &cap, len + 65536, 1)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	err = pprof_decode(buf, len, out);
+out:
+	close(fd);
+	free(buf);
+	return err;
+}
