@@ -1,0 +1,11 @@
+/* cmds.h - the subcommands.  Each takes its own argv (argv[0] is the
+ * subcommand's name, e.g. "report"), prints its own messages and returns the
+ * process exit status: 0 ok, 1 runtime failure, 2 usage error (record passes
+ * the profiled command's status through). */
+#ifndef HWPROF_CMDS_H
+#define HWPROF_CMDS_H
+
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif

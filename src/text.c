@@ -1,0 +1,185 @@
+/* text.c - see text.h. */
+#include "text.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+#include "util.h"
+
+struct text_fn {
+	const char *name;
+	uint64_t hash;
+	int64_t flat, cum;
+	size_t seen;            /* 1 + index of the last sample counted in cum */
+};
+
+struct text_table {
+	struct text_fn *fns;
+	size_t n, cap;
+	uint32_t *slots;        /* open addressing: 1 + index into fns, 0 empty */
+	size_t n_slots;
+};
+
+char *text_format_value(char *buf, size_t len, int64_t v, const char *unit)
+{
+	static const struct { const char *suffix; double scale; } units[] = {
+		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
+	};
+	double a, x;
+	size_t i;
+
+	if (!unit || strcmp(unit, "nanoseconds") != 0 || (v > -1000 && v < 1000)) {
+		snprintf(buf, len, "%" PRId64 "%s", v,
+			 unit && !strcmp(unit, "nanoseconds") ? "ns" : "");
+		return buf;
+	}
+	a = v < 0 ? -(double)v : (double)v;
+	/* Pick the unit by the rounded value, so 999.7ms prints as "1.00s", not "1000ms". */
+	for (i = 0; i < 2; i++)
+		if (a >= units[i].scale * 0.9995)
+			break;
+	x = a / units[i].scale;
+	snprintf(buf, len, "%s%.*f%s", v < 0 ? "-" : "",
+		 x >= 99.95 ? 0 : x >= 9.995 ? 1 : 2, x, units[i].suffix);
+	return buf;
+}
+
+static int table_grow_slots(struct text_table *t)
+{
+	size_t n_slots = t->n_slots ? t->n_slots * 2 : 256;
+	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t k = t->fns[i].hash & (n_slots - 1);
+
+		while (slots[k])
+			k = (k + 1) & (n_slots - 1);
+		slots[k] = i + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->n_slots = n_slots;
+	return 0;
+}
+
+/* Functions are keyed by name, as pprof's default granularity: inlined copies
+ * and functions split over several ids collapse into one row. */
+static struct text_fn *table_get(struct text_table *t, const char *name)
+{
+	uint64_t h = util_hash(name, strlen(name), UTIL_HASH_INIT);
+	size_t k;
+
+	if ((t->n + 1) * 2 > t->n_slots && table_grow_slots(t))
+		return NULL;
+	for (k = h & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
+		struct text_fn *f = &t->fns[t->slots[k] - 1];
+
+		if (f->hash == h && !strcmp(f->name, name))
+			return f;
+	}
+	if (t->n >= UINT32_MAX - 1 || util_grow(&t->fns, &t->cap, t->n + 1, sizeof(*t->fns)))
+		return NULL;
+	t->fns[t->n].name = name;
+	t->fns[t->n].hash = h;
+	t->slots[k] = ++t->n;
+	return &t->fns[t->n - 1];
+}
+
+static int fn_cmp(const void *a, const void *b)
+{
+	const struct text_fn *x = a, *y = b;
+
+	if (x->flat != y->flat)
+		return x->flat > y->flat ? -1 : 1;
+	if (x->cum != y->cum)
+		return x->cum > y->cum ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* One name per line: control characters would break the table. */
+static void put_name(const char *name, FILE *out)
+{
+	if (!*name)
+		name = "[unknown]";
+	for (const char *c = name; *c; c++)
+		putc((unsigned char)*c < ' ' ? ' ' : *c, out);
+	putc('\n', out);
+}
+
+static double pct(int64_t v, int64_t total)
+{
+	return total ? 100.0 * (double)v / (double)total : 0.0;
+}
+
+int text_top(struct profile *p, size_t type, size_t n, FILE *out)
+{
+	struct text_table t = { 0 };
+	const char **names = NULL;
+	size_t cap_names = 0, shown;
+	const char *unit;
+	char b1[32], b2[32];
+	int64_t total = 0, sum = 0;
+	int ret = 0;
+
+	if (type >= p->n_types)
+		return -EINVAL;
+	unit = p->types[type].unit;
+	for (size_t i = 0; i < p->n_samples; i++) {
+		const struct profile_sample *s = &p->samples[i];
+		int64_t v = s->values[type];
+		struct text_fn *f;
+		int nf;
+
+		if (!v)
+			continue;
+		total += v;
+		nf = folded_frames(p, s, &names, &cap_names);
+		if (nf < 0) {
+			ret = nf;
+			goto out;
+		}
+		for (int k = 0; k < nf; k++) {
+			f = table_get(&t, names[k]);
+			if (!f) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if (k == 0)
+				f->flat += v;
+			/* A recursive function appears several times in one stack: count it once. */
+			if (f->seen != i + 1) {
+				f->seen = i + 1;
+				f->cum += v;
+			}
+		}
+	}
+	if (t.n)
+		qsort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
+	shown = n && n < t.n ? n : t.n;
+	fprintf(out, "Total: %s %s (%s); showing %zu of %zu functions\n",
+		text_format_value(b1, sizeof(b1), total, unit), p->types[type].type,
+		unit, shown, t.n);
+	fprintf(out, "%10s %7s %7s %10s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "name");
+	for (size_t i = 0; i < shown; i++) {
+		const struct text_fn *f = &t.fns[i];
+
+		sum += f->flat;
+		fprintf(out, "%10s %6.2f%% %6.2f%% %10s %6.2f%%  ",
+			text_format_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, total),
+			pct(sum, total), text_format_value(b2, sizeof(b2), f->cum, unit),
+			pct(f->cum, total));
+		put_name(f->name, out);
+	}
+	if (ferror(out))
+		ret = -EIO;
+out:
+	free(t.fns);
+	free(t.slots);
+	free(names);
+	return ret;
+}
