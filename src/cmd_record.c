@@ -1,0 +1,485 @@
+/* cmd_record.c - `hwprof record [OPTIONS] [--] CMD [ARGS]`: options, messages,
+ * exit codes.  The work is done by session.c (events, rings) and recorder.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "events.h"
+#include "flamegraph.h"
+#include "folded.h"
+#include "pprof.h"
+#include "recorder.h"
+#include "session.h"
+#include "symbolize.h"
+#include "util.h"
+
+/* The one global: which signal asked us to stop (forwarded to CMD). */
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig)
+{
+	pending_signal = sig;
+}
+
+struct record_opts {
+	const char *events;
+	uint64_t freq, period;
+	int callchain;
+	const char *output, *folded, *svg;
+	int quiet;
+	size_t ring_pages;
+};
+
+/* What the profile's comments should say about how it was recorded. */
+struct record_notes {
+	char fallback[256];
+	int kernel_hidden;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hwprof record [OPTIONS] [--] CMD [ARGS...]\n"
+		"\n"
+		"Run CMD (its threads and forked children too) under perf_event sampling and\n"
+		"write a symbolized profile as gzipped pprof.\n"
+		"\n"
+		"  -e, --event EVENTS      events to sample, comma-separated (default: cycles;\n"
+		"                          falls back to cpu-clock where there is no hardware PMU)\n"
+		"  -F, --freq HZ           samples per second per thread (default: 999)\n"
+		"  -c, --count PERIOD      one sample every PERIOD events (instead of -F)\n"
+		"  -g                      record call stacks by frame pointers (the default)\n"
+		"      --call-graph MODE   fp (frame pointers) or none (leaf functions only)\n"
+		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
+		"      --folded FILE       also write collapsed stacks\n"
+		"      --svg FILE          also write a flame graph\n"
+		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 128)\n"
+		"  -q, --quiet             no summary on stderr\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"Exit status: CMD's own (128+N when killed by signal N); 1 when hwprof fails;\n"
+		"2 for a usage error; 127 when CMD cannot be found.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
+static int check_writable(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (access(path, F_OK) == 0) {
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			r = -EISDIR;
+		else if (access(path, W_OK) < 0)
+			r = -errno;
+	} else if (access(dir, W_OK) < 0) {
+		r = -errno;
+	}
+	free(copy);
+	return r;
+}
+
+static int parse_args(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "event", required_argument, NULL, 'e' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "call-graph", required_argument, NULL, 'G' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "folded", required_argument, NULL, 'f' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->events = "cycles";
+	o->freq = 999;
+	o->callchain = 1;
+	o->output = "hwprof.pb.gz";
+	o->ring_pages = 128;
+	optind = 1;
+	/* '+': stop at CMD, so that CMD's own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			o->events = optarg;
+			break;
+		case 'F':
+			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 1000000) {
+				fprintf(stderr, "hwprof record: -F %s: expected a frequency in Hz (1..1000000)\n", optarg);
+				return -1;
+			}
+			o->freq = v;
+			o->period = 0;
+			break;
+		case 'c':
+			if (parse_u64(optarg, &v) < 0 || v == 0) {
+				fprintf(stderr, "hwprof record: -c %s: expected a positive period\n", optarg);
+				return -1;
+			}
+			o->period = v;
+			o->freq = 0;
+			break;
+		case 'g':
+			o->callchain = 1;
+			break;
+		case 'G':
+			if (strcmp(optarg, "fp") == 0) {
+				o->callchain = 1;
+			} else if (strcmp(optarg, "none") == 0) {
+				o->callchain = 0;
+			} else {
+				fprintf(stderr, "hwprof record: --call-graph %s: expected fp or none\n", optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'f':
+			o->folded = optarg;
+			break;
+		case 's':
+			o->svg = optarg;
+			break;
+		case 'm':
+			if (parse_u64(optarg, &v) < 0 || v == 0 || (v & (v - 1)) || v > 65536) {
+				fprintf(stderr, "hwprof record: -m %s: expected a power of two (1..65536)\n", optarg);
+				return -1;
+			}
+			o->ring_pages = v;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "Try 'hwprof record --help'.\n");
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "hwprof record: no command given (hwprof record [OPTIONS] -- CMD [ARGS])\n");
+		return -1;
+	}
+	return optind;
+}
+
+static int read_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
+}
+
+static int is_cycles(const struct event *e)
+{
+	return e->attr.type == PERF_TYPE_HARDWARE && e->attr.config == PERF_COUNT_HW_CPU_CYCLES;
+}
+
+/* Open the events, falling back loudly where the machine or the kernel says no.
+ * Returns 0, or the exit status to use. */
+static int open_events(struct session *s, struct session_opts *so, struct record_notes *notes,
+		       const struct record_opts *o)
+{
+	for (;;) {
+		size_t bad = 0;
+		int r = session_open(s, so, &bad);
+		struct event *e = &so->events->ev[bad];
+
+		if (r == 0)
+			return 0;
+		if ((r == -ENOENT || r == -EOPNOTSUPP || r == -ENODEV) && events_is_hardware(e)) {
+			if (is_cycles(e)) {
+				if (!o->quiet)
+					fprintf(stderr, "hwprof: %s: no hardware PMU on this machine (VM?); "
+						"using cpu-clock instead, or pass -e cpu-clock\n", e->name);
+				snprintf(notes->fallback, sizeof(notes->fallback),
+					 "event %s not supported here (no hardware PMU): sampled cpu-clock instead",
+					 e->name);
+				events_set_cpu_clock(e);
+				continue;
+			}
+			fprintf(stderr, "hwprof: %s: not supported on this machine (the kernel exposes no "
+				"CPU PMU for it); try -e cpu-clock\n", e->name);
+			return 1;
+		}
+		if ((r == -EACCES || r == -EPERM) && !so->exclude_kernel && !e->attr.exclude_kernel) {
+			so->exclude_kernel = 1;
+			notes->kernel_hidden = 1;
+			if (!o->quiet)
+				fprintf(stderr, "hwprof: kernel frames not allowed (perf_event_paranoid is %d; "
+					"root, CAP_PERFMON or a value <= 1 allows them); recording user space only\n",
+					read_paranoid());
+			continue;
+		}
+		if (r == -EACCES || r == -EPERM) {
+			fprintf(stderr, "hwprof: perf_event_open: %s: /proc/sys/kernel/perf_event_paranoid is %d "
+				"and hwprof lacks CAP_PERFMON; run as root, or 'sysctl kernel.perf_event_paranoid=1'\n",
+				strerror(-r), read_paranoid());
+			return 1;
+		}
+		if (r == -EMFILE || r == -ENFILE) {
+			fprintf(stderr, "hwprof: perf_event_open: too many open files (one per CPU and event); "
+				"raise 'ulimit -n'\n");
+			return 1;
+		}
+		if (r == -ENOMEM) {
+			fprintf(stderr, "hwprof: ring buffers: cannot map %zu pages per CPU (locked memory limit, "
+				"see 'ulimit -l' and /proc/sys/kernel/perf_event_mlock_kb); try a smaller -m\n",
+				so->ring_pages);
+			return 1;
+		}
+		fprintf(stderr, "hwprof: perf_event_open(%s): %s\n", e->name, strerror(-r));
+		return 1;
+	}
+}
+
+static void add_comments(struct profile *p, int argc, char **argv, const struct record_opts *o,
+			 const struct record_notes *notes, const struct recorder_stats *st)
+{
+	char buf[1024];
+	size_t off = 0;
+
+	off += snprintf(buf, sizeof(buf), "hwprof record");
+	for (int i = 0; i < argc && off < sizeof(buf); i++)
+		off += snprintf(buf + off, sizeof(buf) - off, " %s", argv[i]);
+	profile_add_comment(p, buf);
+	if (notes->fallback[0])
+		profile_add_comment(p, notes->fallback);
+	if (notes->kernel_hidden)
+		profile_add_comment(p, "kernel frames not recorded (not allowed by perf_event_paranoid)");
+	snprintf(buf, sizeof(buf), "samples: %llu; lost samples: %llu; throttled: %llu",
+		 (unsigned long long)st->samples, (unsigned long long)st->lost,
+		 (unsigned long long)st->throttled);
+	profile_add_comment(p, buf);
+	snprintf(buf, sizeof(buf), "call graph: %s", o->callchain ? "fp" : "none");
+	profile_add_comment(p, buf);
+}
+
+static int write_text_output(const char *path, struct profile *p, int svg)
+{
+	FILE *f = fopen(path, "w");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = svg ? flamegraph_write_svg(p, p->n_types > 1 ? 1 : 0, "hwprof", f)
+		: folded_write(p, p->n_types > 1 ? 1 : 0, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int write_outputs(const struct record_opts *o, struct profile *p)
+{
+	int r, failed = 0;
+
+	r = pprof_write_file(p, o->output);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", o->output, strerror(-r));
+		failed = 1;
+	}
+	if (o->folded && (r = write_text_output(o->folded, p, 0)) < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", o->folded, strerror(-r));
+		failed = 1;
+	}
+	if (o->svg && (r = write_text_output(o->svg, p, 1)) < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", o->svg, strerror(-r));
+		failed = 1;
+	}
+	return failed;
+}
+
+static int event_of(const void *ctx, uint64_t id)
+{
+	return session_event_of(ctx, id);
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() returns at once and we forward the signal. */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void print_summary(const struct record_opts *o, const struct recorder_stats *st,
+			  int64_t duration_ns, int status)
+{
+	if (st->lost || st->throttled)
+		fprintf(stderr, "hwprof: lost %llu samples in %llu LOST records, throttled %llu times; "
+			"try a lower -F or a larger -m\n", (unsigned long long)st->lost,
+			(unsigned long long)st->lost_records, (unsigned long long)st->throttled);
+	if (o->quiet)
+		return;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "hwprof: command killed by signal %d (%s)\n", WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+	fprintf(stderr, "hwprof: %llu samples in %.2f s; wrote %s%s%s%s%s\n",
+		(unsigned long long)st->samples, duration_ns / 1e9, o->output,
+		o->folded ? ", " : "", o->folded ? o->folded : "", o->svg ? ", " : "",
+		o->svg ? o->svg : "");
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	struct session_opts so;
+	struct record_notes notes;
+	struct event_list *events = NULL;
+	struct session *s = NULL;
+	struct recorder *rec = NULL;
+	struct recorder_opts ro;
+	struct profile *p;
+	char err[512];
+	int first, r, status = 0, code = 1;
+	int64_t t0, wall0;
+
+	memset(&notes, 0, sizeof(notes));
+	first = parse_args(argc, argv, &o);
+	if (first < 0)
+		return 2;
+	if (events_parse(o.events, &events, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hwprof record: %s\n", err);
+		return 2;
+	}
+	{
+		const char *paths[] = { o.output, o.folded, o.svg };
+
+		for (size_t i = 0; i < 3; i++) {
+			if (paths[i] && (r = check_writable(paths[i])) < 0) {
+				fprintf(stderr, "hwprof: %s: cannot write: %s\n", paths[i], strerror(-r));
+				goto out;
+			}
+		}
+	}
+	r = session_spawn(argv + first, &s);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: cannot start %s: %s\n", argv[first], strerror(-r));
+		goto out;
+	}
+	memset(&so, 0, sizeof(so));
+	so.events = events;
+	so.freq = o.freq;
+	so.period = o.period;
+	so.callchain = o.callchain;
+	so.ring_pages = o.ring_pages;
+	r = open_events(s, &so, &notes, &o);
+	if (r) {
+		code = r;
+		goto out;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.fmt = session_format(s);
+	ro.events = events;
+	r = recorder_new(&ro, &rec);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s\n", strerror(-r));
+		goto out;
+	}
+	recorder_set_event_map(rec, event_of, s);
+	p = recorder_profile(rec);
+	if (o.period)
+		profile_set_period(p, events->ev[0].sample_type, events->ev[0].unit, (int64_t)o.period);
+	else
+		profile_set_period(p, events->ev[0].sample_type, events->ev[0].unit,
+				   strcmp(events->ev[0].unit, "nanoseconds") == 0
+					   ? (int64_t)(1000000000 / o.freq) : 0);
+	p->default_sample_type = 1;
+
+	install_handlers();
+	t0 = util_now_mono_ns();
+	wall0 = util_now_real_ns();
+	r = session_start(s);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", argv[first], strerror(-r));
+		code = (r == -ENOENT) ? 127 : 126;
+		goto out;
+	}
+	for (;;) {
+		int done;
+
+		if (pending_signal) {
+			int sig = pending_signal;
+
+			pending_signal = 0;
+			kill(session_pid(s), sig);
+		}
+		done = session_wait(s, &status, 1);
+		session_poll(s, done ? 0 : 100);
+		if (session_read(s, recorder_queue, rec) < 0 || recorder_flush(rec) < 0) {
+			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
+			break;
+		}
+		if (done)
+			break;
+	}
+	p->time_nanos = wall0;
+	p->duration_nanos = util_now_mono_ns() - t0;
+	add_comments(p, argc - first, argv + first, &o, &notes, recorder_stats(rec));
+	if (write_outputs(&o, p))
+		goto out;
+	print_summary(&o, recorder_stats(rec), p->duration_nanos, status);
+	code = exit_code_of(status);
+out:
+	recorder_free(rec);
+	session_free(s);
+	events_free(events);
+	return code;
+}

@@ -1,0 +1,430 @@
+/* recorder.c - see recorder.h. */
+#include "recorder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "procmap.h"
+#include "symbolize.h"
+#include "util.h"
+
+#define MAX_FRAMES 512
+/* x86-64 and arm64 kernels live in the top half of the address space. */
+#define KERNEL_START 0xffff800000000000ULL
+
+struct queued {
+	size_t off;
+	uint32_t len;
+	uint64_t time;
+	uint64_t seq;       /* arrival order: keeps the sort stable */
+};
+
+struct recorder {
+	struct recorder_opts opts;
+	struct profile *prof;
+	struct procmap *maps;
+	struct symbolizer *sym;
+	struct recorder_stats stats;
+	recorder_event_of_fn event_of;
+	const void *event_ctx;
+	int64_t kernel_mapping;     /* 0 until the first kernel frame */
+
+	char *arena;                /* queued raw records */
+	size_t arena_len, arena_cap;
+	struct queued *queue;
+	size_t n_queued, queue_cap;
+	uint64_t seq;
+
+	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read */
+	size_t n_proc_loaded, proc_loaded_cap;
+};
+
+int recorder_new(const struct recorder_opts *o, struct recorder **out)
+{
+	struct recorder *r;
+	int err;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->opts = *o;
+	err = profile_new(&r->prof);
+	if (err < 0)
+		goto fail;
+	err = procmap_new(&r->maps);
+	if (err < 0)
+		goto fail;
+	err = symbolizer_new(o->kallsyms_path, o->jit_dir, &r->sym);
+	if (err < 0)
+		goto fail;
+	err = profile_add_type(r->prof, "samples", "count");
+	for (size_t i = 0; err >= 0 && i < o->events->n; i++)
+		err = profile_add_type(r->prof, o->events->ev[i].sample_type, o->events->ev[i].unit);
+	if (err < 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	recorder_free(r);
+	return err;
+}
+
+void recorder_free(struct recorder *r)
+{
+	if (!r)
+		return;
+	profile_free(r->prof);
+	procmap_free(r->maps);
+	symbolizer_free(r->sym);
+	free(r->arena);
+	free(r->queue);
+	free(r->proc_loaded);
+	free(r);
+}
+
+void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const void *ctx)
+{
+	r->event_of = fn;
+	r->event_ctx = ctx;
+}
+
+struct profile *recorder_profile(struct recorder *r)
+{
+	return r->prof;
+}
+
+const struct recorder_stats *recorder_stats(const struct recorder *r)
+{
+	return &r->stats;
+}
+
+int recorder_queue(const void *buf, size_t len, void *ctx)
+{
+	struct recorder *r = ctx;
+	struct queued *q;
+
+	if (util_grow(&r->arena, &r->arena_cap, r->arena_len + len, 1) < 0 ||
+	    util_grow(&r->queue, &r->queue_cap, r->n_queued + 1, sizeof(*r->queue)) < 0)
+		return -ENOMEM;
+	memcpy(r->arena + r->arena_len, buf, len);
+	q = &r->queue[r->n_queued++];
+	q->off = r->arena_len;
+	q->len = (uint32_t)len;
+	q->seq = r->seq++;
+	r->arena_len += len;
+	return 0;
+}
+
+static int cmp_queued(const void *a, const void *b)
+{
+	const struct queued *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static uint64_t record_time(const struct rec *rec)
+{
+	if (rec->type == PERF_RECORD_SAMPLE)
+		return rec->u.sample.time;
+	return rec->has_sid ? rec->sid.time : 0;
+}
+
+static void hex_build_id(const uint8_t *id, size_t n, char *buf)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(buf + 2 * i, "%02x", id[i]);
+	buf[2 * n] = '\0';
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s && s[1] ? s + 1 : path;
+}
+
+/* A location named by where it is when nothing better is known. */
+static int64_t fallback_location(struct recorder *r, int64_t mapping, uint64_t addr,
+				 const char *fmt_name)
+{
+	int64_t fn = profile_function(r->prof, fmt_name, fmt_name, "", 0);
+	struct profile_line line = { 0 };
+
+	if (fn < 0)
+		return fn;
+	line.function_id = (uint64_t)fn;
+	return profile_location(r->prof, (uint64_t)(mapping > 0 ? mapping : 0), addr, &line, 1);
+}
+
+static int64_t location_from_symbols(struct recorder *r, int64_t mapping, uint64_t addr,
+				     const struct sym_result *res)
+{
+	struct profile_line lines[SYM_MAX_FRAMES];
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct sym_frame *f = &res->frames[i];
+		int64_t fn = profile_function(r->prof, f->function, f->system_name, f->file, 0);
+
+		if (fn < 0)
+			return fn;
+		lines[i].function_id = (uint64_t)fn;
+		lines[i].line = f->line;
+	}
+	return profile_location(r->prof, (uint64_t)mapping, addr, lines, res->n);
+}
+
+static int64_t kernel_location(struct recorder *r, uint64_t addr)
+{
+	struct sym_result res;
+	uint64_t found;
+	char name[64];
+
+	r->stats.kernel_frames++;
+	if (!r->kernel_mapping) {
+		r->kernel_mapping = profile_mapping(r->prof, KERNEL_START, UINT64_MAX, 0,
+						    "[kernel.kallsyms]", "");
+		if (r->kernel_mapping < 0)
+			return r->kernel_mapping;
+	}
+	found = profile_find_location(r->prof, (uint64_t)r->kernel_mapping, addr);
+	if (found)
+		return (int64_t)found;
+	if (symbolizer_lookup_kernel(r->sym, addr, &res) == 0 && res.n > 0)
+		return location_from_symbols(r, r->kernel_mapping, addr, &res);
+	snprintf(name, sizeof(name), "[kernel]+0x%llx", (unsigned long long)addr);
+	return fallback_location(r, r->kernel_mapping, addr, name);
+}
+
+static int proc_loaded(struct recorder *r, pid_t pid)
+{
+	for (size_t i = 0; i < r->n_proc_loaded; i++)
+		if (r->proc_loaded[i] == pid)
+			return 1;
+	if (util_grow(&r->proc_loaded, &r->proc_loaded_cap, r->n_proc_loaded + 1,
+		      sizeof(*r->proc_loaded)) == 0)
+		r->proc_loaded[r->n_proc_loaded++] = pid;
+	return 0;
+}
+
+static const struct map *find_map(struct recorder *r, pid_t pid, uint64_t addr)
+{
+	const struct map *m = procmap_find(r->maps, pid, addr);
+
+	/* A process whose mappings we missed (it was running before us): ask /proc once. */
+	if (!m && !proc_loaded(r, pid) &&
+	    procmap_load_proc(r->maps, pid, r->opts.proc_root) == 0)
+		m = procmap_find(r->maps, pid, addr);
+	return m;
+}
+
+static int is_anon(const char *path)
+{
+	return !path[0] || strncmp(path, "//anon", 6) == 0 || strncmp(path, "[anon", 5) == 0 ||
+	       strncmp(path, "/memfd:", 7) == 0 || strcmp(path, "[heap]") == 0;
+}
+
+static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
+{
+	const struct map *m = find_map(r, pid, addr);
+	struct sym_result res = { 0 };
+	char build_id[48] = "", name[512];
+	int64_t mapping;
+	uint64_t found, file_off;
+
+	if (!m) {
+		r->stats.unknown_frames++;
+		if (symbolizer_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
+			return location_from_symbols(r, 0, addr, &res);
+		return fallback_location(r, 0, addr, "[unknown]");
+	}
+	if (m->build_id_size)
+		hex_build_id(m->build_id, m->build_id_size, build_id);
+	else if (m->path[0] == '/' && !is_anon(m->path))
+		symbolizer_build_id(r->sym, m->path, build_id, sizeof(build_id));
+	mapping = profile_mapping(r->prof, m->start, m->end, m->pgoff, m->path, build_id);
+	if (mapping < 0)
+		return mapping;
+	found = profile_find_location(r->prof, (uint64_t)mapping, addr);
+	if (found)
+		return (int64_t)found;
+	file_off = addr - m->start + m->pgoff;
+	if (is_anon(m->path)) {
+		if (symbolizer_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
+			return location_from_symbols(r, mapping, addr, &res);
+	} else if (m->path[0] == '/') {
+		if (symbolizer_lookup_file(r->sym, m->path, build_id, file_off, &res) == 0 && res.n > 0)
+			return location_from_symbols(r, mapping, addr, &res);
+	}
+	snprintf(name, sizeof(name), "%s+0x%llx", base_name(m->path), (unsigned long long)file_off);
+	return fallback_location(r, mapping, addr, name);
+}
+
+static const char *thread_name(struct recorder *r, pid_t pid, pid_t tid)
+{
+	const char *c = procmap_comm(r->maps, tid);
+	char path[96], buf[64];
+	FILE *f;
+
+	if (c)
+		return c;
+	/* No COMM record seen for this thread (it kept its parent's name). */
+	snprintf(path, sizeof(path), "%s/%d/task/%d/comm",
+		 r->opts.proc_root ? r->opts.proc_root : "/proc", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			procmap_set_comm(r->maps, tid, buf);
+		}
+		fclose(f);
+		c = procmap_comm(r->maps, tid);
+	}
+	if (!c)
+		c = procmap_comm(r->maps, pid);
+	return c ? c : "";
+}
+
+static int handle_sample(struct recorder *r, const struct rec_sample *s)
+{
+	uint64_t locs[MAX_FRAMES];
+	int64_t values[PROFILE_MAX_TYPES] = { 0 };
+	struct profile_label labels[3];
+	size_t n = 0;
+	int ev = 0, first = 1;
+
+	if (r->event_of && (r->opts.fmt->sample_type & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_ID))) {
+		ev = r->event_of(r->event_ctx, s->id ? s->id : s->identifier);
+		if (ev < 0)
+			ev = 0;
+	}
+	if (1 + (size_t)ev >= r->prof->n_types)
+		return 0;
+	values[0] = 1;
+	values[1 + ev] = (int64_t)s->period;
+
+	if (s->callchain_nr == 0) {
+		int64_t id = s->ip >= KERNEL_START ? kernel_location(r, s->ip)
+							    : user_location(r, (pid_t)s->pid, s->ip);
+		if (id < 0)
+			return (int)id;
+		locs[n++] = (uint64_t)id;
+	}
+	for (uint64_t i = 0; i < s->callchain_nr && n < MAX_FRAMES; i++) {
+		uint64_t ip = rec_callchain_at(s, i);
+		int64_t id;
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
+			continue;       /* a context marker: the address tells us the same */
+		/* Every frame but the very first holds a return address: the call is the
+		 * instruction before it, and that is the line the user wants to see. */
+		if (!first && ip > 0)
+			ip--;
+		first = 0;
+		id = ip >= KERNEL_START ? kernel_location(r, ip) : user_location(r, (pid_t)s->pid, ip);
+		if (id < 0)
+			return (int)id;
+		locs[n++] = (uint64_t)id;
+	}
+	if (n == 0)
+		return 0;
+	memset(labels, 0, sizeof(labels));
+	labels[0].key = "pid";
+	labels[0].num = s->pid;
+	labels[1].key = "tid";
+	labels[1].num = s->tid;
+	labels[2].key = "thread";
+	labels[2].str = thread_name(r, (pid_t)s->pid, (pid_t)s->tid);
+	r->stats.samples++;
+	return profile_add_sample(r->prof, locs, n, labels, 3, values);
+}
+
+static int handle_mmap(struct recorder *r, const struct rec_mmap *mm)
+{
+	struct map m;
+
+	if (mm->pid == (uint32_t)-1)
+		return 0;            /* kernel modules: kallsyms names them */
+	if (mm->is_mmap2 && !(mm->prot & PROT_EXEC))
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.start = mm->addr;
+	m.end = mm->addr + mm->len;
+	m.pgoff = mm->pgoff;
+	m.path = mm->filename;
+	m.exec = 1;
+	m.build_id_size = mm->build_id_size;
+	memcpy(m.build_id, mm->build_id, sizeof(m.build_id));
+	return procmap_add(r->maps, (pid_t)mm->pid, &m);
+}
+
+static int handle(struct recorder *r, const struct rec *rec)
+{
+	switch (rec->type) {
+	case PERF_RECORD_SAMPLE:
+		return handle_sample(r, &rec->u.sample);
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		return handle_mmap(r, &rec->u.mmap);
+	case PERF_RECORD_COMM:
+		if (rec->u.comm.exec)
+			procmap_exec(r->maps, (pid_t)rec->u.comm.pid);
+		procmap_set_comm(r->maps, (pid_t)rec->u.comm.tid, rec->u.comm.comm);
+		return 0;
+	case PERF_RECORD_FORK: {
+		const char *parent = procmap_comm(r->maps, (pid_t)rec->u.fork.ptid);
+
+		if (parent)
+			procmap_set_comm(r->maps, (pid_t)rec->u.fork.tid, parent);
+		if (rec->u.fork.pid != rec->u.fork.ppid)
+			return procmap_fork(r->maps, (pid_t)rec->u.fork.ppid, (pid_t)rec->u.fork.pid);
+		return 0;
+	}
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		r->stats.lost += rec->u.lost.lost;
+		r->stats.lost_records++;
+		return 0;
+	case PERF_RECORD_THROTTLE:
+		r->stats.throttled++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int recorder_flush(struct recorder *r)
+{
+	struct rec rec;
+	int err = 0;
+
+	for (size_t i = 0; i < r->n_queued; i++) {
+		struct queued *q = &r->queue[i];
+
+		q->time = rec_decode(r->opts.fmt, r->arena + q->off, q->len, &rec) == 0
+				  ? record_time(&rec) : 0;
+	}
+	qsort(r->queue, r->n_queued, sizeof(*r->queue), cmp_queued);
+	for (size_t i = 0; i < r->n_queued; i++) {
+		struct queued *q = &r->queue[i];
+		int d = rec_decode(r->opts.fmt, r->arena + q->off, q->len, &rec);
+
+		if (d == -ENOTSUP)
+			continue;
+		if (d < 0) {
+			r->stats.malformed++;
+			continue;
+		}
+		err = handle(r, &rec);
+		if (err < 0)
+			break;
+	}
+	r->n_queued = 0;
+	r->arena_len = 0;
+	return err;
+}

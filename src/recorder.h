@@ -1,0 +1,54 @@
+/* recorder.h - the online pipeline: decoded records in, an aggregated profile out.
+ *
+ * Batches of raw records (copied out of the rings) are put in time order, because
+ * the per-CPU rings are not ordered with each other and a sample must meet the
+ * MMAP2/COMM/FORK records that came before it.  Each sample's stack is then mapped,
+ * symbolized (once per distinct address) and added to the profile.  Not thread safe. */
+#ifndef HWPROF_RECORDER_H
+#define HWPROF_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "events.h"
+#include "profile.h"
+#include "record.h"
+
+struct recorder_stats {
+	uint64_t samples;          /* samples added to the profile */
+	uint64_t lost;             /* samples the kernel dropped (PERF_RECORD_LOST*) */
+	uint64_t lost_records;     /* LOST records */
+	uint64_t throttled;        /* THROTTLE records */
+	uint64_t malformed;        /* records we could not decode */
+	uint64_t kernel_frames;    /* frames in kernel space */
+	uint64_t unknown_frames;   /* user frames outside any known mapping */
+};
+
+struct recorder_opts {
+	const struct rec_format *fmt;
+	const struct event_list *events;
+	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
+	const char *jit_dir;        /* NULL: /tmp */
+	const char *proc_root;      /* NULL: /proc */
+};
+
+struct recorder;
+
+/* The profile gets sample types samples/count then one per event. */
+int recorder_new(const struct recorder_opts *o, struct recorder **out);
+void recorder_free(struct recorder *r);
+
+/* Which event a sample id belongs to (from session_event_of). */
+typedef int (*recorder_event_of_fn)(const void *ctx, uint64_t id);
+void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const void *ctx);
+
+/* Queue one raw record (copied).  Matches ring_record_fn. */
+int recorder_queue(const void *buf, size_t len, void *recorder);
+
+/* Sort the queued records by time and process them.  0 or -ENOMEM. */
+int recorder_flush(struct recorder *r);
+
+/* The profile built so far (owned by the recorder) and the counters. */
+struct profile *recorder_profile(struct recorder *r);
+const struct recorder_stats *recorder_stats(const struct recorder *r);
+
+#endif

@@ -1,0 +1,384 @@
+/* session.c - see session.h. */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct session_fd {
+	int fd;
+	uint64_t id;
+	int event;
+};
+
+struct session {
+	pid_t pid;
+	int go_fd;               /* writing here lets the child exec */
+	int err_fd;              /* the child writes errno here when exec fails */
+	int started, reaped;
+	struct rec_format fmt;
+	int build_ids;
+	size_t n_cpus;
+	int *cpus;
+	size_t n_fds;
+	struct session_fd *fds;
+	struct ring **rings;     /* one per CPU */
+	struct pollfd *pfds;
+};
+
+static int read_online_cpus(int **out, size_t *n)
+{
+	char buf[4096];
+	int *cpus = NULL;
+	size_t cnt = 0, cap = 0;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	char *p;
+
+	*out = NULL;
+	*n = 0;
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (f)
+			fclose(f);
+		snprintf(buf, sizeof(buf), "0-%ld", c > 0 ? c - 1 : 0);
+	} else {
+		fclose(f);
+	}
+	/* "0-3,5,7-8" */
+	for (p = buf; *p && *p != '\n';) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long c = a; c <= b; c++) {
+			if (cnt == cap) {
+				int *nc = realloc(cpus, (cap ? cap * 2 : 8) * sizeof(*nc));
+
+				if (!nc) {
+					free(cpus);
+					return -ENOMEM;
+				}
+				cpus = nc;
+				cap = cap ? cap * 2 : 8;
+			}
+			cpus[cnt++] = (int)c;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (!cnt) {
+		free(cpus);
+		return -ENODEV;
+	}
+	*out = cpus;
+	*n = cnt;
+	return 0;
+}
+
+int session_spawn(char *const argv[], struct session **out)
+{
+	struct session *s;
+	int go[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int r;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->go_fd = s->err_fd = -1;
+	r = read_online_cpus(&s->cpus, &s->n_cpus);
+	if (r < 0)
+		goto fail;
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	s->pid = fork();
+	if (s->pid < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (s->pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		/* Wait for the counters: EOF means hwprof gave up before starting us. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		close(go[0]);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	s->go_fd = go[1];
+	s->err_fd = err[0];
+	*out = s;
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	session_free(s);
+	return r;
+}
+
+static int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
+{
+	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static void close_events(struct session *s)
+{
+	for (size_t i = 0; i < s->n_cpus && s->rings; i++) {
+		ring_close(s->rings[i]);
+		s->rings[i] = NULL;
+	}
+	for (size_t i = 0; i < s->n_fds; i++)
+		close(s->fds[i].fd);
+	s->n_fds = 0;
+}
+
+static void build_attr(const struct session *s, const struct session_opts *o, const struct event *e,
+		       int build_ids, struct perf_event_attr *a)
+{
+	*a = e->attr;
+	a->size = sizeof(*a);
+	a->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
+	if (o->callchain)
+		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	if (o->freq) {
+		a->freq = 1;
+		a->sample_freq = o->freq;
+	} else {
+		a->freq = 0;
+		a->sample_period = o->period;
+	}
+	if (o->exclude_kernel) {
+		a->exclude_kernel = 1;
+		a->exclude_callchain_kernel = 1;
+	}
+	a->exclude_hv = 1;
+	a->disabled = 1;
+	a->enable_on_exec = 1;
+	a->inherit = 1;
+	a->sample_id_all = 1;
+	a->mmap = 1;
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->build_id = build_ids;
+	/* Wake us when a quarter of the ring is full: fewer wake-ups than per
+	 * sample, and plenty of room left while we drain it. */
+	a->watermark = 1;
+	a->wakeup_watermark = (uint32_t)(o->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+}
+
+static int open_all(struct session *s, const struct session_opts *o, int build_ids,
+		    size_t *failed_event)
+{
+	size_t n = s->n_cpus * o->events->n;
+	int r;
+
+	s->fds = calloc(n, sizeof(*s->fds));
+	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
+	s->pfds = calloc(s->n_cpus, sizeof(*s->pfds));
+	if (!s->fds || !s->rings || !s->pfds)
+		return -ENOMEM;
+	for (size_t c = 0; c < s->n_cpus; c++) {
+		int leader = -1;
+
+		for (size_t e = 0; e < o->events->n; e++) {
+			struct perf_event_attr a;
+			struct session_fd *f = &s->fds[s->n_fds];
+
+			build_attr(s, o, &o->events->ev[e], build_ids, &a);
+			if (e > 0)
+				a.mmap = a.mmap2 = a.comm = a.comm_exec = a.task = 0;
+			r = perf_event_open(&a, s->pid, s->cpus[c], -1);
+			if (r < 0) {
+				*failed_event = e;
+				return r;
+			}
+			f->fd = r;
+			f->event = (int)e;
+			s->n_fds++;
+			if (ioctl(f->fd, PERF_EVENT_IOC_ID, &f->id) < 0)
+				return -errno;
+			if (leader < 0) {
+				leader = f->fd;
+				r = ring_open(f->fd, o->ring_pages, &s->rings[c]);
+				if (r < 0)
+					return r;
+				s->pfds[c].fd = f->fd;
+				s->pfds[c].events = POLLIN;
+			} else if (ioctl(f->fd, PERF_EVENT_IOC_SET_OUTPUT, leader) < 0) {
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+int session_open(struct session *s, const struct session_opts *o, size_t *failed_event)
+{
+	int r;
+
+	*failed_event = 0;
+	memset(&s->fmt, 0, sizeof(s->fmt));
+	s->fmt.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			     PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
+			     (o->callchain ? PERF_SAMPLE_CALLCHAIN : 0);
+	s->fmt.sample_id_all = 1;
+	/* Build ids in MMAP2 records (Linux 5.12+) spare us reading every ELF file;
+	 * older kernels reject the bit with EINVAL, so try once without. */
+	s->build_ids = 1;
+	r = open_all(s, o, 1, failed_event);
+	if (r == -EINVAL || r == -E2BIG) {
+		close_events(s);
+		free(s->fds);
+		free(s->rings);
+		free(s->pfds);
+		s->fds = NULL;
+		s->rings = NULL;
+		s->pfds = NULL;
+		s->build_ids = 0;
+		r = open_all(s, o, 0, failed_event);
+	}
+	if (r < 0)
+		close_events(s);
+	return r;
+}
+
+int session_start(struct session *s)
+{
+	char go = 1;
+	int e = 0;
+	ssize_t n;
+
+	if (write(s->go_fd, &go, 1) != 1)
+		return -errno;
+	close(s->go_fd);
+	s->go_fd = -1;
+	s->started = 1;
+	/* The error pipe is close-on-exec: EOF means the exec succeeded. */
+	do {
+		n = read(s->err_fd, &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(s->err_fd);
+	s->err_fd = -1;
+	if (n == (ssize_t)sizeof(e)) {
+		int status;
+
+		waitpid(s->pid, &status, 0);
+		s->reaped = 1;
+		return -e;
+	}
+	return 0;
+}
+
+int session_poll(struct session *s, int timeout_ms)
+{
+	int r = poll(s->pfds, s->n_cpus, timeout_ms);
+
+	return r < 0 ? -errno : r;
+}
+
+int session_read(struct session *s, ring_record_fn fn, void *ctx)
+{
+	for (size_t c = 0; c < s->n_cpus; c++) {
+		int r;
+
+		if (!s->rings[c])
+			continue;
+		r = ring_read(s->rings[c], fn, ctx);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct rec_format *session_format(const struct session *s)
+{
+	return &s->fmt;
+}
+
+int session_event_of(const struct session *s, uint64_t id)
+{
+	for (size_t i = 0; i < s->n_fds; i++)
+		if (s->fds[i].id == id)
+			return s->fds[i].event;
+	return -1;
+}
+
+pid_t session_pid(const struct session *s)
+{
+	return s->pid;
+}
+
+int session_has_build_ids(const struct session *s)
+{
+	return s->build_ids;
+}
+
+int session_wait(struct session *s, int *status, int nohang)
+{
+	pid_t r;
+
+	if (s->reaped)
+		return 1;
+	do {
+		r = waitpid(s->pid, status, nohang ? WNOHANG : 0);
+	} while (r < 0 && errno == EINTR && !nohang);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return 0;
+	s->reaped = 1;
+	return 1;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	close_events(s);
+	if (s->go_fd >= 0)
+		close(s->go_fd);   /* a child still waiting to exec sees EOF and exits */
+	if (s->err_fd >= 0)
+		close(s->err_fd);
+	if (s->pid > 0 && !s->reaped) {
+		int status;
+
+		if (!s->started)
+			waitpid(s->pid, &status, 0);
+	}
+	free(s->fds);
+	free(s->rings);
+	free(s->pfds);
+	free(s->cpus);
+	free(s);
+}

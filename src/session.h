@@ -1,0 +1,64 @@
+/* session.h - the profiled command and its perf_event file descriptors.
+ *
+ * The command is forked stopped before exec, the events are opened on it for every
+ * CPU (inherit, enable_on_exec: nothing of hwprof's own start-up is counted), then
+ * it is let go.  One ring buffer per CPU; the other events of that CPU write into it. */
+#ifndef HWPROF_SESSION_H
+#define HWPROF_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "events.h"
+#include "record.h"
+#include "ring.h"
+
+struct session_opts {
+	struct event_list *events;
+	uint64_t freq;            /* samples per second, or 0 ... */
+	uint64_t period;          /* ... a fixed period */
+	int callchain;            /* PERF_SAMPLE_CALLCHAIN (frame pointers) */
+	int exclude_kernel;       /* user space only */
+	size_t ring_pages;        /* data pages per CPU ring, a power of two */
+};
+
+struct session;
+
+/* Fork argv stopped before exec.  Fills *out.  0 or -errno. */
+int session_spawn(char *const argv[], struct session **out);
+
+/* Open every event on every online CPU for the child, map the rings.  On failure
+ * nothing stays open, *failed_event is the index of the event that failed, and the
+ * kernel's -errno is returned (-ENOENT/-EOPNOTSUPP: not supported here,
+ * -EACCES/-EPERM: not allowed, -EINVAL: the event's attributes). */
+int session_open(struct session *s, const struct session_opts *o, size_t *failed_event);
+
+/* Let the child exec.  Returns 0, or the -errno of a failed exec (the child then
+ * exited with 127 and has been reaped). */
+int session_start(struct session *s);
+
+/* Wait until a ring has data or timeout_ms passes (or a signal arrives). */
+int session_poll(struct session *s, int timeout_ms);
+
+/* Deliver every record now in every ring to fn.  Returns 0 or a negative value. */
+int session_read(struct session *s, ring_record_fn fn, void *ctx);
+
+/* The decoding format of the records. */
+const struct rec_format *session_format(const struct session *s);
+
+/* Which event (index into opts->events) a sample id belongs to, or -1. */
+int session_event_of(const struct session *s, uint64_t id);
+
+pid_t session_pid(const struct session *s);
+
+/* Reap the child: 1 when it exited (status in *status), 0 when still running
+ * (nohang), or -errno. */
+int session_wait(struct session *s, int *status, int nohang);
+
+/* Whether the kernel gave build ids in MMAP2 records. */
+int session_has_build_ids(const struct session *s);
+
+/* Kill a child that never started, close fds and rings.  Accepts NULL. */
+void session_free(struct session *s);
+
+#endif

@@ -1,0 +1,43 @@
+# lib.sh - shared helpers for the integration tests (sourced).
+# make check sets HWPROF (the binary), WORKLOADS (built workloads), TESTS_SRCDIR.
+set -u
+: "${HWPROF:?HWPROF is not set (run through make check)}"
+: "${WORKLOADS:?WORKLOADS is not set (run through make check)}"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hwprof-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+pass() { echo "PASS: $*"; }
+
+# Skip (77) where the kernel refuses sampling a child at all, and say why.
+require_sampling() {
+	if ! "$HWPROF" record -q -e cpu-clock -o "$TMP/probe.pb.gz" -- true 2>"$TMP/probe.err"; then
+		skip "hwprof cannot sample here: $(head -1 "$TMP/probe.err")" \
+			"(perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null))"
+	fi
+}
+
+# folded FILE: collapsed stacks of a saved profile.
+folded() { "$HWPROF" report --folded "$1"; }
+
+# leaf_share FOLDED LEAF: percent of the total whose leaf frame is LEAF.
+leaf_share() {
+	awk -v leaf="$2" '
+		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";"); tot += v; if (f[n] == leaf) s += v }
+		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }' "$1"
+}
+
+# stack_share FOLDED LEAF CHAIN: percent of LEAF's value whose stack ends in CHAIN
+# (e.g. "main;mid_a;leaf_a").
+stack_share() {
+	awk -v leaf="$2" -v chain="$3" '
+		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";");
+		  if (f[n] != leaf) next; tot += v;
+		  if (substr($0, length($0) - length(chain) + 1) == chain) s += v }
+		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }' "$1"
+}
+
+# within VALUE LOW HIGH: numeric range check.
+within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }

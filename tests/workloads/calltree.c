@@ -1,0 +1,49 @@
+/* calltree - the bundled demo and the accuracy workload: main spends a designed
+ * 60/30/10 share of its CPU time in leaf_a, leaf_b and leaf_c, each reached through
+ * its own caller (main -> mid_X -> leaf_X).  Usage: calltree [SECONDS] (default 1). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+static volatile uint64_t sink;
+static volatile uint64_t rounds;
+
+/* Called first by every leaf so that the leaf is not a leaf function to the
+ * compiler: it then keeps its frame pointer (GCC omits it in leaf functions). */
+__attribute__((noinline)) void count_round(void) { rounds++; }
+
+/* The same loop body everywhere, so that time is proportional to `units`. */
+#define SPIN(units) do { \
+	count_round(); \
+	for (uint64_t i_ = 0; i_ < (uint64_t)(units) * 1000; i_++) \
+		sink += i_ ^ (sink >> 3); \
+} while (0)
+
+__attribute__((noinline)) void leaf_a(int units) { SPIN(units); }
+__attribute__((noinline)) void leaf_b(int units) { SPIN(units); }
+__attribute__((noinline)) void leaf_c(int units) { SPIN(units); }
+__attribute__((noinline)) void mid_a(int units) { leaf_a(units); }
+__attribute__((noinline)) void mid_b(int units) { leaf_b(units); }
+__attribute__((noinline)) void mid_c(int units) { leaf_c(units); }
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+	double end = now() + seconds;
+
+	/* Many short rounds: the split holds however long the run is. */
+	while (now() < end) {
+		mid_a(60);
+		mid_b(30);
+		mid_c(10);
+	}
+	return 0;
+}
