@@ -366,6 +366,9 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
 		fprintf(stderr, "hwprof: lost %llu samples in %llu LOST records, throttled %llu times; "
 			"try a lower -F or a larger -m\n", (unsigned long long)st->lost,
 			(unsigned long long)st->lost_records, (unsigned long long)st->throttled);
+	if (st->kallsyms_hidden)
+		fprintf(stderr, "hwprof: kernel symbols hidden (/proc/kallsyms unreadable or "
+			"kernel.kptr_restrict set); kernel frames are named by address\n");
 	if (o->quiet)
 		return;
 	if (WIFSIGNALED(status))

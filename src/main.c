@@ -2,18 +2,23 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "cmds.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *synopsis;
+} commands[] = {
+	{ "record", cmd_record, "record [OPTIONS] -- CMD [ARGS]   profile CMD, write a pprof profile" },
+	{ "report", cmd_report, "report [OPTIONS] FILE            top functions, folded stacks, tags or a flame graph" },
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: hwprof COMMAND [OPTIONS] [ARGS]\n"
-		"\n"
-		"  record [OPTIONS] -- CMD [ARGS]   profile CMD, write a pprof profile\n"
-		"  report [OPTIONS] FILE            top functions, folded stacks or a flame graph\n"
-		"\n"
-		"'hwprof COMMAND --help' describes each command; 'man hwprof' all of them.\n");
+	fprintf(f, "usage: hwprof COMMAND [OPTIONS] [ARGS]\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].synopsis);
+	fprintf(f, "\n'hwprof COMMAND --help' describes each command; 'man hwprof' all of them.\n");
 }
 
 int main(int argc, char **argv)
@@ -22,10 +27,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "record") == 0)
-		return cmd_record(argc - 1, argv + 1);
-	if (strcmp(argv[1], "report") == 0)
-		return cmd_report(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -197,6 +197,8 @@ static int64_t kernel_location(struct recorder *r, uint64_t addr)
 		return (int64_t)found;
 	if (symbolizer_lookup_kernel(r->sym, addr, &res) == 0 && res.n > 0)
 		return location_from_symbols(r, r->kernel_mapping, addr, &res);
+	r->stats.kernel_unnamed++;
+	r->stats.kallsyms_hidden = !symbolizer_kernel_available(r->sym);
 	snprintf(name, sizeof(name), "[kernel]+0x%llx", (unsigned long long)addr);
 	return fallback_location(r, r->kernel_mapping, addr, name);
 }
@@ -268,25 +270,25 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 static const char *thread_name(struct recorder *r, pid_t pid, pid_t tid)
 {
 	const char *c = procmap_comm(r->maps, tid);
-	char path[96], buf[64];
+	char path[96], buf[64] = "";
 	FILE *f;
 
 	if (c)
 		return c;
-	/* No COMM record seen for this thread (it kept its parent's name). */
+	/* No COMM record seen for this thread: ask /proc once, and remember the
+	 * answer (the process's name when the thread is gone) for its next samples. */
 	snprintf(path, sizeof(path), "%s/%d/task/%d/comm",
 		 r->opts.proc_root ? r->opts.proc_root : "/proc", (int)pid, (int)tid);
 	f = fopen(path, "r");
 	if (f) {
-		if (fgets(buf, sizeof(buf), f)) {
+		if (fgets(buf, sizeof(buf), f))
 			buf[strcspn(buf, "\n")] = '\0';
-			procmap_set_comm(r->maps, tid, buf);
-		}
 		fclose(f);
-		c = procmap_comm(r->maps, tid);
 	}
-	if (!c)
-		c = procmap_comm(r->maps, pid);
+	if (!buf[0] && (c = procmap_comm(r->maps, pid)))
+		snprintf(buf, sizeof(buf), "%s", c);
+	procmap_set_comm(r->maps, tid, buf);
+	c = procmap_comm(r->maps, tid);
 	return c ? c : "";
 }
 

@@ -20,6 +20,8 @@ struct recorder_stats {
 	uint64_t throttled;        /* THROTTLE records */
 	uint64_t malformed;        /* records we could not decode */
 	uint64_t kernel_frames;    /* frames in kernel space */
+	uint64_t kernel_unnamed;   /* distinct kernel addresses kallsyms could not name */
+	int kallsyms_hidden;       /* kallsyms unreadable or its addresses hidden */
 	uint64_t unknown_frames;   /* user frames outside any known mapping */
 };
 

@@ -1,0 +1,20 @@
+#!/bin/sh
+# tests/fuzz/run.sh [SECONDS] - build the libFuzzer targets with clang and run each
+# for SECONDS (default 30).  Needs clang (apt-get install clang); corpora are kept
+# in build/fuzz/corpus-NAME so that later runs start where earlier ones stopped.
+set -eu
+cd "$(dirname "$0")/../.."
+SECONDS_EACH=${1:-30}
+OUT=build/fuzz
+mkdir -p "$OUT"
+command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)"; exit 77; }
+protoc-c --proto_path=src --c_out="$OUT" src/profile.proto
+FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -I$OUT"
+clang $FLAGS tests/fuzz/fuzz-record.c src/record.c -o "$OUT/fuzz-record"
+clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/util.c "$OUT/profile.pb-c.c" \
+	-lprotobuf-c -lz -o "$OUT/fuzz-pprof"
+for t in record pprof; do
+	mkdir -p "$OUT/corpus-$t"
+	echo "fuzz-$t: ${SECONDS_EACH}s"
+	"$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$OUT/corpus-$t" 2>&1 | tail -3
+done
