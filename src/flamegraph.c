@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "folded.h"
+#include "hindex.h"
 #include "text.h"
 #include "util.h"
 
@@ -25,7 +26,6 @@
 
 struct fg_node {
 	const char *name;
-	uint64_t hash;
 	uint32_t parent;
 	uint32_t depth;
 	int64_t value;
@@ -36,8 +36,7 @@ struct fg_node {
 struct fg_tree {
 	struct fg_node *nodes;
 	size_t n, cap;
-	uint32_t *slots;        /* open addressing on (parent, name): 1 + node index */
-	size_t n_slots;
+	struct hindex ix;       /* by (parent, name); entries are 1 + node index */
 };
 
 static uint64_t node_hash(uint32_t parent, const char *name)
@@ -45,49 +44,41 @@ static uint64_t node_hash(uint32_t parent, const char *name)
 	return util_hash(name, strlen(name), util_hash(&parent, sizeof(parent), UTIL_HASH_INIT));
 }
 
-static int tree_grow_slots(struct fg_tree *t)
+/* What tree_child looks up: a node is its parent's only child of that name. */
+struct fg_child {
+	uint32_t parent;
+	const char *name;
+};
+
+static bool child_eq(const void *ctx, size_t entry, const void *key)
 {
-	size_t n_slots = t->n_slots ? t->n_slots * 2 : 1024;
-	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+	const struct fg_tree *t = ctx;
+	const struct fg_node *c = &t->nodes[entry - 1];
+	const struct fg_child *k = key;
 
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t k = t->nodes[i].hash & (n_slots - 1);
-
-		while (slots[k])
-			k = (k + 1) & (n_slots - 1);
-		slots[k] = i + 1;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->n_slots = n_slots;
-	return 0;
+	return c->parent == k->parent && !strcmp(c->name, k->name);
 }
 
 /* The child of parent named name, created if new: its index, or -ENOMEM. */
 static int64_t tree_child(struct fg_tree *t, uint32_t parent, const char *name)
 {
+	struct fg_child k = { parent, name };
 	uint64_t h = node_hash(parent, name);
+	size_t e = hindex_find(&t->ix, h, child_eq, &k, t);
 	struct fg_node *c;
-	size_t k;
 
-	if ((t->n + 1) * 2 > t->n_slots && tree_grow_slots(t))
-		return -ENOMEM;
-	for (k = h & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
-		c = &t->nodes[t->slots[k] - 1];
-		if (c->hash == h && c->parent == parent && !strcmp(c->name, name))
-			return t->slots[k] - 1;
-	}
-	if (t->n >= UINT32_MAX - 1 || util_grow(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes)))
+	if (e)
+		return (int64_t)e - 1;
+	/* Node indexes must fit the uint32_t parent field of their children. */
+	if (t->n >= UINT32_MAX - 1 || hindex_reserve(&t->ix) ||
+	    util_grow(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes)))
 		return -ENOMEM;
 	c = &t->nodes[t->n];
 	c->name = name;
-	c->hash = h;
 	c->parent = parent;
 	c->depth = t->nodes[parent].depth + 1;
-	t->slots[k] = ++t->n;
-	return t->n - 1;
+	hindex_insert(&t->ix, h, ++t->n);
+	return (int64_t)t->n - 1;
 }
 
 /* A sort key: the node's parent and name, and its index. */
@@ -340,7 +331,7 @@ int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE
 
 	if (type >= p->n_types)
 		return -EINVAL;
-	if (util_grow(&t.nodes, &t.cap, 1, sizeof(*t.nodes)) || tree_grow_slots(&t)) {
+	if (util_grow(&t.nodes, &t.cap, 1, sizeof(*t.nodes))) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -444,7 +435,7 @@ int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE
 out:
 	free(order);
 	free(t.nodes);
-	free(t.slots);
+	hindex_free(&t.ix);
 	free(names);
 	return ret;
 }

@@ -6,6 +6,7 @@
  * before use, and file ids (any non-zero numbers) are renumbered to our dense
  * 1-based ids. */
 #include "pprof.h"
+#include "hindex.h"
 #include "util.h"
 #include "profile.pb-c.h"
 
@@ -36,52 +37,32 @@ typedef Perftools__Profiles__Function PbFunction;
 struct strtab {
 	const char **strs;
 	size_t n, cap;
-	struct { uint64_t hash; size_t idx1; } *slots;
-	size_t slot_cap;        /* power of two, at least 2 * n */
+	struct hindex ix;       /* entries are 1 + index into strs */
 };
 
-static int strtab_rehash(struct strtab *st)
+static bool strtab_eq(const void *ctx, size_t entry, const void *key)
 {
-	size_t ncap = st->slot_cap ? st->slot_cap * 2 : 256;
-	__typeof__(st->slots) ns = calloc(ncap, sizeof(*ns));
+	const struct strtab *st = ctx;
 
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->slot_cap; i++) {
-		size_t j;
-
-		if (!st->slots[i].idx1)
-			continue;
-		for (j = st->slots[i].hash & (ncap - 1); ns[j].idx1; j = (j + 1) & (ncap - 1))
-			;
-		ns[j] = st->slots[i];
-	}
-	free(st->slots);
-	st->slots = ns;
-	st->slot_cap = ncap;
-	return 0;
+	return strcmp(st->strs[entry - 1], key) == 0;
 }
 
 /* Index of s in the table, adding it if new; NULL is "" (index 0 once added first). */
 static int64_t strtab_index(struct strtab *st, const char *s)
 {
 	uint64_t h;
-	size_t j;
+	size_t e;
 
 	if (!s)
 		s = "";
-	if ((st->n + 1) * 2 > st->slot_cap && strtab_rehash(st))
-		return -ENOMEM;
 	h = util_hash(s, strlen(s), UTIL_HASH_INIT);
-	for (j = h & (st->slot_cap - 1); st->slots[j].idx1; j = (j + 1) & (st->slot_cap - 1)) {
-		if (st->slots[j].hash == h && strcmp(st->strs[st->slots[j].idx1 - 1], s) == 0)
-			return (int64_t)st->slots[j].idx1 - 1;
-	}
-	if (util_grow(&st->strs, &st->cap, st->n + 1, sizeof(*st->strs)))
+	e = hindex_find(&st->ix, h, strtab_eq, s, st);
+	if (e)
+		return (int64_t)e - 1;
+	if (hindex_reserve(&st->ix) || util_grow(&st->strs, &st->cap, st->n + 1, sizeof(*st->strs)))
 		return -ENOMEM;
 	st->strs[st->n++] = s;
-	st->slots[j].hash = h;
-	st->slots[j].idx1 = st->n;
+	hindex_insert(&st->ix, h, st->n);
 	return (int64_t)st->n - 1;
 }
 
@@ -104,7 +85,7 @@ struct enc {
 static void enc_free(struct enc *e)
 {
 	free(e->st.strs);
-	free(e->st.slots);
+	hindex_free(&e->st.ix);
 	free(e->smp);
 	free(e->smpp);
 	free(e->lab);

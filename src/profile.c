@@ -1,11 +1,12 @@
 /* profile.c - see profile.h.
  *
- * Every find-or-add goes through an open-addressing hash table whose slots hold
- * (hash, id); id 0 marks an empty slot and ids index the public arrays (id - 1).
+ * Every find-or-add goes through a hash index (hindex.h) whose entries are the
+ * 1-based ids, which index the public arrays (id - 1).
  * Strings are interned, so mappings and functions compare their strings by
  * pointer.  Samples are looked up by content instead (labels arrive as caller
  * strings on the hot path, and interning them first would cost a lookup each). */
 #include "profile.h"
+#include "hindex.h"
 #include "util.h"
 
 #include <errno.h>
@@ -15,77 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hslot {
-	uint64_t hash;
-	uint64_t id;
-};
-
-struct htab {
-	struct hslot *slots;
-	size_t cap;             /* 0 or a power of two */
-	size_t n;
-};
-
 struct profile_index {
-	struct htab strings, mappings, functions, locations, samples;
+	struct hindex strings, mappings, functions, locations, samples;
 	char **strs;            /* interned strings; strings table ids index this */
 	size_t n_strs, cap_strs;
 	size_t cap_samples, cap_mappings, cap_functions, cap_locations, cap_comments;
 };
 
-/* ---- hash tables ---- */
-
-/* Keep the load at most 1/2 so probe sequences stay short. */
-static int htab_reserve(struct htab *t)
-{
-	struct hslot *ns;
-	size_t ncap;
-
-	if ((t->n + 1) * 2 <= t->cap)
-		return 0;
-	ncap = t->cap ? t->cap * 2 : 64;
-	ns = calloc(ncap, sizeof(*ns));
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->cap; i++) {
-		size_t j;
-
-		if (!t->slots[i].id)
-			continue;
-		for (j = t->slots[i].hash & (ncap - 1); ns[j].id; j = (j + 1) & (ncap - 1))
-			;
-		ns[j] = t->slots[i];
-	}
-	free(t->slots);
-	t->slots = ns;
-	t->cap = ncap;
-	return 0;
-}
-
-/* Call htab_reserve first. */
-static void htab_insert(struct htab *t, uint64_t hash, uint64_t id)
-{
-	size_t j;
-
-	for (j = hash & (t->cap - 1); t->slots[j].id; j = (j + 1) & (t->cap - 1))
-		;
-	t->slots[j].hash = hash;
-	t->slots[j].id = id;
-	t->n++;
-}
-
-typedef bool (*htab_eq_fn)(const struct profile *p, uint64_t id, const void *key);
-
-static uint64_t htab_find(const struct profile *p, const struct htab *t, uint64_t hash,
-			  htab_eq_fn eq, const void *key)
-{
-	if (!t->cap)
-		return 0;
-	for (size_t j = hash & (t->cap - 1); t->slots[j].id; j = (j + 1) & (t->cap - 1))
-		if (t->slots[j].hash == hash && eq(p, t->slots[j].id, key))
-			return t->slots[j].id;
-	return 0;
-}
+/* ---- hashing ---- */
 
 static uint64_t hash_u64(uint64_t v, uint64_t h)
 {
@@ -99,8 +37,10 @@ static uint64_t hash_ptr(const void *v, uint64_t h)
 
 /* ---- strings ---- */
 
-static bool str_eq(const struct profile *p, uint64_t id, const void *key)
+static bool str_eq(const void *ctx, size_t id, const void *key)
 {
+	const struct profile *p = ctx;
+
 	return strcmp(p->index->strs[id - 1], key) == 0;
 }
 
@@ -113,17 +53,17 @@ const char *profile_intern(struct profile *p, const char *s)
 	if (!s)
 		return NULL;
 	h = util_hash(s, strlen(s), UTIL_HASH_INIT);
-	id = htab_find(p, &ix->strings, h, str_eq, s);
+	id = hindex_find(&ix->strings, h, str_eq, s, p);
 	if (id)
 		return ix->strs[id - 1];
-	if (htab_reserve(&ix->strings) ||
+	if (hindex_reserve(&ix->strings) ||
 	    util_grow(&ix->strs, &ix->cap_strs, ix->n_strs + 1, sizeof(*ix->strs)))
 		return NULL;
 	c = strdup(s);
 	if (!c)
 		return NULL;
 	ix->strs[ix->n_strs++] = c;
-	htab_insert(&ix->strings, h, ix->n_strs);
+	hindex_insert(&ix->strings, h, ix->n_strs);
 	return c;
 }
 
@@ -179,11 +119,11 @@ void profile_free(struct profile *p)
 		for (size_t i = 0; i < ix->n_strs; i++)
 			free(ix->strs[i]);
 		free(ix->strs);
-		free(ix->strings.slots);
-		free(ix->mappings.slots);
-		free(ix->functions.slots);
-		free(ix->locations.slots);
-		free(ix->samples.slots);
+		hindex_free(&ix->strings);
+		hindex_free(&ix->mappings);
+		hindex_free(&ix->functions);
+		hindex_free(&ix->locations);
+		hindex_free(&ix->samples);
 		free(ix);
 	}
 	free(p);
@@ -238,8 +178,9 @@ struct mapping_key {
 	const char *file;       /* interned */
 };
 
-static bool mapping_eq(const struct profile *p, uint64_t id, const void *key)
+static bool mapping_eq(const void *ctx, size_t id, const void *key)
 {
+	const struct profile *p = ctx;
 	const struct profile_mapping *m = &p->mappings[id - 1];
 	const struct mapping_key *k = key;
 
@@ -262,10 +203,10 @@ int64_t profile_mapping(struct profile *p, uint64_t start, uint64_t limit, uint6
 	h = hash_u64(limit, h);
 	h = hash_u64(offset, h);
 	h = hash_ptr(k.file, h);
-	id = htab_find(p, &ix->mappings, h, mapping_eq, &k);
+	id = hindex_find(&ix->mappings, h, mapping_eq, &k, p);
 	if (id)
 		return (int64_t)id;
-	if (htab_reserve(&ix->mappings) ||
+	if (hindex_reserve(&ix->mappings) ||
 	    util_grow(&p->mappings, &ix->cap_mappings, p->n_mappings + 1, sizeof(*p->mappings)))
 		return -ENOMEM;
 	m = &p->mappings[p->n_mappings++];
@@ -273,7 +214,7 @@ int64_t profile_mapping(struct profile *p, uint64_t start, uint64_t limit, uint6
 		.id = p->n_mappings, .start = start, .limit = limit, .offset = offset,
 		.file = k.file, .build_id = bid,
 	};
-	htab_insert(&ix->mappings, h, m->id);
+	hindex_insert(&ix->mappings, h, m->id);
 	return (int64_t)m->id;
 }
 
@@ -283,8 +224,9 @@ struct function_key {
 	const char *name, *system_name, *filename;   /* interned */
 };
 
-static bool function_eq(const struct profile *p, uint64_t id, const void *key)
+static bool function_eq(const void *ctx, size_t id, const void *key)
 {
+	const struct profile *p = ctx;
 	const struct profile_function *f = &p->functions[id - 1];
 	const struct function_key *k = key;
 
@@ -308,10 +250,10 @@ int64_t profile_function(struct profile *p, const char *name, const char *system
 	h = hash_ptr(k.name, UTIL_HASH_INIT);
 	h = hash_ptr(k.system_name, h);
 	h = hash_ptr(k.filename, h);
-	id = htab_find(p, &ix->functions, h, function_eq, &k);
+	id = hindex_find(&ix->functions, h, function_eq, &k, p);
 	if (id)
 		return (int64_t)id;
-	if (htab_reserve(&ix->functions) ||
+	if (hindex_reserve(&ix->functions) ||
 	    util_grow(&p->functions, &ix->cap_functions, p->n_functions + 1,
 		      sizeof(*p->functions)))
 		return -ENOMEM;
@@ -320,7 +262,7 @@ int64_t profile_function(struct profile *p, const char *name, const char *system
 		.id = p->n_functions, .name = k.name, .system_name = k.system_name,
 		.filename = k.filename, .start_line = start_line,
 	};
-	htab_insert(&ix->functions, h, f->id);
+	hindex_insert(&ix->functions, h, f->id);
 	return (int64_t)f->id;
 }
 
@@ -330,8 +272,9 @@ struct location_key {
 	uint64_t mapping_id, address;
 };
 
-static bool location_eq(const struct profile *p, uint64_t id, const void *key)
+static bool location_eq(const void *ctx, size_t id, const void *key)
 {
+	const struct profile *p = ctx;
 	const struct profile_location *l = &p->locations[id - 1];
 	const struct location_key *k = key;
 
@@ -373,7 +316,7 @@ static int64_t location_append(struct profile *p, const struct location_key *k, 
 
 	if (k->mapping_id > p->n_mappings)
 		return -EINVAL;
-	if (htab_reserve(&ix->locations) ||
+	if (hindex_reserve(&ix->locations) ||
 	    util_grow(&p->locations, &ix->cap_locations, p->n_locations + 1,
 		      sizeof(*p->locations)))
 		return -ENOMEM;
@@ -385,7 +328,7 @@ static int64_t location_append(struct profile *p, const struct location_key *k, 
 	if (err)
 		return err;
 	p->n_locations++;
-	htab_insert(&ix->locations, h, l->id);
+	hindex_insert(&ix->locations, h, l->id);
 	return (int64_t)l->id;
 }
 
@@ -394,7 +337,7 @@ int64_t profile_location(struct profile *p, uint64_t mapping_id, uint64_t addres
 {
 	struct location_key k = { mapping_id, address };
 	uint64_t h = location_hash(&k);
-	uint64_t id = htab_find(p, &p->index->locations, h, location_eq, &k);
+	uint64_t id = hindex_find(&p->index->locations, h, location_eq, &k, p);
 	int err;
 
 	if (!id)
@@ -419,7 +362,7 @@ uint64_t profile_find_location(const struct profile *p, uint64_t mapping_id, uin
 {
 	struct location_key k = { mapping_id, address };
 
-	return htab_find(p, &p->index->locations, location_hash(&k), location_eq, &k);
+	return hindex_find(&p->index->locations, location_hash(&k), location_eq, &k, p);
 }
 
 /* ---- samples ---- */
@@ -438,8 +381,9 @@ static bool opt_str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static bool sample_eq(const struct profile *p, uint64_t id, const void *key)
+static bool sample_eq(const void *ctx, size_t id, const void *key)
 {
+	const struct profile *p = ctx;
 	const struct profile_sample *s = &p->samples[id - 1];
 	const struct sample_key *k = key;
 
@@ -501,7 +445,7 @@ static int sample_append(struct profile *p, const struct sample_key *k, uint64_t
 		return -ENOMEM;
 	sz = nv * sizeof(int64_t) + k->n_locations * sizeof(uint64_t) +
 	     k->n_labels * sizeof(struct profile_label);
-	if (htab_reserve(&ix->samples) ||
+	if (hindex_reserve(&ix->samples) ||
 	    util_grow(&p->samples, &ix->cap_samples, p->n_samples + 1, sizeof(*p->samples)))
 		return -ENOMEM;
 	block = malloc(sz ? sz : 1);
@@ -532,7 +476,7 @@ static int sample_append(struct profile *p, const struct sample_key *k, uint64_t
 		}
 	}
 	p->n_samples++;
-	htab_insert(&ix->samples, h, p->n_samples);
+	hindex_insert(&ix->samples, h, p->n_samples);
 	return 0;
 }
 
@@ -551,7 +495,7 @@ int profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t n
 	if (p->n_types && !values)
 		return -EINVAL;
 	h = sample_hash(&k);
-	id = htab_find(p, &p->index->samples, h, sample_eq, &k);
+	id = hindex_find(&p->index->samples, h, sample_eq, &k, p);
 	if (!id)
 		return sample_append(p, &k, h, values);
 	for (size_t i = 0; i < p->n_types; i++)

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "folded.h"
+#include "hindex.h"
 #include "util.h"
 
 struct text_fn {
 	const char *name;
-	uint64_t hash;
 	int64_t flat, cum;
 	size_t seen;            /* 1 + index of the last sample counted in cum */
 };
@@ -19,8 +19,7 @@ struct text_fn {
 struct text_table {
 	struct text_fn *fns;
 	size_t n, cap;
-	uint32_t *slots;        /* open addressing: 1 + index into fns, 0 empty */
-	size_t n_slots;
+	struct hindex ix;       /* by name; entries are 1 + index into fns */
 };
 
 char *text_format_value(char *buf, size_t len, int64_t v, const char *unit)
@@ -47,24 +46,11 @@ char *text_format_value(char *buf, size_t len, int64_t v, const char *unit)
 	return buf;
 }
 
-static int table_grow_slots(struct text_table *t)
+static bool fn_eq(const void *ctx, size_t entry, const void *key)
 {
-	size_t n_slots = t->n_slots ? t->n_slots * 2 : 256;
-	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+	const struct text_table *t = ctx;
 
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t k = t->fns[i].hash & (n_slots - 1);
-
-		while (slots[k])
-			k = (k + 1) & (n_slots - 1);
-		slots[k] = i + 1;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->n_slots = n_slots;
-	return 0;
+	return strcmp(t->fns[entry - 1].name, key) == 0;
 }
 
 /* Functions are keyed by name, as pprof's default granularity: inlined copies
@@ -72,21 +58,14 @@ static int table_grow_slots(struct text_table *t)
 static struct text_fn *table_get(struct text_table *t, const char *name)
 {
 	uint64_t h = util_hash(name, strlen(name), UTIL_HASH_INIT);
-	size_t k;
+	size_t e = hindex_find(&t->ix, h, fn_eq, name, t);
 
-	if ((t->n + 1) * 2 > t->n_slots && table_grow_slots(t))
-		return NULL;
-	for (k = h & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
-		struct text_fn *f = &t->fns[t->slots[k] - 1];
-
-		if (f->hash == h && !strcmp(f->name, name))
-			return f;
-	}
-	if (t->n >= UINT32_MAX - 1 || util_grow(&t->fns, &t->cap, t->n + 1, sizeof(*t->fns)))
+	if (e)
+		return &t->fns[e - 1];
+	if (hindex_reserve(&t->ix) || util_grow(&t->fns, &t->cap, t->n + 1, sizeof(*t->fns)))
 		return NULL;
 	t->fns[t->n].name = name;
-	t->fns[t->n].hash = h;
-	t->slots[k] = ++t->n;
+	hindex_insert(&t->ix, h, ++t->n);
 	return &t->fns[t->n - 1];
 }
 
@@ -179,7 +158,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 		ret = -EIO;
 out:
 	free(t.fns);
-	free(t.slots);
+	hindex_free(&t.ix);
 	free(names);
 	return ret;
 }
