@@ -866,11 +866,10 @@ int symbolizer_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct
 	if (!j)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/perf-%d.map", s->jit_dir, (int)pid);
-	if (stat(path, &st) < 0) {
-		j->present = 0;
-		j->n = 0;
-		return 0;
-	}
+	/* A JIT often removes its map as it exits, while its last samples are still
+	 * in our rings: keep the names loaded last rather than forget them. */
+	if (stat(path, &st) < 0)
+		goto lookup;
 	/* The JIT appends as it compiles: reload when the file changed. */
 	if (!j->present || st.st_size != j->size || st.st_mtim.tv_sec != j->mtime.tv_sec ||
 	    st.st_mtim.tv_nsec != j->mtime.tv_nsec) {
@@ -882,6 +881,7 @@ int symbolizer_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct
 		j->size = st.st_size;
 		j->mtime = st.st_mtim;
 	}
+lookup:
 	/* Later lines re-use addresses of freed code: the sort keeps file
 	 * order among equal starts, so the last one at or below addr wins. */
 	hi = j->n;
