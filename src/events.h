@@ -1,16 +1,36 @@
-/* events.h - event text ("cycles", "cpu-clock", "r003c", "cache-misses:u") to
- * struct perf_event_attr, through libpfm4.  Not thread safe (libpfm4 is not). */
+/* events.h - event text to struct perf_event_attr, through libpfm4.
+ *
+ * A list is comma-separated; each item is one of
+ *   a name libpfm4 knows for this machine's PMUs (INST_RETIRED:ANY_P, clx::L1D:REPLACEMENT),
+ *   one of perf's generic names (cycles, cache-misses, L1-dcache-load-misses, cpu-clock ...),
+ *   a raw event rNNNN (hex), a kernel tracepoint SYS:NAME (sched:sched_switch),
+ *   a group {EV,EV,...} (counted together, sampled on its first event), or
+ *   a preset @NAME (events/NAME.preset, the line for this CPU model).
+ * followed by modifiers, colon-separated: u (user only), k (kernel only), h, p/pp/ppp
+ * (precise_ip 1..3), period=N, freq=N (this event's own sampling), and the PMU's own
+ * attributes (c=2, e, ldlat=3 ...).
+ * Not thread safe (libpfm4 is not). */
 #ifndef HWPROF_EVENTS_H
 #define HWPROF_EVENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/perf_event.h>
 
+/* At most this many CPU PMU events in one group: the general-purpose counters
+ * of one core (8 on Intel with SMT off, 6 on AMD Zen); more can never be
+ * scheduled together. */
+#define EVENTS_GROUP_MAX_HW 8
+
 struct event {
-	char name[128];                /* as the user wrote it */
-	struct perf_event_attr attr;   /* type, config*, exclude_* (sampling left to the caller) */
+	char name[128];                /* as the user wrote it (a preset's item) */
+	struct perf_event_attr attr;   /* type, config*, exclude_*, precise_ip; sample_period
+	                                  or sample_freq only when sampling_set */
 	char sample_type[64];          /* pprof sample type: "cpu", "cycles", "page-faults" */
 	char unit[16];                 /* "nanoseconds" or "count" */
+	int leader;                    /* index of the group leader in the list; the event's
+	                                  own index when it leads or is not in a group */
+	int sampling_set;              /* :period=N or :freq=N was given for this event */
 };
 
 struct event_list {
@@ -31,5 +51,44 @@ int events_is_hardware(const struct event *e);
 
 /* Up to max names close to `name` (edit distance), comma-separated, into buf. */
 void events_suggest(const char *name, char *buf, size_t cap, int max);
+
+/* Number of events in the group led by event i (1 when it is alone). */
+size_t events_group_size(const struct event_list *l, size_t i);
+
+/* perf's generic event names, NULL-terminated. */
+const char *const *events_generic_names(void);
+
+/* libpfm4's name of this machine's core PMU ("clx", "amd64_fam19h_zen3"; what
+ * LIBPFM_FORCE_PMU names), or "" when libpfm4 knows none.  0 or -ENODEV. */
+int events_host_pmu(char *buf, size_t cap);
+
+/* The preset directory: $HWPROF_EVENTS_DIR, else the installed one. */
+const char *events_presets_dir(void);
+
+/* The events of preset `name` (without '@') for PMU `pmu` from dir: the first line
+ * whose patterns match pmu, else the '*' line.  *text is malloc'd; desc (may be
+ * NULL) gets the preset's description.  0, -ENOENT (no such preset), -EINVAL
+ * (no line for pmu, or a malformed file) or -ENOMEM. */
+int events_preset_lookup(const char *dir, const char *name, const char *pmu, char **text,
+			 char *desc, size_t desclen);
+
+/* The presets in dir, sorted, comma-separated ("branch, cache, default").  0 or -errno. */
+int events_preset_names(const char *dir, char *buf, size_t cap);
+
+/* The tracefs root with an events/ directory: $HWPROF_TRACEFS, /sys/kernel/tracing
+ * or /sys/kernel/debug/tracing; NULL when none is mounted. */
+const char *events_tracefs(void);
+
+/* The id of tracepoint sys:name (PERF_TYPE_TRACEPOINT's config).  0, -ENOENT, -ENODEV
+ * (no tracefs). */
+int events_tracepoint_id(const char *sys, const char *name, uint64_t *id);
+
+/* Call fn for every event of libpfm4's PMUs present on this machine (the CPU's
+ * and others libpfm4 detects, not its generic "perf" ones): name is what
+ * events_parse takes (EVENT or EVENT:UMASK, one per unit mask).  Stops at the
+ * first non-zero return of fn and returns it; 0, or -ENODEV without libpfm4. */
+typedef int (*events_pmu_event_fn)(void *ctx, const char *pmu, const char *pmu_desc,
+				   const char *name, const char *desc);
+int events_for_each_pmu_event(events_pmu_event_fn fn, void *ctx);
 
 #endif

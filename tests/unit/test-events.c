@@ -1,4 +1,5 @@
 /* test-events.c - event text to perf_event_attr, without needing a PMU. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,163 @@ static void test_forced_pmu(void)
 	if (ok(forced_configs("amd64_fam17h_zen1", "RETIRED_INSTRUCTIONS", c, 1) == 0,
 	       "Zen events encode with LIBPFM_FORCE_PMU=amd64_fam17h_zen1"))
 		is_int(c[0] & 0xff, 0xc0, "RETIRED_INSTRUCTIONS encodes 0xc0");
+	/* The same name differs between models: BR_INST_RETIRED.COND is umask 0x01
+	 * on Skylake, 0x11 on Ice Lake (SDM); Zen 3's Ex_Ret_Brn is PMCx0C2 (PPR 19h). */
+	if (ok(forced_configs("skl", "BR_INST_RETIRED:COND,BR_MISP_RETIRED:ALL_BRANCHES", c, 2) == 0,
+	       "Skylake branch events encode"))
+		ok((c[0] & 0xffff) == 0x01c4 && (c[1] & 0xffff) == 0x00c5, "skl: COND 0x1c4, mispredicts 0xc5");
+	if (ok(forced_configs("icl", "BR_INST_RETIRED:COND,L1D:REPLACEMENT", c, 2) == 0,
+	       "Ice Lake events encode with LIBPFM_FORCE_PMU=icl"))
+		ok((c[0] & 0xffff) == 0x11c4 && (c[1] & 0xffff) == 0x0151, "icl: COND 0x11c4, L1D:REPLACEMENT 0x151");
+	if (ok(forced_configs("amd64_fam19h_zen3", "RETIRED_BRANCH_INSTRUCTIONS,"
+			      "RETIRED_BRANCH_INSTRUCTIONS_MISPREDICTED", c, 2) == 0,
+	       "Zen 3 events encode with LIBPFM_FORCE_PMU=amd64_fam19h_zen3"))
+		ok((c[0] & 0xff) == 0xc2 && (c[1] & 0xff) == 0xc3, "zen3: branches 0xc2, mispredicted 0xc3");
+	/* Modifiers go through with a forced PMU too: :u keeps the code. */
+	if (ok(forced_configs("skl", "INST_RETIRED:ANY_P:u,INST_RETIRED:ANY_P:c=1", c, 2) == 0,
+	       "PMU attributes parse after our modifiers are peeled off"))
+		ok((c[0] & 0xffff) == 0xc0 && (c[1] >> 24) == 1, "c=1 lands in the counter-mask bits");
+}
+
+static void test_modifiers(void)
+{
+	char err[512];
+	struct event_list *l = parse("cycles:u,cycles:k,cycles:pp,cycles:upp,cycles:period=100000,"
+				     "instructions:freq=4000,r01c2:ppp", err, sizeof(err));
+
+	if (!ok(l != NULL, "modifiers parse (%s)", err))
+		return;
+	ok(l->ev[0].attr.exclude_kernel && !l->ev[0].attr.exclude_user, ":u: user only");
+	ok(l->ev[1].attr.exclude_user && !l->ev[1].attr.exclude_kernel, ":k: kernel only");
+	is_int(l->ev[2].attr.precise_ip, 2, ":pp is precise_ip 2");
+	ok(!l->ev[2].attr.exclude_kernel, ":pp alone keeps kernel and user");
+	ok(l->ev[3].attr.precise_ip == 2 && l->ev[3].attr.exclude_kernel, ":upp combines both");
+	ok(l->ev[4].sampling_set && !l->ev[4].attr.freq && l->ev[4].attr.sample_period == 100000,
+	   ":period=100000 sets this event's period");
+	ok(!l->ev[0].sampling_set, "no period modifier: sampling left to the caller");
+	ok(l->ev[5].sampling_set && l->ev[5].attr.freq && l->ev[5].attr.sample_freq == 4000, ":freq=4000");
+	ok(l->ev[6].attr.type == PERF_TYPE_RAW && l->ev[6].attr.precise_ip == 3, "raw with :ppp");
+	is_str(l->ev[4].sample_type, "cycles", "the period is not part of the type");
+	events_free(l);
+
+	ok(!parse("cycles:pppp", err, sizeof(err)) && strstr(err, "'pppp'"), "pppp rejected: %s", err);
+	ok(!parse("cycles:period=abc", err, sizeof(err)) && strstr(err, "period=abc"), "period=abc: %s", err);
+	ok(!parse("cycles:period=0", err, sizeof(err)) && strstr(err, "positive"), "period=0: %s", err);
+	ok(!parse("cycles:period=10:freq=10", err, sizeof(err)) && strstr(err, "exclude"), "period and freq: %s", err);
+	ok(!parse("cycles:x", err, sizeof(err)) && strstr(err, "'x'") && strstr(err, "modifiers: u, k"),
+	   "an unknown modifier is named, with the known ones: %s", err);
+}
+
+static void test_groups(void)
+{
+	char err[512];
+	struct event_list *l = parse("{cycles,instructions},cpu-clock,{page-faults, task-clock ,cs}", err, sizeof(err));
+
+	if (!ok(l != NULL, "groups parse (%s)", err))
+		return;
+	is_int(l->n, 6, "six events");
+	ok(l->ev[0].leader == 0 && l->ev[1].leader == 0, "cycles leads instructions");
+	is_int(l->ev[2].leader, 2, "cpu-clock alone leads itself");
+	ok(l->ev[3].leader == 3 && l->ev[4].leader == 3 && l->ev[5].leader == 3, "page-faults leads the second group");
+	is_str(l->ev[4].name, "task-clock", "spaces around names are trimmed");
+	is_int(events_group_size(l, 0), 2, "group size 2");
+	is_int(events_group_size(l, 2), 1, "a lone event is a group of one");
+	is_int(events_group_size(l, 3), 3, "group size 3");
+	events_free(l);
+
+	ok(!parse("{cycles,instructions", err, sizeof(err)) && strstr(err, "missing '}'"), "unclosed: %s", err);
+	ok(!parse("cycles}", err, sizeof(err)) && strstr(err, "without '{'"), "stray }: %s", err);
+	ok(!parse("{}", err, sizeof(err)) && strstr(err, "empty group"), "empty: %s", err);
+	ok(!parse("{cycles,{instructions}}", err, sizeof(err)) && strstr(err, "do not nest"), "nested: %s", err);
+	ok(!parse("{cycles,instructions}:u", err, sizeof(err)) && strstr(err, "after '}'"), "group modifier: %s", err);
+	ok(!parse("{cycles,instructions,branches,branch-misses,cache-misses,cache-references,"
+		  "bus-cycles,ref-cycles,L1-dcache-loads}", err, sizeof(err)) && strstr(err, "at most 8"),
+	   "too many CPU events in one group: %s", err);
+	l = parse("{cpu-clock,task-clock,page-faults,cs,migrations,minor-faults,major-faults,faults,"
+		  "alignment-faults,emulation-faults}", err, sizeof(err));
+	ok(l && l->n == 10, "software events do not count against the PMU's counters");
+	events_free(l);
+}
+
+static void test_tracepoints(const char *srcdir)
+{
+	char dir[512], err[512];
+	struct event_list *l;
+	uint64_t id = 0;
+
+	snprintf(dir, sizeof(dir), "%s/unit/fixtures/tracefs", srcdir);
+	setenv("HWPROF_TRACEFS", dir, 1);
+	ok(events_tracepoint_id("sched", "sched_switch", &id) == 0 && id == 316, "id read from tracefs");
+	ok(events_tracepoint_id("sched", "../../x", &id) == -ENOENT, "a path in the name is not followed");
+	l = parse("sched:sched_switch,syscalls:sys_enter_write:u", err, sizeof(err));
+	if (ok(l != NULL, "tracepoints parse (%s)", err)) {
+		ok(l->ev[0].attr.type == PERF_TYPE_TRACEPOINT && l->ev[0].attr.config == 316, "type tracepoint, config = id");
+		is_str(l->ev[0].sample_type, "sched:sched_switch", "the type keeps SYS:NAME");
+		ok(l->ev[1].attr.config == 715 && l->ev[1].attr.exclude_kernel, "a tracepoint takes :u");
+		ok(!events_is_hardware(&l->ev[0]), "a tracepoint needs no PMU");
+	}
+	events_free(l);
+	ok(!parse("sched:sched_swtch", err, sizeof(err)) && strstr(err, "unknown tracepoint 'sched:sched_swtch'"),
+	   "a misspelt tracepoint of a known system: %s", err);
+	unsetenv("HWPROF_TRACEFS");
+}
+
+static void test_presets(const char *srcdir)
+{
+	char dir[512], err[512], desc[128], names[512];
+	char *text = NULL;
+	struct event_list *l;
+
+	snprintf(dir, sizeof(dir), "%s/unit/fixtures/events", srcdir);
+	ok(events_preset_lookup(dir, "test", "skl", &text, desc, sizeof(desc)) == 0 &&
+	   strcmp(text, "{cycles,instructions},L1D:REPLACEMENT") == 0, "skl gets its line");
+	is_str(desc, "Test preset", "the description");
+	free(text);
+	text = NULL;
+	ok(events_preset_lookup(dir, "test", "amd64_fam19h_zen3", &text, NULL, 0) == 0 &&
+	   strcmp(text, "{cycles,RETIRED_INSTRUCTIONS}") == 0, "a glob matches Zen 3");
+	free(text);
+	text = NULL;
+	ok(events_preset_lookup(dir, "test", "icl", &text, NULL, 0) == 0 && strcmp(text, "cpu-clock,task-clock") == 0,
+	   "another model gets the fallback");
+	free(text);
+	text = NULL;
+	ok(events_preset_lookup(dir, "nope", "skl", &text, NULL, 0) == -ENOENT && !text, "no such preset: -ENOENT");
+	ok(events_preset_lookup(dir, "broken", "skl", &text, NULL, 0) == -EINVAL, "a pattern without events: -EINVAL");
+	ok(events_preset_lookup(dir, "nofallback", "skl", &text, NULL, 0) == -EINVAL, "no line for the CPU: -EINVAL");
+	ok(events_preset_lookup(dir, "../test", "skl", &text, NULL, 0) == -ENOENT, "names are not paths");
+	ok(events_preset_names(dir, names, sizeof(names)) == 0, "names listed");
+	is_str(names, "broken, fallback, nofallback, test", "sorted");
+
+	setenv("HWPROF_EVENTS_DIR", dir, 1);
+	l = parse("@fallback,cycles", err, sizeof(err));
+	if (ok(l != NULL, "@fallback expands (%s)", err)) {
+		is_int(l->n, 4, "three events from the preset, one more");
+		ok(l->ev[0].leader == 0 && l->ev[1].leader == 0 && l->ev[2].leader == 2, "the preset's group is kept");
+		is_str(l->ev[3].name, "cycles", "then the next item");
+	}
+	events_free(l);
+	ok(!parse("@nope", err, sizeof(err)) && strstr(err, "unknown preset '@nope'") && strstr(err, "fallback, nofallback, test"),
+	   "an unknown preset lists the presets: %s", err);
+	ok(!parse("{cycles,@fallback}", err, sizeof(err)) && strstr(err, "inside a group"), "no preset in a group: %s", err);
+
+	/* The shipped presets: every one expands and parses on this machine. */
+	snprintf(dir, sizeof(dir), "%s/../events", srcdir);
+	setenv("HWPROF_EVENTS_DIR", dir, 1);
+	if (ok(events_preset_names(dir, names, sizeof(names)) == 0 && strstr(names, "cache") && strstr(names, "default"),
+	       "shipped presets found: %s", names)) {
+		char *save = NULL;
+
+		for (char *tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			char at[80];
+
+			snprintf(at, sizeof(at), "@%s", tok);
+			l = parse(at, err, sizeof(err));
+			ok(l != NULL, "%s parses here (%s)", at, l ? "" : err);
+			events_free(l);
+		}
+	}
+	unsetenv("HWPROF_EVENTS_DIR");
 }
 
 static void test_errors(void)
@@ -123,9 +281,19 @@ static void test_errors(void)
 
 int main(void)
 {
+	const char *srcdir = getenv("TESTS_SRCDIR");
+
 	test_forced_pmu();   /* first: before this process initializes libpfm4 */
 	test_generic();
 	test_raw();
 	test_errors();
+	test_modifiers();
+	test_groups();
+	if (srcdir) {
+		test_tracepoints(srcdir);
+		test_presets(srcdir);
+	} else {
+		printf("# TESTS_SRCDIR not set: tracepoint and preset fixtures not tested\n");
+	}
 	return done_testing();
 }
