@@ -19,6 +19,7 @@
 #include "recorder.h"
 #include "session.h"
 #include "symbolize.h"
+#include "unwind.h"
 #include "util.h"
 
 /* The one global: which signal asked us to stop (forwarded to CMD). */
@@ -33,6 +34,9 @@ struct record_opts {
 	const char *events;
 	uint64_t freq, period;
 	int callchain;
+	int dwarf;                /* --call-graph dwarf: user stacks from stack copies */
+	uint32_t stack_size;      /* bytes of user stack copied per sample (0: none) */
+	int ring_pages_set;       /* -m given */
 	const char *output, *folded, *svg;
 	int quiet;
 	size_t ring_pages;
@@ -57,7 +61,12 @@ static void usage(FILE *f)
 		"  -F, --freq HZ           samples per second per thread (default: 999)\n"
 		"  -c, --count PERIOD      one sample every PERIOD events (instead of -F)\n"
 		"  -g                      record call stacks by frame pointers (the default)\n"
-		"      --call-graph MODE   fp (frame pointers) or none (leaf functions only)\n"
+		"      --call-graph MODE   fp: frame pointers, plus the caller of a frameless leaf\n"
+		"                          from its CFI (512-byte stack copies);\n"
+		"                          dwarf[,SIZE]: unwind SIZE bytes of user stack copied\n"
+		"                          per sample with DWARF CFI, for code without frame\n"
+		"                          pointers (SIZE default 16384, max 65528, multiple\n"
+		"                          of 8); none: leaf functions only\n"
 		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
 		"      --folded FILE       also write collapsed stacks\n"
 		"      --svg FILE          also write a flame graph\n"
@@ -128,6 +137,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->events = "cycles";
 	o->freq = 999;
 	o->callchain = 1;
+	o->stack_size = UNWIND_STACK_LEAF;
 	o->output = "hwprof.pb.gz";
 	o->ring_pages = 128;
 	optind = 1;
@@ -155,14 +165,32 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'g':
 			o->callchain = 1;
+			o->dwarf = 0;
+			o->stack_size = UNWIND_STACK_LEAF;
 			break;
 		case 'G':
+			o->callchain = 1;
+			o->dwarf = 0;
+			o->stack_size = UNWIND_STACK_LEAF;
 			if (strcmp(optarg, "fp") == 0) {
-				o->callchain = 1;
+				break;
 			} else if (strcmp(optarg, "none") == 0) {
 				o->callchain = 0;
+				o->stack_size = 0;
+			} else if (strncmp(optarg, "dwarf", 5) == 0 && (!optarg[5] || optarg[5] == ',')) {
+				o->dwarf = 1;
+				o->stack_size = UNWIND_STACK_DEFAULT;
+				if (optarg[5] && (parse_u64(optarg + 6, &v) < 0 || v == 0 ||
+						  v > UNWIND_STACK_MAX || v % 8)) {
+					fprintf(stderr, "hwprof record: --call-graph %s: SIZE must be a multiple "
+						"of 8 from 8 to %d\n", optarg, UNWIND_STACK_MAX);
+					return -1;
+				}
+				if (optarg[5])
+					o->stack_size = (uint32_t)v;
 			} else {
-				fprintf(stderr, "hwprof record: --call-graph %s: expected fp or none\n", optarg);
+				fprintf(stderr, "hwprof record: --call-graph %s: expected fp, dwarf[,SIZE] "
+					"or none\n", optarg);
 				return -1;
 			}
 			break;
@@ -181,6 +209,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 				return -1;
 			}
 			o->ring_pages = v;
+			o->ring_pages_set = 1;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -271,9 +300,31 @@ static int open_events(struct session *s, struct session_opts *so, struct record
 				so->ring_pages);
 			return 1;
 		}
+		/* The leaf-caller stack copy is a refinement of fp stacks: a kernel
+		 * that refuses user registers or stacks still gets fp stacks. */
+		if (r == -EINVAL && so->stack_user && !o->dwarf) {
+			so->stack_user = 0;
+			continue;
+		}
 		fprintf(stderr, "hwprof: perf_event_open(%s): %s\n", e->name, strerror(-r));
 		return 1;
 	}
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* One line on DWARF unwinding: how often the stack copy was too short and the
+ * walk stopped early, and what a walk costs. */
+static void dwarf_summary(const struct recorder_stats *st, uint32_t size, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "dwarf unwinding: %llu samples; stack copy cut at %u bytes in %.1f%%; "
+		 "stopped before the outermost frame in %.1f%%; median %.1f us/sample",
+		 (unsigned long long)st->dwarf_samples, (unsigned)size,
+		 pct(st->stack_cut, st->dwarf_samples), pct(st->unwind_partial, st->dwarf_samples),
+		 st->unwind_ns / 1000.0);
 }
 
 static void add_comments(struct profile *p, int argc, char **argv, const struct record_opts *o,
@@ -294,8 +345,22 @@ static void add_comments(struct profile *p, int argc, char **argv, const struct 
 		 (unsigned long long)st->samples, (unsigned long long)st->lost,
 		 (unsigned long long)st->throttled);
 	profile_add_comment(p, buf);
-	snprintf(buf, sizeof(buf), "call graph: %s", o->callchain ? "fp" : "none");
+	if (o->dwarf)
+		snprintf(buf, sizeof(buf), "call graph: dwarf,%u (user stacks unwound from %u-byte "
+			 "stack copies with DWARF CFI; kernel frames from the kernel)",
+			 (unsigned)o->stack_size, (unsigned)o->stack_size);
+	else
+		snprintf(buf, sizeof(buf), "call graph: %s", o->callchain
+			 ? "fp (frame pointers; frameless leaves' callers from CFI)" : "none");
 	profile_add_comment(p, buf);
+	if (o->dwarf) {
+		dwarf_summary(st, o->stack_size, buf, sizeof(buf));
+		profile_add_comment(p, buf);
+	} else if (st->leaf_callers) {
+		snprintf(buf, sizeof(buf), "frameless leaf callers restored from CFI: %llu samples",
+			 (unsigned long long)st->leaf_callers);
+		profile_add_comment(p, buf);
+	}
 }
 
 static int write_text_output(const char *path, struct profile *p, int svg)
@@ -369,6 +434,18 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
 	if (st->kallsyms_hidden)
 		fprintf(stderr, "hwprof: kernel symbols hidden (/proc/kallsyms unreadable or "
 			"kernel.kptr_restrict set); kernel frames are named by address\n");
+	if (o->dwarf && st->dwarf_samples) {
+		char buf[512];
+
+		dwarf_summary(st, o->stack_size, buf, sizeof(buf));
+		/* Incomplete stacks still count toward their leaves, but their
+		 * callers' totals are short: say so when it is more than noise. */
+		if (pct(st->unwind_partial, st->dwarf_samples) >= 5.0 && o->stack_size < UNWIND_STACK_MAX)
+			fprintf(stderr, "hwprof: %s; try --call-graph dwarf,%u\n", buf,
+				o->stack_size * 4 < UNWIND_STACK_MAX ? o->stack_size * 4 : UNWIND_STACK_MAX);
+		else if (!o->quiet)
+			fprintf(stderr, "hwprof: %s\n", buf);
+	}
 	if (o->quiet)
 		return;
 	if (WIFSIGNALED(status))
@@ -422,7 +499,12 @@ int cmd_record(int argc, char **argv)
 	so.freq = o.freq;
 	so.period = o.period;
 	so.callchain = o.callchain;
-	so.ring_pages = o.ring_pages;
+	so.exclude_callchain_user = o.dwarf;
+	so.stack_user = o.stack_size;
+	so.regs_user = UNWIND_REGS_MASK;
+	/* A DWARF sample is some 16 KiB: the default ring would hold only a few
+	 * dozen of them between two reads. */
+	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 4 : o.ring_pages;
 	r = open_events(s, &so, &notes, &o);
 	if (r) {
 		code = r;
@@ -431,6 +513,7 @@ int cmd_record(int argc, char **argv)
 	memset(&ro, 0, sizeof(ro));
 	ro.fmt = session_format(s);
 	ro.events = events;
+	ro.dwarf = o.dwarf;
 	r = recorder_new(&ro, &rec);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s\n", strerror(-r));

@@ -9,6 +9,7 @@
 
 #include "procmap.h"
 #include "symbolize.h"
+#include "unwind.h"
 #include "util.h"
 
 #define MAX_FRAMES 512
@@ -27,6 +28,7 @@ struct recorder {
 	struct profile *prof;
 	struct procmap *maps;
 	struct symbolizer *sym;
+	struct unwinder *unw;       /* created with the first sample that has registers */
 	struct recorder_stats stats;
 	recorder_event_of_fn event_of;
 	const void *event_ctx;
@@ -78,6 +80,7 @@ void recorder_free(struct recorder *r)
 	if (!r)
 		return;
 	profile_free(r->prof);
+	unwind_free(r->unw);
 	procmap_free(r->maps);
 	symbolizer_free(r->sym);
 	free(r->arena);
@@ -292,13 +295,90 @@ static const char *thread_name(struct recorder *r, pid_t pid, pid_t tid)
 	return c ? c : "";
 }
 
+static const struct map *unwind_find_map(void *ctx, pid_t pid, uint64_t addr)
+{
+	return find_map(ctx, pid, addr);
+}
+
+/* The sample's user registers and stack copy for unwind.c; 0, or -ENOENT when
+ * it has none (a kernel thread, a 32-bit process) and -ENOMEM. */
+static int unwind_sample_of(struct recorder *r, const struct rec_sample *s, struct unwind_sample *us)
+{
+	int err;
+
+	if (s->regs_user_abi != PERF_SAMPLE_REGS_ABI_64 || !s->regs_user_nr)
+		return -ENOENT;
+	if (!r->unw && (err = unwind_new(unwind_find_map, r, &r->unw)) < 0)
+		return err;
+	memset(us, 0, sizeof(*us));
+	us->pid = (pid_t)s->pid;
+	us->tid = (pid_t)s->tid;
+	us->regs_mask = r->opts.fmt->regs_user_mask;
+	us->regs = s->regs_user;
+	us->nregs = s->regs_user_nr;
+	us->stack = s->stack_user;
+	us->stack_size = s->stack_user_size ? s->stack_user_dyn_size : 0;
+	return 0;
+}
+
+/* Append the DWARF-unwound user frames of s to locs[0..*n). */
+static int add_dwarf_frames(struct recorder *r, const struct rec_sample *s, uint64_t *locs, size_t *n)
+{
+	uint64_t pcs[MAX_FRAMES];
+	struct unwind_sample us;
+	size_t npcs = 0;
+	int c;
+
+	c = unwind_sample_of(r, s, &us);
+	if (c == -ENOENT)
+		return 0;
+	if (c < 0 || *n >= MAX_FRAMES)
+		return c;
+	c = unwind_dwarf(r->unw, &us, pcs, MAX_FRAMES - *n, &npcs);
+	if (c < 0)
+		return 0;
+	r->stats.dwarf_samples++;
+	if (s->stack_user_size && s->stack_user_dyn_size == s->stack_user_size)
+		r->stats.stack_cut++;
+	if (!c)
+		r->stats.unwind_partial++;
+	for (size_t i = 0; i < npcs; i++) {
+		uint64_t pc = pcs[i];
+		int64_t id;
+
+		/* Under kernel frames the user pc is where the system call returns
+		 * to; like every return address, its call is the instruction before.
+		 * unwind_dwarf already adjusted the others. */
+		if (i == 0 && *n > 0 && pc > 0)
+			pc--;
+		id = pc >= KERNEL_START ? kernel_location(r, pc) : user_location(r, (pid_t)s->pid, pc);
+		if (id < 0)
+			return (int)id;
+		locs[(*n)++] = (uint64_t)id;
+	}
+	return 0;
+}
+
+/* The caller of a frameless sampled function, missing from the kernel's
+ * frame-pointer chain (unwind_leaf_caller); 0 when none is missing. */
+static uint64_t leaf_caller(struct recorder *r, const struct rec_sample *s)
+{
+	struct unwind_sample us;
+	uint64_t ret;
+
+	if (unwind_sample_of(r, s, &us) < 0 || unwind_leaf_caller(r->unw, &us, &ret) != 1)
+		return 0;
+	r->stats.leaf_callers++;
+	return ret;
+}
+
 static int handle_sample(struct recorder *r, const struct rec_sample *s)
 {
 	uint64_t locs[MAX_FRAMES];
 	int64_t values[PROFILE_MAX_TYPES] = { 0 };
 	struct profile_label labels[3];
 	size_t n = 0;
-	int ev = 0, first = 1;
+	int ev = 0, first = 1, user_next = 0, err;
 
 	if (r->event_of && (r->opts.fmt->sample_type & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_ID))) {
 		ev = r->event_of(r->event_ctx, s->id ? s->id : s->identifier);
@@ -310,7 +390,7 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 	values[0] = 1;
 	values[1 + ev] = (int64_t)s->period;
 
-	if (s->callchain_nr == 0) {
+	if (s->callchain_nr == 0 && !(r->opts.dwarf && s->regs_user_nr)) {
 		int64_t id = s->ip >= KERNEL_START ? kernel_location(r, s->ip)
 							    : user_location(r, (pid_t)s->pid, s->ip);
 		if (id < 0)
@@ -321,8 +401,11 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 		uint64_t ip = rec_callchain_at(s, i);
 		int64_t id;
 
-		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
-			continue;       /* a context marker: the address tells us the same */
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			/* A context marker: the address tells us the same. */
+			user_next = ip == (uint64_t)PERF_CONTEXT_USER;
+			continue;
+		}
 		/* Every frame but the very first holds a return address: the call is the
 		 * instruction before it, and that is the line the user wants to see. */
 		if (!first && ip > 0)
@@ -332,7 +415,21 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 		if (id < 0)
 			return (int)id;
 		locs[n++] = (uint64_t)id;
+		/* The first user entry is the sampled user pc; the kernel's
+		 * frame-pointer walk follows it from [BP + 8], which skips the
+		 * caller of a function that has no frame. */
+		if (user_next && s->regs_user_nr && n < MAX_FRAMES) {
+			uint64_t ret = leaf_caller(r, s);
+
+			if (ret && (id = user_location(r, (pid_t)s->pid, ret - 1)) < 0)
+				return (int)id;
+			if (ret)
+				locs[n++] = (uint64_t)id;
+		}
+		user_next = 0;
 	}
+	if (r->opts.dwarf && (err = add_dwarf_frames(r, s, locs, &n)) < 0)
+		return err;
 	if (n == 0)
 		return 0;
 	memset(labels, 0, sizeof(labels));
@@ -428,5 +525,6 @@ int recorder_flush(struct recorder *r)
 	}
 	r->n_queued = 0;
 	r->arena_len = 0;
+	r->stats.unwind_ns = unwind_median_ns(r->unw);
 	return err;
 }

@@ -23,6 +23,11 @@ struct recorder_stats {
 	uint64_t kernel_unnamed;   /* distinct kernel addresses kallsyms could not name */
 	int kallsyms_hidden;       /* kallsyms unreadable or its addresses hidden */
 	uint64_t unknown_frames;   /* user frames outside any known mapping */
+	uint64_t dwarf_samples;    /* samples whose user stack was unwound with DWARF CFI */
+	uint64_t stack_cut;        /* ... whose stack copy was full (dyn_size == size) */
+	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
+	uint64_t unwind_ns;        /* median cost of one DWARF walk, nanoseconds */
+	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
 };
 
 struct recorder_opts {
@@ -31,6 +36,9 @@ struct recorder_opts {
 	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
 	const char *jit_dir;        /* NULL: /tmp */
 	const char *proc_root;      /* NULL: /proc */
+	int dwarf;                  /* unwind user stacks from PERF_SAMPLE_STACK_USER copies;
+				     * otherwise the registers and copy, when sampled, only
+				     * recover a frameless leaf's caller (unwind.h) */
 };
 
 struct recorder;

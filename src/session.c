@@ -169,12 +169,23 @@ static void build_attr(const struct session *s, const struct session_opts *o, co
 			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
 	if (o->callchain)
 		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	a->exclude_callchain_user = o->exclude_callchain_user ? 1 : 0;
+	if (o->stack_user) {
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = o->regs_user;
+		a->sample_stack_user = o->stack_user;
+	}
 	if (o->freq) {
 		a->freq = 1;
 		a->sample_freq = o->freq;
 	} else {
 		a->freq = 0;
 		a->sample_period = o->period;
+	}
+	/* The event's own :period=N or :freq=N wins over -F / -c. */
+	if (e->sampling_set) {
+		a->freq = e->attr.freq;
+		a->sample_period = e->attr.sample_period;
 	}
 	if (o->exclude_kernel) {
 		a->exclude_kernel = 1;
@@ -251,7 +262,9 @@ int session_open(struct session *s, const struct session_opts *o, size_t *failed
 	memset(&s->fmt, 0, sizeof(s->fmt));
 	s->fmt.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
 			     PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
-			     (o->callchain ? PERF_SAMPLE_CALLCHAIN : 0);
+			     (o->callchain ? PERF_SAMPLE_CALLCHAIN : 0) |
+			     (o->stack_user ? PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER : 0);
+	s->fmt.regs_user_mask = o->stack_user ? o->regs_user : 0;
 	s->fmt.sample_id_all = 1;
 	/* Build ids in MMAP2 records (Linux 5.12+) spare us reading every ELF file;
 	 * older kernels reject the bit with EINVAL, so try once without. */

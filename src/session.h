@@ -18,6 +18,9 @@ struct session_opts {
 	uint64_t freq;            /* samples per second, or 0 ... */
 	uint64_t period;          /* ... a fixed period */
 	int callchain;            /* PERF_SAMPLE_CALLCHAIN (frame pointers) */
+	int exclude_callchain_user; /* ... kernel frames only (user stacks come from copies) */
+	uint64_t regs_user;       /* PERF_SAMPLE_REGS_USER mask, with ... */
+	uint32_t stack_user;      /* ... PERF_SAMPLE_STACK_USER bytes (0: neither) */
 	int exclude_kernel;       /* user space only */
 	size_t ring_pages;        /* data pages per CPU ring, a power of two */
 };

@@ -1,0 +1,600 @@
+/* unwind.c - see unwind.h.
+ *
+ * libdwfl does the walking (dwfl_attach_state + dwfl_getthread_frames); we give
+ * it the sampled registers and serve its memory reads from the sample's stack
+ * copy.  What we add is the module bookkeeping: perf creates a Dwfl and
+ * reports every module for every sample, which is where its time goes; here a
+ * process's Dwfl lives across samples and learns a module the first time a
+ * frame's pc lands in it (the walk stops there, the module is reported, the
+ * walk starts over: at most once per module and process). */
+#include "unwind.h"
+#include "util.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define UNWIND_MAX_PROCS 32       /* Dwfls kept; the least recently used goes first */
+#define UNWIND_MAX_RESTARTS 16    /* module reports (or rebuilds) within one walk */
+#define UNWIND_MAX_FAILED 16      /* mappings per process whose file we could not use */
+#define COST_BUCKET_NS 100
+#define COST_BUCKETS 4096
+
+/* x86-64 psABI DWARF register numbers: 0-7 are rax, rdx, rcx, rbx, rsi, rdi,
+ * rbp, rsp (not the hardware order, nor perf's), 8-15 are r8-r15 and 16 is the
+ * return address column, which holds the pc.  The table gives perf's number
+ * for each. */
+#define DWARF_NREGS 17
+#define DWARF_REG_SP 7
+#define DWARF_REG_RA 16
+static const unsigned char dwarf_to_perf[DWARF_NREGS] = {
+	UNWIND_REG_AX, UNWIND_REG_DX, UNWIND_REG_CX, UNWIND_REG_BX,
+	UNWIND_REG_SI, UNWIND_REG_DI, UNWIND_REG_BP, UNWIND_REG_SP,
+	UNWIND_REG_R8, UNWIND_REG_R9, UNWIND_REG_R10, UNWIND_REG_R11,
+	UNWIND_REG_R12, UNWIND_REG_R13, UNWIND_REG_R14, UNWIND_REG_R15,
+	UNWIND_REG_IP,
+};
+
+struct uproc {
+	pid_t pid;
+	Dwfl *dwfl;
+	int attached;
+	uint64_t last_use;
+	uint64_t failed[UNWIND_MAX_FAILED];   /* mapping starts not to report again */
+	size_t nfailed;
+};
+
+/* The walk in progress, as the libdwfl callbacks see it. */
+struct walk {
+	const struct unwind_sample *s;
+	struct uproc *p;
+	uint64_t sp;                 /* the sampled SP: stack copy offset 0 */
+	uint64_t frame_sp;           /* SP of the frame being unwound */
+	uint64_t *pcs;
+	size_t max, n;
+	const struct map *missing;   /* report this mapping, then walk again */
+	int stale;                   /* a module no longer matches its mapping */
+	int full;                    /* pcs[] filled up */
+	int read_failed;             /* a memory read found nothing */
+};
+
+struct unwinder {
+	unwind_find_map_fn find;
+	void *ctx;
+	/* libdwfl keeps pointers to both for the life of each Dwfl. */
+	Dwfl_Callbacks callbacks;
+	char *debuginfo_path;
+	struct uproc procs[UNWIND_MAX_PROCS];
+	size_t nprocs;
+	uint64_t tick;
+	struct walk *walk;
+	int vdso_fd;                 /* -1 until a [vdso] is first needed */
+	uint32_t cost[COST_BUCKETS];
+	uint64_t ncost;
+};
+
+/* The value of perf register reg in s.  0, or -ENOENT when it was not sampled. */
+static int sample_reg(const struct unwind_sample *s, unsigned reg, uint64_t *v)
+{
+	uint64_t bit = 1ULL << reg;
+	uint64_t idx;
+
+	if (!(s->regs_mask & bit) || !s->regs)
+		return -ENOENT;
+	/* Registers come in increasing bit order: count the ones below. */
+	idx = (uint64_t)__builtin_popcountll(s->regs_mask & (bit - 1));
+	if (idx >= s->nregs)
+		return -ENOENT;
+	memcpy(v, (const char *)s->regs + idx * 8, 8);
+	return 0;
+}
+
+/* 8 bytes of the stack copy at addr; 0 or -EFAULT outside it. */
+static int stack_read(const struct unwind_sample *s, uint64_t sp, uint64_t addr, uint64_t *v)
+{
+	if (addr < sp || addr - sp > s->stack_size || s->stack_size - (addr - sp) < 8)
+		return -EFAULT;
+	memcpy(v, (const char *)s->stack + (addr - sp), 8);
+	return 0;
+}
+
+/* ---- libdwfl thread callbacks ---- */
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	/* Threads are never listed: each walk names its own (cb_get_thread). */
+	return 0;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	*thread_argp = arg;
+	return true;
+}
+
+/* A read-only word of a module's file, e.g. a constant that a CFI expression
+ * dereferences: for non-writable segments the file holds what memory does. */
+static bool read_module(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
+	GElf_Addr bias;
+	size_t phnum;
+	Elf *elf;
+
+	if (!mod || !(elf = dwfl_module_getelf(mod, &bias)) || elf_getphdrnum(elf, &phnum) < 0)
+		return false;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+		uint64_t va = addr - bias;
+		Elf_Data *d;
+
+		if (!ph || ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || va < ph->p_vaddr ||
+		    ph->p_filesz < 8 || va - ph->p_vaddr > ph->p_filesz - 8)
+			continue;
+		d = elf_getdata_rawchunk(elf, (int64_t)(ph->p_offset + (va - ph->p_vaddr)), 8, ELF_T_BYTE);
+		if (!d || d->d_size < 8)
+			return false;
+		memcpy(result, d->d_buf, 8);
+		return true;
+	}
+	return false;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct unwinder *u = arg;
+	struct walk *w = u->walk;
+	uint64_t v;
+
+	/* Nothing a frame's CFI restores lies below that frame's SP; a read there
+	 * can only come from libdwfl's frame-pointer guess on a garbage RBP. */
+	if (addr >= w->sp && addr < w->frame_sp) {
+		w->read_failed = 1;
+		return false;
+	}
+	if (stack_read(w->s, w->sp, addr, &v) == 0) {
+		*result = v;
+		return true;
+	}
+	if (read_module(dwfl, addr, result))
+		return true;
+	w->read_failed = 1;
+	return false;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct unwinder *u = arg;
+	const struct unwind_sample *s = u->walk->s;
+	uint64_t v;
+
+	/* Registers that were not sampled stay unknown, so that CFI needing them
+	 * ends the walk rather than computing from zeros. */
+	for (unsigned d = 0; d < DWARF_NREGS; d++) {
+		Dwarf_Word word;
+
+		if (sample_reg(s, dwarf_to_perf[d], &v) < 0)
+			continue;
+		word = v;
+		if (!dwfl_thread_state_registers(thread, (int)d, 1, &word))
+			return false;
+	}
+	if (sample_reg(s, UNWIND_REG_IP, &v) == 0)
+		dwfl_thread_state_register_pc(thread, v);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+/* ---- processes and their modules ---- */
+
+int unwind_new(unwind_find_map_fn find, void *ctx, struct unwinder **out)
+{
+	struct unwinder *u;
+
+	*out = NULL;
+	elf_version(EV_CURRENT);
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	u->find = find;
+	u->ctx = ctx;
+	u->vdso_fd = -1;
+	u->callbacks.find_elf = dwfl_build_id_find_elf;
+	u->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	u->callbacks.debuginfo_path = &u->debuginfo_path;
+	*out = u;
+	return 0;
+}
+
+static void proc_clear(struct uproc *p)
+{
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	memset(p, 0, sizeof(*p));
+}
+
+void unwind_free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->nprocs; i++)
+		proc_clear(&u->procs[i]);
+	if (u->vdso_fd >= 0)
+		close(u->vdso_fd);
+	free(u);
+}
+
+/* A fresh Dwfl for p (a new process, or one whose mappings changed). */
+static int proc_reset(struct unwinder *u, struct uproc *p, pid_t pid)
+{
+	proc_clear(p);
+	p->pid = pid;
+	p->last_use = ++u->tick;
+	p->dwfl = dwfl_begin(&u->callbacks);
+	return p->dwfl ? 0 : -ENOMEM;
+}
+
+static struct uproc *proc_get(struct unwinder *u, pid_t pid)
+{
+	struct uproc *p = NULL;
+
+	for (size_t i = 0; i < u->nprocs; i++) {
+		if (u->procs[i].pid == pid) {
+			u->procs[i].last_use = ++u->tick;
+			return &u->procs[i];
+		}
+		if (!p || u->procs[i].last_use < p->last_use)
+			p = &u->procs[i];
+	}
+	if (u->nprocs < UNWIND_MAX_PROCS)
+		p = &u->procs[u->nprocs++];
+	return proc_reset(u, p, pid) == 0 ? p : NULL;
+}
+
+/* Our own vDSO image in a memfd: every 64-bit process of this kernel maps the
+ * same one, and its CFI is what unwinds out of clock_gettime & co. */
+static int vdso_open(struct unwinder *u)
+{
+	const unsigned char *base = (const void *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const void *)base;
+	size_t size;
+	int fd;
+
+	if (u->vdso_fd < 0) {
+		if (!base)
+			return -ENOENT;
+		size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+		for (size_t i = 0; i < eh->e_phnum; i++) {
+			const Elf64_Phdr *ph = (const void *)(base + eh->e_phoff + i * eh->e_phentsize);
+
+			if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
+				size = ph->p_offset + ph->p_filesz;
+		}
+		fd = memfd_create("hwprof-vdso", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (write(fd, base, size) != (ssize_t)size) {
+			close(fd);
+			return -EIO;
+		}
+		u->vdso_fd = fd;
+	}
+	fd = fcntl(u->vdso_fd, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The load bias of m's file (runtime address = ELF vaddr + bias): m maps file
+ * offset pgoff at start, and the PT_LOAD segment holding that offset says which
+ * vaddr that offset has.  ET_EXEC files are not relocated. */
+static int load_bias(int fd, const struct map *m, GElf_Addr *bias)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	GElf_Ehdr eh;
+	size_t phnum;
+	int r = -ENOEXEC;
+
+	if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &phnum) < 0)
+		goto out;
+	if (eh.e_type == ET_EXEC) {
+		*bias = 0;
+		r = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		if (m->pgoff >= (ph->p_offset & ~(page - 1)) && m->pgoff < ph->p_offset + ph->p_filesz) {
+			*bias = m->start - m->pgoff + ph->p_offset - ph->p_vaddr;
+			r = 0;
+			break;
+		}
+	}
+out:
+	elf_end(elf);
+	return r;
+}
+
+static int proc_failed(const struct uproc *p, const struct map *m)
+{
+	for (size_t i = 0; i < p->nfailed; i++)
+		if (p->failed[i] == m->start)
+			return 1;
+	return 0;
+}
+
+/* Report m's file as a module of p (the whole file, whichever of its segments
+ * m is).  0, or -errno (then remembered: m is not tried again). */
+static int report_map(struct unwinder *u, struct uproc *p, const struct map *m)
+{
+	GElf_Addr bias = 0;
+	Dwfl_Module *mod = NULL;
+	int fd = -ENOENT, r;
+
+	if (strcmp(m->path, "[vdso]") == 0) {
+		fd = vdso_open(u);
+	} else if (m->path[0] == '/') {
+		fd = open(m->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	r = fd;
+	if (fd >= 0 && (r = load_bias(fd, m, &bias)) == 0) {
+		dwfl_report_begin_add(p->dwfl);
+		/* add_p_vaddr: base is the bias, whatever the first segment's vaddr. */
+		mod = dwfl_report_elf(p->dwfl, m->path, m->path, fd, bias, true);
+		dwfl_report_end(p->dwfl, NULL, NULL);
+		r = mod ? 0 : -ENOEXEC;
+	}
+	if (fd >= 0 && !mod)
+		close(fd);          /* libdwfl owns it only on success */
+	if (r < 0 && p->nfailed < UNWIND_MAX_FAILED)
+		p->failed[p->nfailed++] = m->start;
+	return r;
+}
+
+/* Whether mod was reported for m's file (and not for what was there before). */
+static int module_matches(Dwfl_Module *mod, const struct map *m)
+{
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	return name && strcmp(name, m->path) == 0;
+}
+
+/* The module of p at pc, reporting it (or rebuilding p's Dwfl when its module
+ * there is stale).  NULL when pc is in no usable file. */
+static Dwfl_Module *module_at(struct unwinder *u, struct uproc *p, uint64_t pc)
+{
+	const struct map *m = u->find(u->ctx, p->pid, pc);
+	Dwfl_Module *mod = dwfl_addrmodule(p->dwfl, pc);
+
+	if (!m || proc_failed(p, m))
+		return mod;
+	if (mod && !module_matches(mod, m)) {
+		if (proc_reset(u, p, p->pid) < 0)
+			return NULL;
+		mod = NULL;
+	}
+	if (!mod && report_map(u, p, m) == 0)
+		mod = dwfl_addrmodule(p->dwfl, pc);
+	return mod;
+}
+
+/* ---- walking ---- */
+
+static int cb_frame(Dwfl_Frame *state, void *arg)
+{
+	struct unwinder *u = arg;
+	struct walk *w = u->walk;
+	Dwfl *dwfl = dwfl_thread_dwfl(dwfl_frame_thread(state));
+	const struct map *m;
+	Dwfl_Module *mod;
+	Dwarf_Addr pc;
+	Dwarf_Word sp;
+	bool activation;
+
+	if (!dwfl_frame_pc(state, &pc, &activation))
+		return DWARF_CB_ABORT;
+	/* Every frame but the sampled one (and a frame interrupted by a signal) is
+	 * a return address: the instruction after the call, which may belong to
+	 * the next line or even the next function (a noreturn call ends its
+	 * function).  The call itself is at pc - 1. */
+	if (!activation && pc > 0)
+		pc--;
+	if (dwfl_frame_reg(state, DWARF_REG_SP, &sp) == 0)
+		w->frame_sp = sp;
+	/* libdwfl unwinds this frame with its module's CFI once we return: the
+	 * module must be known by then. */
+	m = u->find(u->ctx, w->s->pid, pc);
+	if (m && !proc_failed(w->p, m)) {
+		mod = dwfl_addrmodule(dwfl, pc);
+		if (!mod) {
+			w->missing = m;
+			return DWARF_CB_ABORT;
+		}
+		if (!module_matches(mod, m)) {
+			w->stale = 1;
+			return DWARF_CB_ABORT;
+		}
+	}
+	w->pcs[w->n++] = pc;
+	if (w->n >= w->max) {
+		w->full = 1;
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
+static void cost_add(struct unwinder *u, int64_t ns)
+{
+	uint64_t b = ns > 0 ? (uint64_t)ns / COST_BUCKET_NS : 0;
+
+	u->cost[b < COST_BUCKETS ? b : COST_BUCKETS - 1]++;
+	u->ncost++;
+}
+
+uint64_t unwind_median_ns(const struct unwinder *u)
+{
+	uint64_t seen = 0;
+
+	if (!u || !u->ncost)
+		return 0;
+	for (size_t b = 0; b < COST_BUCKETS; b++) {
+		seen += u->cost[b];
+		if (seen * 2 >= u->ncost)
+			return b * COST_BUCKET_NS + COST_BUCKET_NS / 2;
+	}
+	return COST_BUCKETS * COST_BUCKET_NS;
+}
+
+int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
+		 size_t *n)
+{
+	int64_t t0 = util_now_mono_ns();
+	struct walk w;
+	uint64_t ip, sp;
+	int complete = 0;
+
+	*n = 0;
+	if (!max || sample_reg(s, UNWIND_REG_IP, &ip) < 0 || sample_reg(s, UNWIND_REG_SP, &sp) < 0)
+		return -EINVAL;
+	memset(&w, 0, sizeof(w));
+	for (int tries = 0; tries <= UNWIND_MAX_RESTARTS; tries++) {
+		struct uproc *p = proc_get(u, s->pid);
+		int rc;
+
+		memset(&w, 0, sizeof(w));
+		if (!p)
+			break;
+		/* dwfl_attach_state learns the architecture from a module: report
+		 * the sampled pc's first. */
+		if (!p->attached) {
+			module_at(u, p, ip);
+			if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &thread_callbacks, u))
+				break;
+			p->attached = 1;
+		}
+		w.s = s;
+		w.p = p;
+		w.sp = w.frame_sp = sp;
+		w.pcs = pcs;
+		w.max = max;
+		u->walk = &w;
+		rc = dwfl_getthread_frames(p->dwfl, s->tid > 0 ? s->tid : s->pid, cb_frame, u);
+		u->walk = NULL;
+		if (w.missing) {
+			report_map(u, p, w.missing);
+			continue;
+		}
+		if (w.stale) {
+			if (proc_reset(u, p, p->pid) < 0)
+				break;
+			continue;
+		}
+		/* 0: the walk ended on a frame whose return address is undefined.
+		 * That is how _start and clone mark the outermost frame, but libdwfl
+		 * says the same when the return address could not be read (beyond
+		 * the stack copy): only a walk without failed reads is complete. */
+		complete = rc == 0 && !w.full && !w.read_failed;
+		break;
+	}
+	if (w.n == 0) {
+		pcs[0] = ip;
+		w.n = 1;
+	}
+	*n = w.n;
+	cost_add(u, util_now_mono_ns() - t0);
+	return complete;
+}
+
+/* Evaluate a CFA rule of the form "register + offset" (DW_OP_bregN or
+ * DW_OP_bregx) with the sampled registers.  0 or -ENOTSUP. */
+static int eval_breg(const struct unwind_sample *s, const Dwarf_Op *ops, size_t nops, uint64_t *out)
+{
+	uint64_t reg, v;
+	int64_t off;
+
+	if (nops != 1)
+		return -ENOTSUP;
+	if (ops[0].atom == DW_OP_bregx) {
+		reg = ops[0].number;
+		off = (int64_t)ops[0].number2;
+	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+		reg = ops[0].atom - DW_OP_breg0;
+		off = (int64_t)ops[0].number;
+	} else {
+		return -ENOTSUP;
+	}
+	if (reg >= DWARF_NREGS || sample_reg(s, dwarf_to_perf[reg], &v) < 0)
+		return -ENOTSUP;
+	*out = v + (uint64_t)off;
+	return 0;
+}
+
+int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64_t *ret)
+{
+	uint64_t ip, sp, bp, cfa, slot, v;
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op ops_mem[3], *ops;
+	Dwfl_Module *mod;
+	Dwarf_CFI *cfi;
+	Dwarf_Addr bias;
+	struct uproc *p;
+	size_t nops;
+	int r = 0;
+
+	*ret = 0;
+	if (sample_reg(s, UNWIND_REG_IP, &ip) < 0 || sample_reg(s, UNWIND_REG_SP, &sp) < 0 ||
+	    sample_reg(s, UNWIND_REG_BP, &bp) < 0)
+		return -EINVAL;
+	p = proc_get(u, s->pid);
+	if (!p)
+		return -ENOMEM;
+	mod = module_at(u, p, ip);
+	if (!mod)
+		return 0;
+	cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (!cfi)
+		cfi = dwfl_module_dwarf_cfi(mod, &bias);
+	/* The sampled pc is the interrupted instruction itself, not a return
+	 * address: its own CFI row applies, no pc - 1 here. */
+	if (!cfi || dwarf_cfi_addrframe(cfi, ip - bias, &frame) != 0)
+		return 0;
+	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || eval_breg(s, ops, nops, &cfa) < 0)
+		goto out;
+	/* The return address is saved at CFA + k ("offset(k)" rule, k = -8 on
+	 * x86-64), which libdw writes as DW_OP_call_frame_cfa [DW_OP_plus_uconst k]. */
+	if (dwarf_frame_register(frame, DWARF_REG_RA, ops_mem, &ops, &nops) != 0 || nops < 1 ||
+	    nops > 2 || ops[0].atom != DW_OP_call_frame_cfa ||
+	    (nops == 2 && ops[1].atom != DW_OP_plus_uconst))
+		goto out;
+	slot = cfa + (nops == 2 ? ops[1].number : 0);
+	/* The kernel's frame-pointer walk reads its first return address at
+	 * [BP + 8].  When that is this function's own slot, the function has a
+	 * frame and nothing is missing; otherwise BP still belongs to the caller
+	 * and the walk starts at the caller's caller. */
+	if (slot == bp + 8 || stack_read(s, sp, slot, &v) < 0)
+		goto out;
+	*ret = v;
+	r = 1;
+out:
+	free(frame);
+	return r;
+}

@@ -1,0 +1,86 @@
+/* unwind.h - user stacks from sampled registers and stack copies (libdwfl).
+ *
+ * Two uses of the same machinery:
+ *  - unwind_dwarf walks a whole user stack with the CFI of the modules it meets
+ *    (--call-graph dwarf): code built without frame pointers, glibc, ...
+ *  - unwind_leaf_caller recovers the one frame a frame-pointer walk misses when
+ *    the sampled function has no frame of its own (a frameless leaf, or any
+ *    function caught in its prologue or epilogue).
+ *
+ * Each process gets one Dwfl, attached once; its modules are reported from the
+ * process's mappings when a walk first meets them and stay for later samples
+ * (rebuilt when a mapping changes under them, e.g. after exec).  x86-64 only.
+ * Not thread safe. */
+#ifndef HWPROF_UNWIND_H
+#define HWPROF_UNWIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procmap.h"
+
+/* perf_event's x86-64 user register numbers (arch/x86/include/uapi/asm/perf_regs.h):
+ * the bit of register N in attr.sample_regs_user is 1 << N, and a sample carries
+ * the selected registers in increasing N. */
+enum unwind_perf_reg {
+	UNWIND_REG_AX, UNWIND_REG_BX, UNWIND_REG_CX, UNWIND_REG_DX,
+	UNWIND_REG_SI, UNWIND_REG_DI, UNWIND_REG_BP, UNWIND_REG_SP,
+	UNWIND_REG_IP, UNWIND_REG_FLAGS, UNWIND_REG_CS, UNWIND_REG_SS,
+	UNWIND_REG_DS, UNWIND_REG_ES, UNWIND_REG_FS, UNWIND_REG_GS,
+	UNWIND_REG_R8, UNWIND_REG_R9, UNWIND_REG_R10, UNWIND_REG_R11,
+	UNWIND_REG_R12, UNWIND_REG_R13, UNWIND_REG_R14, UNWIND_REG_R15,
+};
+
+/* Every general-purpose register and IP: CFI mostly needs SP, BP and the
+ * callee-saved RBX, R12-R15, but stack-realigning functions (main with a
+ * DRAP) compute their CFA from R10 or another scratch register. 136 bytes. */
+#define UNWIND_REGS_MASK 0xff01ffULL
+
+/* Stack copy sizes (attr.sample_stack_user): the kernel wants a multiple of 8
+ * below 64 KiB.  UNWIND_STACK_LEAF serves unwind_leaf_caller: a frameless leaf
+ * keeps its return address within the registers it pushes plus its locals, a
+ * few hundred bytes at most in practice. */
+#define UNWIND_STACK_DEFAULT 16384
+#define UNWIND_STACK_MAX 65528
+#define UNWIND_STACK_LEAF 512
+
+/* The mapping of pid covering addr, or NULL (the recorder's procmap lookup). */
+typedef const struct map *(*unwind_find_map_fn)(void *ctx, pid_t pid, uint64_t addr);
+
+/* One sample's user state, as PERF_SAMPLE_REGS_USER and PERF_SAMPLE_STACK_USER
+ * give it.  regs may be unaligned; stack starts at the sampled SP. */
+struct unwind_sample {
+	pid_t pid, tid;
+	uint64_t regs_mask;
+	const uint64_t *regs;
+	uint64_t nregs;
+	const void *stack;
+	uint64_t stack_size;        /* bytes valid (the kernel's dyn_size) */
+};
+
+struct unwinder;
+
+/* find/ctx are used while the unwinder lives.  0 or -ENOMEM. */
+int unwind_new(unwind_find_map_fn find, void *ctx, struct unwinder **out);
+void unwind_free(struct unwinder *u);
+
+/* Walk the user stack of s into pcs[0..*n): pcs[0] is the sampled IP, every
+ * other entry a call site (the return address minus one, so that it names the
+ * call's line and function, not the next one).  Returns 1 when the walk reached
+ * the outermost frame (_start, a thread's clone), 0 when it stopped earlier
+ * (stack copy too short, no CFI, max frames), -EINVAL when s has no IP/SP. */
+int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
+		 size_t *n);
+
+/* The frame-pointer walk starts at [BP + 8].  When the sampled function's CFI
+ * puts its return address elsewhere (it has no frame of its own), that return
+ * address is the missing caller's: stored in *ret (not adjusted), return 1.
+ * 0 when nothing is missing or it cannot tell, -EINVAL without IP/SP/BP. */
+int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64_t *ret);
+
+/* Median time of one unwind_dwarf call in nanoseconds (100 ns resolution),
+ * 0 before the first. */
+uint64_t unwind_median_ns(const struct unwinder *u);
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Frame pointers with frameless leaves (GCC omits the leaf frame pointer on
+# x86-64 even with -fno-omit-frame-pointer): the kernel's walk starts at the
+# caller's caller; the leaf's CFI gives mid_X back, without duplicating a
+# frame where the leaf has one (calltree's leaves do).
+. "$(dirname "$0")/lib.sh"
+require_sampling
+"$HWPROF" record -q -e cpu-clock -F 999 -g -o "$TMP/p.pb.gz" -- "$WORKLOADS/leaves" 2 ||
+	fail "record exited $?"
+folded "$TMP/p.pb.gz" >"$TMP/f.txt" || fail "report --folded failed"
+for spec in leaf_a:60 leaf_b:30 leaf_c:10; do
+	leaf=${spec%:*} want=${spec#*:}
+	got=$(leaf_share "$TMP/f.txt" "$leaf")
+	within "$got" $((want - 5)) $((want + 5)) || fail "$leaf: ${got}% of samples, designed ${want}%"
+	mid=mid_${leaf#leaf_}
+	chain=$(stack_share "$TMP/f.txt" "$leaf" "main;$mid;$leaf")
+	within "$chain" 95 100 || fail "$leaf: only ${chain}% of its samples show main;$mid;$leaf"
+	pass "frameless $leaf ${got}% (designed ${want}%), ${chain}% with main;$mid;$leaf"
+done
+gzip -dc "$TMP/p.pb.gz" | grep -a -q "frameless leaf callers restored from CFI: [0-9]" ||
+	fail "no leaf-caller count in the comments"
+# Leaves with a frame: no frame twice.
+"$HWPROF" record -q -e cpu-clock -F 999 -g -o "$TMP/c.pb.gz" -- "$WORKLOADS/calltree" 1 ||
+	fail "record exited $?"
+folded "$TMP/c.pb.gz" >"$TMP/c.txt" || fail "report --folded failed"
+dup=$(awk '{ n = split($1, f, ";"); for (i = 2; i <= n; i++) if (f[i] == f[i - 1]) { print; break } }' "$TMP/c.txt")
+[ -z "$dup" ] || fail "a frame duplicated: $dup"
+chain=$(stack_share "$TMP/c.txt" leaf_a "__libc_start_call_main;main;mid_a;leaf_a")
+within "$chain" 95 100 || fail "calltree leaf_a: only ${chain}% show __libc_start_call_main;main;mid_a;leaf_a"
+pass "leaves with frames: nothing duplicated (${chain}% exact chains)"

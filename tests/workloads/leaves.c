@@ -1,0 +1,43 @@
+/* leaves - calltree without its count_round trick: leaf_a, leaf_b and leaf_c
+ * call nothing, so GCC gives them no frame even with -fno-omit-frame-pointer
+ * (x86-64 omits the leaf frame pointer by default), and a frame-pointer walk
+ * from inside them skips mid_X.  60/30/10 split, main -> mid_X -> leaf_X.
+ * Usage: leaves [SECONDS] (default 1). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+static volatile uint64_t sink;
+
+#define SPIN(units) do { \
+	for (uint64_t i_ = 0; i_ < (uint64_t)(units) * 1000; i_++) \
+		sink += i_ ^ (sink >> 3); \
+} while (0)
+
+__attribute__((noinline)) void leaf_a(int units) { SPIN(units); }
+__attribute__((noinline)) void leaf_b(int units) { SPIN(units); }
+__attribute__((noinline)) void leaf_c(int units) { SPIN(units); }
+__attribute__((noinline)) void mid_a(int units) { leaf_a(units); }
+__attribute__((noinline)) void mid_b(int units) { leaf_b(units); }
+__attribute__((noinline)) void mid_c(int units) { leaf_c(units); }
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+	double end = now() + seconds;
+
+	while (now() < end) {
+		mid_a(60);
+		mid_b(30);
+		mid_c(10);
+	}
+	return 0;
+}
