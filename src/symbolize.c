@@ -47,12 +47,12 @@ struct sym_entry {
 	struct sym_frame *frames;
 };
 
+/* 16 bytes a symbol: a kernel has 100k+ text symbols, kept for the whole run. */
 struct ksym {
 	uint64_t addr;
-	size_t name;                 /* offsets into the kallsyms arena */
-	size_t module;               /* 0: none (arena[0] is "") */
-	size_t idx;                  /* line order, to keep the sort stable */
-};
+	uint32_t name;               /* offsets into the kallsyms arena, which grows */
+	uint32_t module;             /* in file order: name also keeps the sort stable; */
+};                                   /* module 0: none (arena[0] is "") */
 
 struct jit_sym {
 	uint64_t start, size;
@@ -678,13 +678,14 @@ static int ksym_cmp(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return x->name < y->name ? -1 : x->name > y->name;
 }
 
 static int kernel_load(struct symbolizer *s)
 {
-	char *line = NULL, type, *name, *mod;
-	size_t lcap = 0, noff, moff, nonzero = 0, empty;
+	char *line = NULL, *name, *mod, *end;
+	size_t lcap = 0, noff, moff = 0, nonzero = 0, empty;
+	const char *last_mod = "";
 	unsigned long long addr;
 	ssize_t len;
 	FILE *fp;
@@ -698,34 +699,47 @@ static int kernel_load(struct symbolizer *s)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* "ffffffff81000000 T _text" or "... t name\t[module]"; parsed by hand
+	 * because sscanf over 100k+ lines is most of the cost of loading. */
 	while ((len = getline(&line, &lcap, fp)) > 0) {
-		int pos = 0;
+		char type;
 
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (sscanf(line, "%llx %c %n", &addr, &type, &pos) < 2 || !pos)
+		addr = strtoull(line, &end, 16);
+		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
 			continue;
+		type = end[1];
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
-		name = line + pos;
-		/* Module symbols: "name\t[module]". */
-		mod = strpbrk(name, "\t ");
-		moff = 0;
+		name = end + 3;
+		mod = strchr(name, '\t');
 		if (mod) {
 			*mod++ = '\0';
 			mod += strspn(mod, "\t ");
-			if (*mod && arena_add(&s->karena, &s->kalen, &s->kacap, mod,
-					      strlen(mod), &moff) < 0) {
-				err = -ENOMEM;
-				goto out;
+			/* A module's symbols are contiguous: store its name once. */
+			if (strcmp(mod, last_mod) != 0) {
+				if (arena_add(&s->karena, &s->kalen, &s->kacap, mod, strlen(mod),
+					      &moff) < 0) {
+					err = -ENOMEM;
+					goto out;
+				}
+				last_mod = mod[0] ? s->karena + moff : "";
 			}
+		} else {
+			moff = 0;
+			last_mod = "";
 		}
 		if (arena_add(&s->karena, &s->kalen, &s->kacap, name, strlen(name), &noff) < 0 ||
-		    util_grow(&s->ksyms, &s->ksymcap, s->nksyms + 1, sizeof(*s->ksyms)) < 0) {
+		    util_grow(&s->ksyms, &s->ksymcap, s->nksyms + 1, sizeof(*s->ksyms)) < 0 ||
+		    s->kalen > UINT32_MAX) {
 			err = -ENOMEM;
 			goto out;
 		}
-		s->ksyms[s->nksyms] = (struct ksym){ addr, noff, moff, s->nksyms };
+		/* The arena may move as it grows: compare module names by offset. */
+		if (moff)
+			last_mod = s->karena + moff;
+		s->ksyms[s->nksyms] = (struct ksym){ addr, (uint32_t)noff, (uint32_t)moff };
 		s->nksyms++;
 		nonzero += addr != 0;
 	}
