@@ -24,9 +24,16 @@ run_one() {
 	wall=$1 cpu=$2 rss=$3 end=$4
 	set -- $(cat "$W/report")
 	wcpu=$1 wexit=$2
-	samples=$(sed -n 's/.* \([0-9][0-9]*\) samples in .*/\1/p; s/.*(\([0-9][0-9]*\) samples).*/\1/p' "$W/err" | tail -1)
-	lost=$(sed -n 's/^hwprof: lost \([0-9][0-9]*\) samples.*/\1/p; s/.*Lost \([0-9][0-9]*\) .*/\1/p' "$W/err" |
-		awk '{ s += $1 } END { print s + 0 }')
+	# hwprof: "hwprof: N samples in S s; wrote F"; perf: "[ perf record: ... (N samples) ]"
+	samples=$(sed -n 's/^hwprof: \([0-9][0-9]*\) samples in .*/\1/p; s/.*(\([0-9][0-9]*\) samples).*/\1/p' "$W/err" | tail -1)
+	# hwprof warns "hwprof: lost N samples ..."; perf record prints nothing about
+	# losses: they are PERF_RECORD_LOST records ("lost:N") in perf.data
+	case $mode in
+	perf*) lost=$(perf report -D -i "$W/perf.data" 2>/dev/null |
+		awk '/PERF_RECORD_LOST/ { if (match($0, /lost[: ]+[0-9]+/)) { t = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", t); s += t } }
+			END { print s + 0 }') ;;
+	*) lost=$(sed -n 's/^hwprof: lost \([0-9][0-9]*\) samples.*/\1/p' "$W/err" | awk '{ s += $1 } END { print s + 0 }') ;;
+	esac
 	echo "$mode $wall $cpu $rss $wcpu $((end - wexit)) ${samples:-0} $lost" >>"$W/rows"
 }
 
