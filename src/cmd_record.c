@@ -70,7 +70,8 @@ static void usage(FILE *f)
 		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
 		"      --folded FILE       also write collapsed stacks\n"
 		"      --svg FILE          also write a flame graph\n"
-		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 128)\n"
+		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 128,\n"
+		"                          1024 with --call-graph dwarf)\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -504,7 +505,7 @@ int cmd_record(int argc, char **argv)
 	so.regs_user = UNWIND_REGS_MASK;
 	/* A DWARF sample is some 16 KiB: the default ring would hold only a few
 	 * dozen of them between two reads. */
-	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 4 : o.ring_pages;
+	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 8 : o.ring_pages;
 	r = open_events(s, &so, &notes, &o);
 	if (r) {
 		code = r;
