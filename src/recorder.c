@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "groupread.h"
 #include "procmap.h"
 #include "symbolize.h"
 #include "unwind.h"
@@ -29,6 +30,7 @@ struct recorder {
 	struct procmap *maps;
 	struct symbolizer *sym;
 	struct unwinder *unw;       /* created with the first sample that has registers */
+	struct groupread *groups;   /* last member counts, with group sampling */
 	struct recorder_stats stats;
 	recorder_event_of_fn event_of;
 	const void *event_ctx;
@@ -81,6 +83,7 @@ void recorder_free(struct recorder *r)
 		return;
 	profile_free(r->prof);
 	unwind_free(r->unw);
+	groupread_free(r->groups);
 	procmap_free(r->maps);
 	symbolizer_free(r->sym);
 	free(r->arena);
@@ -372,6 +375,29 @@ static uint64_t leaf_caller(struct recorder *r, const struct rec_sample *s)
 	return ret;
 }
 
+/* A leader's sample reads its group: each member's increase since this
+ * thread's previous sample belongs to this sample's stack. */
+static int add_group_reads(struct recorder *r, const struct rec_sample *s, int ev, int64_t *values)
+{
+	int err;
+
+	if (!r->groups && (err = groupread_new(&r->groups)) < 0)
+		return err;
+	for (uint64_t i = 0; i < s->read.nr; i++) {
+		const struct rec_read_value *v = &s->read.values[i];
+		int member = r->event_of ? r->event_of(r->event_ctx, v->id) : -1;
+		uint64_t delta;
+
+		if (member < 0 || member == ev || 1 + (size_t)member >= r->prof->n_types)
+			continue;
+		err = groupread_delta(r->groups, s->tid, v->id, v->value, &delta);
+		if (err < 0)
+			return err;
+		values[1 + member] += (int64_t)delta;
+	}
+	return 0;
+}
+
 static int handle_sample(struct recorder *r, const struct rec_sample *s)
 {
 	uint64_t locs[MAX_FRAMES];
@@ -389,6 +415,11 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 		return 0;
 	values[0] = 1;
 	values[1 + ev] = (int64_t)s->period;
+	if (r->opts.fmt->sample_type & PERF_SAMPLE_READ) {
+		err = add_group_reads(r, s, ev, values);
+		if (err < 0)
+			return err;
+	}
 
 	if (s->callchain_nr == 0 && !(r->opts.dwarf && s->regs_user_nr)) {
 		int64_t id = s->ip >= KERNEL_START ? kernel_location(r, s->ip)

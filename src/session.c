@@ -160,6 +160,17 @@ static void close_events(struct session *s)
 	s->n_fds = 0;
 }
 
+/* Whether the list has a group {a,b,...}: its samples then carry the members'
+ * counts (PERF_SAMPLE_READ), for every event alike so that all records in a
+ * ring decode with one format. */
+static int has_groups(const struct event_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ev[i].leader != (int)i)
+			return 1;
+	return 0;
+}
+
 static void build_attr(const struct session *s, const struct session_opts *o, const struct event *e,
 		       int build_ids, struct perf_event_attr *a)
 {
@@ -169,6 +180,10 @@ static void build_attr(const struct session *s, const struct session_opts *o, co
 			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
 	if (o->callchain)
 		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	if (has_groups(o->events)) {
+		a->sample_type |= PERF_SAMPLE_READ;
+		a->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID;
+	}
 	a->exclude_callchain_user = o->exclude_callchain_user ? 1 : 0;
 	if (o->stack_user) {
 		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
@@ -221,15 +236,28 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 		return -ENOMEM;
 	for (size_t c = 0; c < s->n_cpus; c++) {
 		int leader = -1;
+		size_t first = s->n_fds;     /* this CPU's fds, by event index */
 
 		for (size_t e = 0; e < o->events->n; e++) {
 			struct perf_event_attr a;
 			struct session_fd *f = &s->fds[s->n_fds];
+			int group_leader = o->events->ev[e].leader, group_fd = -1;
 
 			build_attr(s, o, &o->events->ev[e], build_ids, &a);
 			if (e > 0)
 				a.mmap = a.mmap2 = a.comm = a.comm_exec = a.task = 0;
-			r = perf_event_open(&a, s->pid, s->cpus[c], -1);
+			if (group_leader != (int)e) {
+				/* A member only counts: the leader's samples read it, and
+				 * it runs whenever the leader runs. */
+				group_fd = s->fds[first + group_leader].fd;
+				a.freq = 0;
+				a.sample_period = 0;
+				a.disabled = 0;
+				a.enable_on_exec = 0;
+				a.watermark = 0;
+				a.wakeup_watermark = 0;
+			}
+			r = perf_event_open(&a, s->pid, s->cpus[c], group_fd);
 			if (r < 0) {
 				*failed_event = e;
 				return r;
@@ -239,6 +267,8 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 			s->n_fds++;
 			if (ioctl(f->fd, PERF_EVENT_IOC_ID, &f->id) < 0)
 				return -errno;
+			if (group_fd >= 0)
+				continue;     /* no records of its own */
 			if (leader < 0) {
 				leader = f->fd;
 				r = ring_open(f->fd, o->ring_pages, &s->rings[c]);
@@ -265,6 +295,10 @@ int session_open(struct session *s, const struct session_opts *o, size_t *failed
 			     (o->callchain ? PERF_SAMPLE_CALLCHAIN : 0) |
 			     (o->stack_user ? PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER : 0);
 	s->fmt.regs_user_mask = o->stack_user ? o->regs_user : 0;
+	if (has_groups(o->events)) {
+		s->fmt.sample_type |= PERF_SAMPLE_READ;
+		s->fmt.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID;
+	}
 	s->fmt.sample_id_all = 1;
 	/* Build ids in MMAP2 records (Linux 5.12+) spare us reading every ELF file;
 	 * older kernels reject the bit with EINVAL, so try once without. */
