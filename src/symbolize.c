@@ -650,8 +650,10 @@ static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr ad
 	/* The symbol table names the outermost function: it is what the
 	 * linker saw (foo.cold, aliases), and it exists without DWARF. */
 	if (symname) {
-		const char *sn = intern(s, symname);
-		const char *dn = symbolizer_demangle(s, symname);
+		/* A versioned symbol ("__libc_start_main@@GLIBC_2.34") is named
+		 * without its version, as in the source. */
+		const char *sn = intern_n(s, symname, strcspn(symname, "@"));
+		const char *dn = sn ? symbolizer_demangle(s, sn) : NULL;
 
 		if (!sn || !dn) {
 			err = -ENOMEM;
