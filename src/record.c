@@ -327,6 +327,37 @@ static int known_other(uint32_t type)
 	return 0;
 }
 
+int rec_time(const struct rec_format *fmt, const void *buf, size_t len, uint64_t *time)
+{
+	struct perf_event_header h;
+	uint64_t st = fmt->sample_type;
+	size_t pos;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	if (h.size < sizeof(h) || h.size > len || h.size % 8)
+		return -EINVAL;
+	if (!(st & PERF_SAMPLE_TIME))
+		return -ENOENT;
+	if (h.type == PERF_RECORD_SAMPLE) {
+		/* IDENTIFIER, IP and TID come before TIME, a u64 each. */
+		pos = sizeof(h) + 8 * (size_t)__builtin_popcountll(
+			st & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID));
+	} else {
+		if (!fmt->sample_id_all || !known_other(h.type))
+			return -ENOENT;
+		/* The trailer: TID, then TIME, at the record's end. */
+		if (sid_size(st) > h.size - sizeof(h))
+			return -EINVAL;
+		pos = h.size - sid_size(st) + ((st & PERF_SAMPLE_TID) ? 8 : 0);
+	}
+	if (pos + 8 > h.size)
+		return -EINVAL;
+	memcpy(time, (const char *)buf + pos, 8);
+	return 0;
+}
+
 int rec_decode(const struct rec_format *fmt, const void *buf, size_t len, struct rec *out)
 {
 	struct perf_event_header h;

@@ -127,6 +127,12 @@ struct rec {
  * record, -ENOTSUP for a record type we do not decode (header fields still filled). */
 int rec_decode(const struct rec_format *fmt, const void *buf, size_t len, struct rec *out);
 
+/* Just the timestamp of the record in buf[0..len), cheaply (no full decode):
+ * for sorting records from several rings.  Returns 0 and sets *time, or
+ * -ENOENT when the record carries no time (fmt has no PERF_SAMPLE_TIME, or a
+ * non-sample record without sample_id_all), -EINVAL when malformed. */
+int rec_time(const struct rec_format *fmt, const void *buf, size_t len, uint64_t *time);
+
 /* Encode a sample as the kernel would lay it out for fmt.  Returns the record size,
  * or -ENOSPC when cap is too small, -EINVAL for values fmt cannot carry. */
 int rec_encode_sample(const struct rec_format *fmt, const struct rec_sample *s, uint16_t misc,

@@ -9,7 +9,9 @@
  * doubling.  New space is zeroed.  Returns 0 or -ENOMEM (*arr unchanged). */
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem);
 
-/* 64-bit FNV-1a of buf, continuing from h (start with UTIL_HASH_INIT). */
+/* A 64-bit hash of buf, continuing from h (start with UTIL_HASH_INIT): fast on
+ * u64 arrays, well mixed in the low bits.  Not stable across versions: never
+ * store it. */
 #define UTIL_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t util_hash(const void *buf, size_t len, uint64_t h);
 

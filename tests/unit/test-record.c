@@ -231,7 +231,7 @@ static const char *sample_diff(const struct rec_format *fmt, const struct rec_sa
 static void test_all_combinations(const struct fixture *f)
 {
 	static uint64_t store[(65536 + 16) / 8];
-	uint64_t n = 1ULL << NBITS, failures = 0, checked = 0, max_size = 0;
+	uint64_t n = 1ULL << NBITS, failures = 0, checked = 0, max_size = 0, time_bad = 0;
 	struct rec_sample s;
 	struct rec r;
 
@@ -267,6 +267,14 @@ static void test_all_combinations(const struct fixture *f)
 				diff = "header";
 			else
 				diff = sample_diff(&fmt, &s, &r.u.sample);
+			if (!diff) {
+				uint64_t t = 0;
+				int tr = rec_time(&fmt, buf, size, &t);
+
+				if ((fmt.sample_type & PERF_SAMPLE_TIME)
+					    ? tr != 0 || t != r.u.sample.time : tr != -ENOENT)
+					time_bad++;
+			}
 			if ((uint64_t)size > max_size)
 				max_size = size;
 		}
@@ -278,6 +286,7 @@ static void test_all_combinations(const struct fixture *f)
 	}
 	is_int(checked, n, "all %llu sample_type subsets tried", (unsigned long long)n);
 	is_int(failures, 0, "every subset round-trips encode -> decode");
+	is_int(time_bad, 0, "rec_time finds the decoded time in every subset (-ENOENT without)");
 	ok(max_size > 1600, "largest sample (%llu bytes) holds a 64-value read group",
 	   (unsigned long long)max_size);
 }
@@ -583,7 +592,7 @@ static void test_other_records(void)
 	const struct rec_sample_id sid = { 501, 502, 503, 504, 505, 1, 506 };
 	struct rec recs[32], got;
 	unsigned char buf[512];
-	int rt_bad = 0, trunc_bad = 0, exact_bad = 0, cases = 0;
+	int rt_bad = 0, trunc_bad = 0, exact_bad = 0, time_bad = 0, cases = 0;
 	size_t n;
 
 	make_others(recs, &n);
@@ -608,6 +617,14 @@ static void test_other_records(void)
 					rt_bad++;
 					continue;
 				}
+				{
+					uint64_t when = 0;
+					int tr = rec_time(&fmt, buf, size, &when);
+
+					if (all && (fmt.sample_type & PERF_SAMPLE_TIME)
+						    ? tr != 0 || when != sid.time : tr != -ENOENT)
+						time_bad++;
+				}
 				if (size != rec_encode(&fmt, &recs[k], buf, size) ||
 				    rec_encode(&fmt, &recs[k], buf, size - 1) != -ENOSPC)
 					exact_bad++;
@@ -624,6 +641,7 @@ static void test_other_records(void)
 	is_int(rt_bad, 0, "non-sample records round-trip with and without sample_id_all");
 	is_int(exact_bad, 0, "encoders fill exactly the reported size, -ENOSPC one byte short");
 	is_int(trunc_bad, 0, "non-sample records: every shorter length is rejected");
+	is_int(time_bad, 0, "rec_time reads the trailer's time (-ENOENT without one)");
 }
 
 static void test_wrappers_and_layout(void)
