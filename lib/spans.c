@@ -1,0 +1,500 @@
+/* spans.c - libhwprof's spans, latencies and thread labels: see hwprof.h.
+ *
+ * Two sinks, chosen once at load time from the environment:
+ *  - HWPROF_SPANS_FD (set by `hwprof record`): records go into the span
+ *    channel (src/spanchan.h), one ring per thread, no system call per span;
+ *  - HWPROF_LATENCY_OUT=PREFIX: per span name an HDR histogram of latencies,
+ *    written at exit as PREFIX.hlog and PREFIX.NAME.hgrm.
+ * With neither, every call returns after one load and one branch. */
+#include "hwprof.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "hdr.h"
+#include "hdrlog.h"
+#include "hgrm.h"
+#include "spanchan.h"
+
+#define MAX_NAMES 256
+#define MAX_DEPTH 16
+#define NAME_CACHE 32           /* per thread: name pointer -> id, direct mapped */
+#define NS_PER_S 1000000000ULL
+
+struct span_name {
+	char *s;
+	int chan_id;            /* string id in the channel, 0 without one */
+	/* Standalone histograms, as HDR counts indexed like `shape`: updated with
+	 * relaxed atomic adds by any thread, turned into histograms at exit. */
+	uint64_t *latency;      /* end - intended start */
+	uint64_t *service;      /* end - begin, when a span had an intended start */
+	int has_service;
+};
+
+struct spans_ctx {
+	struct spanchan *ch;
+	char *out_prefix;
+	struct hdr *shape;      /* the histograms' parameters: 1 ns .. 1 h, 3 digits */
+	size_t counts_len;
+	uint64_t too_large;     /* latencies beyond 1 h (not recorded) */
+	uint64_t start_real_ns, start_mono_ns;
+	pthread_mutex_t lock;   /* names: adding; the hot path reads published ones */
+	uint32_t n_names;
+	struct span_name names[MAX_NAMES + 1];  /* ids 1..n_names */
+	pthread_key_t key;      /* thread exit: give the ring back */
+};
+
+struct open_span {
+	uint32_t id;
+	uint64_t trace, intended, begin;
+};
+
+struct name_cache {
+	const char *ptr;
+	uint32_t id;
+};
+
+struct thread_state {
+	uint32_t tid;
+	int ring_failed;
+	struct spanchan_producer prod;
+	int depth;
+	struct open_span stack[MAX_DEPTH];
+	struct name_cache cache[NAME_CACHE];
+};
+
+/* The library's one global: the spans context, set before main() by
+ * spans_init() and NULL when nothing records spans (the ~1 ns fast path).
+ * Everything per thread lives in `self` (initial-exec TLS: no call to reach it). */
+static struct spans_ctx *spans_ctx;
+static __thread struct thread_state self __attribute__((tls_model("initial-exec")));
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hwprof_now_ns(void)
+{
+	return now_ns();
+}
+
+int hwprof_spans_active(void)
+{
+	struct spans_ctx *c = spans_ctx;
+
+	if (!c)
+		return 0;
+	return (c->ch ? HWPROF_SPANS_RECORD : 0) | (c->out_prefix ? HWPROF_SPANS_HISTOGRAMS : 0);
+}
+
+static void thread_exit(void *arg)
+{
+	struct thread_state *t = arg;
+
+	spanchan_release(&t->prod);
+}
+
+/* A forked child is a new process with a new tid: it must not append to the
+ * parent thread's ring (two producers), so it claims its own on first use. */
+static void after_fork_child(void)
+{
+	memset(&self, 0, sizeof(self));
+}
+
+static uint32_t my_tid(void)
+{
+	if (!self.tid)
+		self.tid = (uint32_t)syscall(SYS_gettid);
+	return self.tid;
+}
+
+static int ensure_ring(struct spans_ctx *c)
+{
+	if (self.prod.ring)
+		return 0;
+	if (self.ring_failed)
+		return -EBUSY;
+	if (spanchan_claim(c->ch, my_tid(), &self.prod) < 0) {
+		self.ring_failed = 1;
+		return -EBUSY;
+	}
+	pthread_setspecific(c->key, &self);
+	return 0;
+}
+
+static uint64_t *new_counts(struct spans_ctx *c)
+{
+	return calloc(c->counts_len, sizeof(uint64_t));
+}
+
+/* The id of name, adding it under the lock the first time. */
+static int name_id_slow(struct spans_ctx *c, const char *name)
+{
+	struct span_name *n;
+	int id = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (uint32_t i = 1; i <= c->n_names; i++) {
+		if (strcmp(c->names[i].s, name) == 0) {
+			id = (int)i;
+			goto out;
+		}
+	}
+	if (c->n_names >= MAX_NAMES) {
+		id = -ENOSPC;
+		goto out;
+	}
+	n = &c->names[c->n_names + 1];
+	memset(n, 0, sizeof(*n));
+	n->s = strdup(name);
+	if (!n->s || (c->out_prefix && (!(n->latency = new_counts(c)) || !(n->service = new_counts(c))))) {
+		free(n->s);
+		free(n->latency);
+		free(n->service);
+		id = -ENOMEM;
+		goto out;
+	}
+	if (c->ch) {
+		int r = spanchan_intern(c->ch, name);
+
+		n->chan_id = r > 0 ? r : 0;
+	}
+	/* Release: the entry is complete before readers can see the new count. */
+	__atomic_store_n(&c->n_names, c->n_names + 1, __ATOMIC_RELEASE);
+	id = (int)c->n_names;
+out:
+	pthread_mutex_unlock(&c->lock);
+	return id;
+}
+
+static int name_id(struct spans_ctx *c, const char *name)
+{
+	struct name_cache *e = &self.cache[((uintptr_t)name >> 3) % NAME_CACHE];
+	int id;
+
+	if (!name)
+		return -EINVAL;
+	/* The pointer is the key (hwprof.h: names are constant strings, such as
+	 * literals); comparing the content every time cost a tenth of a span. */
+	if (e->ptr == name)
+		return (int)e->id;
+	id = name_id_slow(c, name);
+	if (id > 0) {
+		e->ptr = name;
+		e->id = (uint32_t)id;
+	}
+	return id;
+}
+
+static void count(struct spans_ctx *c, uint64_t *counts, uint64_t v)
+{
+	int64_t i = hdr_index_of(c->shape, v > INT64_MAX ? INT64_MAX : (int64_t)v);
+
+	if (i < 0 || (size_t)i >= c->counts_len || v > (uint64_t)hdr_highest(c->shape)) {
+		__atomic_fetch_add(&c->too_large, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_fetch_add(&counts[i], 1, __ATOMIC_RELAXED);
+}
+
+static int push(struct spans_ctx *c, uint16_t kind, const struct open_span *s, uint64_t end,
+		uint32_t name_chan_id)
+{
+	struct spanchan_rec r;
+
+	if (ensure_ring(c) < 0)
+		return -EBUSY;
+	r.intended_ns = s->intended;
+	r.begin_ns = s->begin;
+	r.end_ns = end;
+	r.trace_id = s->trace;
+	r.tid = self.tid;
+	r.kind = kind;
+	r.name = (uint16_t)name_chan_id;
+	return spanchan_push(&self.prod, &r);
+}
+
+static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uint64_t intended,
+		      uint64_t begin)
+{
+	struct open_span *s;
+	int id;
+
+	if (self.depth >= MAX_DEPTH)
+		return -EOVERFLOW;
+	id = name_id(c, name);
+	if (id < 0)
+		return id;
+	s = &self.stack[self.depth++];
+	s->id = (uint32_t)id;
+	s->trace = trace;
+	s->intended = intended;
+	s->begin = begin;
+	if (c->ch && c->names[id].chan_id)
+		return push(c, SPANCHAN_BEGIN, s, 0, (uint32_t)c->names[id].chan_id);
+	return 0;
+}
+
+int hwprof_span_begin(const char *name, uint64_t trace_id)
+{
+	struct spans_ctx *c = spans_ctx;
+	uint64_t t;
+
+	if (__builtin_expect(!c, 1))
+		return 0;
+	t = now_ns();
+	return span_begin(c, name, trace_id, t, t);
+}
+
+int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_start_ns)
+{
+	struct spans_ctx *c = spans_ctx;
+	uint64_t t;
+
+	if (__builtin_expect(!c, 1))
+		return 0;
+	t = now_ns();
+	/* An intended start in the future is a caller's clock mix-up: the request
+	 * cannot have waited less than nothing. */
+	return span_begin(c, name, trace_id, intended_start_ns < t ? intended_start_ns : t, t);
+}
+
+static int finish(struct spans_ctx *c, const struct open_span *s, uint64_t end, uint16_t kind)
+{
+	struct span_name *n = &c->names[s->id];
+
+	if (c->out_prefix) {
+		count(c, n->latency, end > s->intended ? end - s->intended : 0);
+		if (s->begin && s->intended != s->begin) {
+			if (!n->has_service)
+				__atomic_store_n(&n->has_service, 1, __ATOMIC_RELAXED);
+			count(c, n->service, end > s->begin ? end - s->begin : 0);
+		}
+	}
+	if (c->ch && n->chan_id)
+		return push(c, kind, s, end, (uint32_t)n->chan_id);
+	return 0;
+}
+
+int hwprof_span_end(void)
+{
+	struct spans_ctx *c = spans_ctx;
+
+	if (__builtin_expect(!c, 1))
+		return 0;
+	if (self.depth <= 0)
+		return -EINVAL;
+	self.depth--;
+	return finish(c, &self.stack[self.depth], now_ns(), SPANCHAN_END);
+}
+
+int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended_start_ns,
+			  uint64_t end_ns)
+{
+	struct spans_ctx *c = spans_ctx;
+	struct open_span s;
+	int id;
+
+	if (__builtin_expect(!c, 1))
+		return 0;
+	if (end_ns < intended_start_ns)
+		return -EINVAL;
+	id = name_id(c, name);
+	if (id < 0)
+		return id;
+	s.id = (uint32_t)id;
+	s.trace = trace_id;
+	s.intended = intended_start_ns;
+	s.begin = 0;            /* no span on this thread: no samples to label */
+	return finish(c, &s, end_ns, SPANCHAN_LATENCY);
+}
+
+int hwprof_label_set(const char *key, const char *value)
+{
+	struct spans_ctx *c = spans_ctx;
+	struct open_span s = { 0 };
+	int k, v = 0;
+
+	if (__builtin_expect(!c, 1) || !c->ch)
+		return 0;
+	if (!key || !*key)
+		return -EINVAL;
+	k = spanchan_intern(c->ch, key);
+	if (k > 0 && value)
+		v = spanchan_intern(c->ch, value);
+	if (k < 0 || v < 0) {
+		spanchan_count_drop(c->ch);
+		return k < 0 ? k : v;
+	}
+	s.trace = (uint64_t)v;
+	s.begin = now_ns();
+	return push(c, SPANCHAN_LABEL, &s, 0, (uint32_t)k);
+}
+
+/* A name as an hlog tag and a file name part: no ',', space, '/' or control. */
+static void safe_name(const char *s, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < len; i++)
+		out[i] = (s[i] == ',' || s[i] == ' ' || s[i] == '/' || (unsigned char)s[i] < 32)
+				 ? '_' : s[i];
+	out[i] = '\0';
+}
+
+static int to_hdr(struct spans_ctx *c, const uint64_t *counts, struct hdr **out)
+{
+	int err = hdr_new_like(c->shape, out);
+
+	for (size_t i = 0; !err && i < c->counts_len; i++) {
+		uint64_t n = __atomic_load_n(&counts[i], __ATOMIC_RELAXED);
+
+		if (n)
+			err = hdr_add_at_index(*out, i, (int64_t)n);
+	}
+	return err;
+}
+
+static int write_hgrm(const char *prefix, const char *tag, const struct hdr *h)
+{
+	char path[4096];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s.%s.hgrm", prefix, tag);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	err = hgrm_write(f, h, 5, 1e6);
+	if (fclose(f) && !err)
+		err = -EIO;
+	return err;
+}
+
+int hwprof_latency_write(const char *prefix)
+{
+	struct spans_ctx *c = spans_ctx;
+	struct hdr *h = NULL;
+	char path[4096], tag[SPANCHAN_NAME_LEN + 16];
+	double length;
+	uint32_t n;
+	FILE *f;
+	int err;
+
+	if (!c || !c->out_prefix)
+		return 0;
+	if (!prefix)
+		prefix = c->out_prefix;
+	snprintf(path, sizeof(path), "%s.hlog", prefix);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	length = (double)(now_ns() - c->start_mono_ns) / 1e9;
+	err = hdrlog_write_header(f, "libhwprof " PACKAGE_VERSION, (double)c->start_real_ns / 1e9);
+	n = __atomic_load_n(&c->n_names, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 1; !err && i <= n; i++) {
+		struct span_name *sn = &c->names[i];
+
+		safe_name(sn->s, tag, SPANCHAN_NAME_LEN);
+		err = to_hdr(c, sn->latency, &h);
+		/* Interval_Max in ms, as HdrHistogram's writer does for ns values. */
+		if (!err)
+			err = hdrlog_write_interval(f, tag, 0, length, 1e6, h);
+		if (!err)
+			err = write_hgrm(prefix, tag, h);
+		hdr_free(h);
+		h = NULL;
+		if (err || !sn->has_service)
+			continue;
+		/* What a closed-loop measurement would have reported: from the
+		 * actual start, the coordinated-omission-blind figure. */
+		strcat(tag, ".service");
+		err = to_hdr(c, sn->service, &h);
+		if (!err)
+			err = hdrlog_write_interval(f, tag, 0, length, 1e6, h);
+		hdr_free(h);
+		h = NULL;
+	}
+	if (fclose(f) && !err)
+		err = -EIO;
+	return err;
+}
+
+static void spans_free(struct spans_ctx *c)
+{
+	if (!c)
+		return;
+	for (uint32_t i = 1; i <= c->n_names; i++) {
+		free(c->names[i].s);
+		free(c->names[i].latency);
+		free(c->names[i].service);
+	}
+	spanchan_free(c->ch);
+	hdr_free(c->shape);
+	free(c->out_prefix);
+	free(c);
+}
+
+__attribute__((constructor)) static void spans_init(void)
+{
+	const char *fd_s = getenv(SPANCHAN_ENV), *out = getenv("HWPROF_LATENCY_OUT");
+	struct spans_ctx *c;
+	struct timespec ts;
+	char *end;
+	long fd = -1;
+
+	if (fd_s && *fd_s) {
+		fd = strtol(fd_s, &end, 10);
+		if (*end || fd < 0)
+			fd = -1;
+	}
+	if (fd < 0 && !(out && *out))
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	pthread_mutex_init(&c->lock, NULL);
+	/* A descriptor that is not a channel (closed, reused by the program's own
+	 * start-up) is ignored: spans then only go to the histograms, if any. */
+	if (fd >= 0 && spanchan_attach((int)fd, &c->ch) < 0)
+		c->ch = NULL;
+	if (out && *out && !(c->out_prefix = strdup(out)))
+		goto fail;
+	if (!c->ch && !c->out_prefix)
+		goto fail;
+	if (hdr_new(1, 3600 * (int64_t)NS_PER_S, 3, &c->shape) < 0)
+		goto fail;
+	c->counts_len = hdr_counts_len(c->shape);
+	if (pthread_key_create(&c->key, thread_exit))
+		goto fail;
+	pthread_atfork(NULL, NULL, after_fork_child);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->start_real_ns = (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+	c->start_mono_ns = now_ns();
+	spans_ctx = c;
+	return;
+fail:
+	spans_free(c);
+}
+
+/* At exit: write the histograms.  Threads still running may lose their last
+ * spans; the context itself is left for them (never freed while they run). */
+__attribute__((destructor)) static void spans_exit(void)
+{
+	struct spans_ctx *c = spans_ctx;
+
+	if (c && c->out_prefix)
+		hwprof_latency_write(NULL);
+	if (c && c->ch && self.prod.ring)
+		spanchan_release(&self.prod);
+}

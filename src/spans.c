@@ -1,0 +1,543 @@
+/* spans.c - see spans.h. */
+#include "spans.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hdrlog.h"
+#include "util.h"
+
+/* Samples may arrive a little after the drain that closed their span (the
+ * rings are read before the channel); closed spans are kept this long behind
+ * the newest sample to catch them. */
+#define KEEP_CLOSED_NS 2000000000ULL
+#define HIGHEST_NS (3600 * 1000000000LL)
+#define MAX_BASE_LABELS 8       /* the recorder's own (pid, tid, thread, ...) */
+#define MAX_LABELS (MAX_BASE_LABELS + SPANS_MAX_THREAD_LABELS + 3)
+
+struct span {
+	uint64_t intended, begin, end, trace;   /* end 0: still open */
+	uint32_t name;
+};
+
+struct label_change {
+	uint64_t time;
+	uint32_t key, value;                     /* value 0: removed */
+};
+
+struct tstate {
+	uint32_t tid;
+	struct span *open;                       /* a stack: innermost last */
+	size_t n_open, cap_open;
+	struct span *closed;                     /* by end time */
+	size_t n_closed, cap_closed;
+	uint32_t key[SPANS_MAX_THREAD_LABELS], value[SPANS_MAX_THREAD_LABELS];
+	size_t n_base;                           /* labels in force before chg[0] */
+	struct label_change *chg;
+	size_t n_chg, cap_chg;
+};
+
+struct pending {
+	uint32_t tid, name;
+	uint64_t time, begin, trace;
+	size_t locs_off, n_locs, n_labels;
+	struct profile_label labels[MAX_LABELS - 3];
+	int64_t values[PROFILE_MAX_TYPES];
+};
+
+struct spans {
+	struct spanchan *ch;
+	struct spans_stats stats;
+	int err;                                 /* first error inside the drain callback */
+	struct tstate **tid_tab;                 /* open addressing by tid */
+	size_t tid_cap, n_tids;
+	struct pending *pend;
+	size_t n_pend, cap_pend;
+	uint64_t *locs;                          /* pending samples' stacks */
+	size_t n_locs, cap_locs;
+	uint64_t newest;                         /* newest sample time seen */
+	struct hdr **lat, **svc;                 /* by name id */
+	int *has_svc;
+	size_t cap_names, n_names;
+};
+
+int spans_new(struct spanchan *ch, struct spans **out)
+{
+	struct spans *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->ch = ch;
+	*out = s;
+	return 0;
+}
+
+static void tstate_free(struct tstate *t)
+{
+	if (!t)
+		return;
+	free(t->open);
+	free(t->closed);
+	free(t->chg);
+	free(t);
+}
+
+void spans_free(struct spans *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->tid_cap; i++)
+		tstate_free(s->tid_tab[i]);
+	free(s->tid_tab);
+	for (size_t i = 0; i < s->cap_names; i++) {
+		hdr_free(s->lat[i]);
+		hdr_free(s->svc[i]);
+	}
+	free(s->lat);
+	free(s->svc);
+	free(s->has_svc);
+	free(s->pend);
+	free(s->locs);
+	free(s);
+}
+
+static size_t tid_slot(const struct spans *s, uint32_t tid)
+{
+	size_t i = (tid * 2654435761u) & (s->tid_cap - 1);
+
+	while (s->tid_tab[i] && s->tid_tab[i]->tid != tid)
+		i = (i + 1) & (s->tid_cap - 1);
+	return i;
+}
+
+static struct tstate *find_tid(const struct spans *s, uint32_t tid)
+{
+	return s->tid_cap ? s->tid_tab[tid_slot(s, tid)] : NULL;
+}
+
+static struct tstate *get_tid(struct spans *s, uint32_t tid)
+{
+	struct tstate *t = find_tid(s, tid);
+
+	if (t)
+		return t;
+	if (2 * (s->n_tids + 1) > s->tid_cap) {
+		size_t old_cap = s->tid_cap;
+		struct tstate **old = s->tid_tab;
+
+		s->tid_cap = old_cap ? 2 * old_cap : 64;
+		s->tid_tab = calloc(s->tid_cap, sizeof(*s->tid_tab));
+		if (!s->tid_tab) {
+			s->tid_tab = old;
+			s->tid_cap = old_cap;
+			return NULL;
+		}
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i])
+				s->tid_tab[tid_slot(s, old[i]->tid)] = old[i];
+		free(old);
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	s->tid_tab[tid_slot(s, tid)] = t;
+	s->n_tids++;
+	return t;
+}
+
+static int histogram(struct spans *s, struct hdr ***tab, uint32_t name, int64_t v)
+{
+	struct hdr **h;
+
+	if (name >= s->cap_names) {
+		size_t cap = s->cap_names, need = name + 1;
+
+		if (util_grow(&s->lat, &cap, need, sizeof(*s->lat)) < 0)
+			return -ENOMEM;
+		cap = s->cap_names;
+		if (util_grow(&s->svc, &cap, need, sizeof(*s->svc)) < 0)
+			return -ENOMEM;
+		cap = s->cap_names;
+		if (util_grow(&s->has_svc, &cap, need, sizeof(*s->has_svc)) < 0)
+			return -ENOMEM;
+		s->cap_names = cap;
+	}
+	if (name + 1 > s->n_names)
+		s->n_names = name + 1;
+	h = &(*tab)[name];
+	if (!*h && hdr_new(1, HIGHEST_NS, 3, h) < 0)
+		return -ENOMEM;
+	if (hdr_record(*h, v < 0 ? 0 : v) == -ERANGE)
+		s->stats.too_large++;
+	return 0;
+}
+
+static int span_ended(struct spans *s, struct tstate *t, const struct spanchan_rec *r)
+{
+	struct span sp = { r->intended_ns, r->begin_ns, r->end_ns, r->trace_id, r->name };
+	size_t i = t->n_open;
+	int err;
+
+	/* Normally the top of the stack; deeper when an inner end was dropped. */
+	while (i > 0 && !(t->open[i - 1].begin == sp.begin && t->open[i - 1].name == sp.name &&
+			  t->open[i - 1].trace == sp.trace))
+		i--;
+	if (i > 0)
+		t->n_open = i - 1;
+	else
+		s->stats.unmatched++;
+	if (sp.end < sp.begin)
+		sp.end = sp.begin;
+	if (util_grow(&t->closed, &t->cap_closed, t->n_closed + 1, sizeof(*t->closed)) < 0)
+		return -ENOMEM;
+	t->closed[t->n_closed++] = sp;
+	s->stats.spans++;
+	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - (sp.intended < sp.end ? sp.intended : sp.end)));
+	if (!err)
+		err = histogram(s, &s->svc, sp.name, (int64_t)(sp.end - sp.begin));
+	if (!err && sp.intended != sp.begin)
+		s->has_svc[sp.name] = 1;
+	return err;
+}
+
+static int on_record(const struct spanchan_rec *r, void *ctx)
+{
+	struct spans *s = ctx;
+	struct tstate *t;
+
+	if (!r->name)
+		return 0;
+	if (r->kind == SPANCHAN_LATENCY) {
+		s->stats.latencies++;
+		s->err = histogram(s, &s->lat, r->name,
+				   (int64_t)(r->end_ns > r->intended_ns ? r->end_ns - r->intended_ns : 0));
+		return s->err;
+	}
+	t = get_tid(s, r->tid);
+	if (!t)
+		return s->err = -ENOMEM;
+	switch (r->kind) {
+	case SPANCHAN_BEGIN:
+		if (util_grow(&t->open, &t->cap_open, t->n_open + 1, sizeof(*t->open)) < 0)
+			return s->err = -ENOMEM;
+		t->open[t->n_open++] = (struct span){ r->intended_ns, r->begin_ns, 0, r->trace_id, r->name };
+		return 0;
+	case SPANCHAN_END:
+		return s->err = span_ended(s, t, r);
+	case SPANCHAN_LABEL:
+		if (util_grow(&t->chg, &t->cap_chg, t->n_chg + 1, sizeof(*t->chg)) < 0)
+			return s->err = -ENOMEM;
+		t->chg[t->n_chg++] = (struct label_change){ r->begin_ns, r->name, (uint32_t)r->trace_id };
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int spans_drain(struct spans *s)
+{
+	int r;
+
+	s->err = 0;
+	r = spanchan_drain(s->ch, on_record, s);
+	return r < 0 ? r : 0;
+}
+
+static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, uint32_t v)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (key[i] != k)
+			continue;
+		if (v) {
+			value[i] = v;
+		} else {
+			memmove(key + i, key + i + 1, (*n - i - 1) * sizeof(*key));
+			memmove(value + i, value + i + 1, (*n - i - 1) * sizeof(*value));
+			(*n)--;
+		}
+		return;
+	}
+	if (v && *n < SPANS_MAX_THREAD_LABELS) {
+		key[*n] = k;
+		value[*n] = v;
+		(*n)++;
+	}
+}
+
+/* Append the thread labels in force at `time` to labels[*n]; their strings are
+ * interned in p so that waiting samples can hold them. */
+static void thread_labels(struct spans *s, struct profile *p, const struct tstate *t,
+			  uint64_t time, struct profile_label *labels, size_t *n)
+{
+	uint32_t key[SPANS_MAX_THREAD_LABELS], value[SPANS_MAX_THREAD_LABELS];
+	size_t k = t->n_base;
+
+	memcpy(key, t->key, sizeof(key));
+	memcpy(value, t->value, sizeof(value));
+	for (size_t i = 0; i < t->n_chg && t->chg[i].time <= time; i++)
+		apply_label(key, value, &k, t->chg[i].key, t->chg[i].value);
+	for (size_t i = 0; i < k; i++) {
+		const char *ks = spanchan_string(s->ch, key[i]), *vs = spanchan_string(s->ch, value[i]);
+
+		if (!ks || !vs)
+			continue;
+		memset(&labels[*n], 0, sizeof(labels[*n]));
+		labels[*n].key = profile_intern(p, ks);
+		labels[*n].str = profile_intern(p, vs);
+		if (labels[*n].key && labels[*n].str)
+			(*n)++;
+	}
+}
+
+/* Add with the span's labels; duration < 0: unknown. */
+static int add_labeled(struct spans *s, struct profile *p, const uint64_t *locs, size_t n_locs,
+		       const struct profile_label *labels, size_t n_labels, const int64_t *values,
+		       uint32_t name, uint64_t trace, int64_t duration)
+{
+	struct profile_label l[MAX_LABELS];
+	char id[24];
+	const char *ns = spanchan_string(s->ch, name);
+	size_t n = n_labels;
+
+	memcpy(l, labels, n_labels * sizeof(*l));
+	memset(l + n, 0, 3 * sizeof(*l));
+	l[n].key = "span";
+	l[n++].str = ns ? ns : "?";
+	snprintf(id, sizeof(id), "%" PRIu64, trace);
+	l[n].key = "trace_id";
+	l[n++].str = id;
+	if (duration >= 0) {
+		l[n].key = "span_ns";
+		l[n].num = duration;
+		l[n++].num_unit = "nanoseconds";
+	} else {
+		s->stats.no_duration++;
+	}
+	s->stats.in_span++;
+	return profile_add_sample(p, locs, n_locs, l, n, values);
+}
+
+/* The innermost span of t around `time`: 1 closed (*out), 2 open, 0 none. */
+static int span_at(const struct tstate *t, uint64_t time, struct span *out)
+{
+	const struct span *best = NULL;
+	int kind = 0;
+
+	for (size_t i = t->n_open; i > 0; i--) {
+		if (t->open[i - 1].begin <= time) {
+			best = &t->open[i - 1];
+			kind = 2;
+			break;
+		}
+	}
+	/* Closed spans are in end order: scanning back, stop at the first one
+	 * that ended before `time`. */
+	for (size_t i = t->n_closed; i > 0 && t->closed[i - 1].end >= time; i--) {
+		const struct span *c = &t->closed[i - 1];
+
+		if (c->begin <= time && (!best || c->begin > best->begin)) {
+			best = c;
+			kind = 1;
+		}
+	}
+	if (best)
+		*out = *best;
+	return kind;
+}
+
+static int defer(struct spans *s, struct profile *p, uint32_t tid, uint64_t time,
+		 const struct span *sp, const uint64_t *locs, size_t n_locs,
+		 const struct profile_label *labels, size_t n_labels, const int64_t *values)
+{
+	struct pending *q;
+
+	if (util_grow(&s->pend, &s->cap_pend, s->n_pend + 1, sizeof(*s->pend)) < 0 ||
+	    util_grow(&s->locs, &s->cap_locs, s->n_locs + n_locs, sizeof(*s->locs)) < 0)
+		return -ENOMEM;
+	q = &s->pend[s->n_pend++];
+	q->tid = tid;
+	q->time = time;
+	q->name = sp->name;
+	q->begin = sp->begin;
+	q->trace = sp->trace;
+	q->locs_off = s->n_locs;
+	q->n_locs = n_locs;
+	memcpy(s->locs + s->n_locs, locs, n_locs * sizeof(*locs));
+	s->n_locs += n_locs;
+	q->n_labels = 0;
+	/* The recorder's label strings may not outlive this call: intern them. */
+	for (size_t i = 0; i < n_labels && i < MAX_LABELS - 3; i++) {
+		q->labels[i] = labels[i];
+		q->labels[i].key = profile_intern(p, labels[i].key);
+		q->labels[i].str = labels[i].str ? profile_intern(p, labels[i].str) : NULL;
+		q->labels[i].num_unit = labels[i].num_unit ? profile_intern(p, labels[i].num_unit) : NULL;
+		if (!q->labels[i].key || (labels[i].str && !q->labels[i].str))
+			return -ENOMEM;
+		q->n_labels++;
+	}
+	memcpy(q->values, values, p->n_types * sizeof(*values));
+	return 0;
+}
+
+int spans_add_sample(struct spans *s, struct profile *p, uint32_t tid, uint64_t time,
+		     const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
+		     size_t n_labels, const int64_t *values)
+{
+	struct tstate *t = find_tid(s, tid);
+	struct profile_label l[MAX_LABELS];
+	struct span sp = { 0 };
+	size_t n = n_labels < MAX_BASE_LABELS ? n_labels : MAX_BASE_LABELS;
+
+	if (time > s->newest)
+		s->newest = time;
+	if (!t)
+		return profile_add_sample(p, locs, n_locs, labels, n_labels, values);
+	memcpy(l, labels, n * sizeof(*l));
+	thread_labels(s, p, t, time, l, &n);
+	switch (span_at(t, time, &sp)) {
+	case 1:
+		return add_labeled(s, p, locs, n_locs, l, n, values, sp.name, sp.trace,
+				   (int64_t)(sp.end - sp.begin));
+	case 2:
+		return defer(s, p, tid, time, &sp, locs, n_locs, l, n, values);
+	default:
+		return profile_add_sample(p, locs, n_locs, l, n, values);
+	}
+}
+
+static const struct span *find_closed(const struct tstate *t, const struct pending *q)
+{
+	for (size_t i = t->n_closed; i > 0; i--) {
+		const struct span *c = &t->closed[i - 1];
+
+		if (c->begin == q->begin && c->name == q->name && c->trace == q->trace)
+			return c;
+	}
+	return NULL;
+}
+
+static int still_open(const struct tstate *t, const struct pending *q)
+{
+	for (size_t i = 0; i < t->n_open; i++)
+		if (t->open[i].begin == q->begin && t->open[i].name == q->name &&
+		    t->open[i].trace == q->trace)
+			return 1;
+	return 0;
+}
+
+/* Forget what no sample can need any more: closed spans well behind the newest
+ * sample, label changes older than it (folded into the base set). */
+static void prune(struct spans *s)
+{
+	uint64_t horizon = s->newest > KEEP_CLOSED_NS ? s->newest - KEEP_CLOSED_NS : 0;
+
+	for (size_t k = 0; k < s->tid_cap; k++) {
+		struct tstate *t = s->tid_tab[k];
+		size_t i = 0, j = 0;
+
+		if (!t)
+			continue;
+		while (i < t->n_closed && t->closed[i].end < horizon)
+			i++;
+		if (i) {
+			memmove(t->closed, t->closed + i, (t->n_closed - i) * sizeof(*t->closed));
+			t->n_closed -= i;
+		}
+		for (; j < t->n_chg && t->chg[j].time <= s->newest; j++)
+			apply_label(t->key, t->value, &t->n_base, t->chg[j].key, t->chg[j].value);
+		if (j) {
+			memmove(t->chg, t->chg + j, (t->n_chg - j) * sizeof(*t->chg));
+			t->n_chg -= j;
+		}
+	}
+}
+
+int spans_settle(struct spans *s, struct profile *p, int final)
+{
+	size_t kept = 0, locs_kept = 0;
+	/* Over the bound, the oldest waiting samples go out now, without span_ns. */
+	size_t force = s->n_pend > SPANS_MAX_PENDING ? s->n_pend - SPANS_MAX_PENDING : 0;
+	int err = 0;
+
+	for (size_t i = 0; i < s->n_pend; i++) {
+		struct pending *q = &s->pend[i];
+		const struct tstate *t = find_tid(s, q->tid);
+		const struct span *c = t ? find_closed(t, q) : NULL;
+		const uint64_t *locs = s->locs + q->locs_off;
+
+		if (!err && !c && !final && i >= force && t && still_open(t, q)) {
+			memmove(s->locs + locs_kept, locs, q->n_locs * sizeof(*locs));
+			q->locs_off = locs_kept;
+			locs_kept += q->n_locs;
+			s->pend[kept++] = *q;
+			continue;
+		}
+		if (!err)
+			err = add_labeled(s, p, locs, q->n_locs, q->labels, q->n_labels, q->values,
+					  q->name, q->trace, c ? (int64_t)(c->end - c->begin) : -1);
+	}
+	s->n_pend = kept;
+	s->n_locs = locs_kept;
+	prune(s);
+	return err;
+}
+
+size_t spans_names(const struct spans *s)
+{
+	return s->n_names ? s->n_names - 1 : 0;
+}
+
+const char *spans_name(const struct spans *s, size_t id)
+{
+	return spanchan_string(s->ch, (uint32_t)id);
+}
+
+const struct hdr *spans_latency(const struct spans *s, size_t id)
+{
+	return id < s->n_names ? s->lat[id] : NULL;
+}
+
+const struct hdr *spans_service(const struct spans *s, size_t id)
+{
+	return id < s->n_names && s->has_svc[id] ? s->svc[id] : NULL;
+}
+
+static void tag_of(const char *name, const char *suffix, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; name[i] && i + 1 < len; i++)
+		out[i] = (name[i] == ',' || name[i] == ' ' || (unsigned char)name[i] < 32) ? '_' : name[i];
+	out[i] = '\0';
+	snprintf(out + i, len - i, "%s", suffix);
+}
+
+int spans_write_hlog(const struct spans *s, FILE *f, double start_sec, double length_sec)
+{
+	char tag[SPANCHAN_NAME_LEN + 16];
+	int err = hdrlog_write_header(f, "hwprof record " PACKAGE_VERSION, start_sec);
+
+	for (size_t id = 1; !err && id < s->n_names; id++) {
+		const char *name = spans_name(s, id);
+
+		if (!name || !s->lat[id])
+			continue;
+		tag_of(name, "", tag, sizeof(tag));
+		/* Interval_Max in ms, as HdrHistogram's writer does for ns values. */
+		err = hdrlog_write_interval(f, tag, 0, length_sec, 1e6, s->lat[id]);
+		if (!err && spans_service(s, id)) {
+			tag_of(name, ".service", tag, sizeof(tag));
+			err = hdrlog_write_interval(f, tag, 0, length_sec, 1e6, s->svc[id]);
+		}
+	}
+	return err;
+}
+
+const struct spans_stats *spans_stats(const struct spans *s)
+{
+	return &s->stats;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# spans.sh - libhwprof spans through the real binary: record the open-loop
+# harness (bench/latency-harness: a planted 200 ms stall, 1% of requests in a
+# 5 ms slow_path), then: the span histograms (--spans) count every request and
+# show coordinated omission (latency p99 >> service p99); --slower-than p99 has
+# slow_path on top; --trace-id keeps one request's samples only; --compare-slow
+# names slow_path; standalone HWPROF_LATENCY_OUT writes a log that
+# `hwprof latency --read-hlog` reads.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+HARNESS=$(dirname "$HWPROF")/bench/latency-harness
+[ -x "$HARNESS" ] || skip "bench/latency-harness not built"
+require_sampling
+
+# 2 s at 1000 requests/s: 2000 spans, 20 of them in slow_path.
+"$HWPROF" record -q -e cpu-clock -F 999 -o "$TMP/h.pb.gz" -- "$HARNESS" -d 2 >"$TMP/harness.out" ||
+	fail "record the harness: exit $?"
+grep -q '^spans: recorded' "$TMP/harness.out" || fail "the harness did not see hwprof: $(cat "$TMP/harness.out")"
+[ -s "$TMP/h.pb.gz.hlog" ] || fail "no span histograms beside the profile"
+pass "recorded; histograms in h.pb.gz.hlog"
+
+"$HWPROF" report --spans "$TMP/h.pb.gz" >"$TMP/spans.out" || fail "--spans: exit $?"
+[ "$(awk '$1 == "request" { print $2 }' "$TMP/spans.out")" = 2000 ] ||
+	fail "--spans: 2000 requests: $(cat "$TMP/spans.out")"
+[ "$(awk '$1 == "service" { print $4 }' "$TMP/spans.out")" = 2000 ] ||
+	fail "--spans: service row with 2000: $(cat "$TMP/spans.out")"
+# p99 columns: from the intended start >= 100 ms (the requests queued behind the
+# stall); from the begin, < 100 ms (a closed-loop view sees 5 ms slow_path).
+lat99=$(awk '$1 == "request" { print $5 }' "$TMP/spans.out")
+svc99=$(awk '$1 == "service" { print $7 }' "$TMP/spans.out")
+case "$lat99" in *ms) within "${lat99%ms}" 100 250 ;; *) false ;; esac ||
+	fail "latency p99 should be >= 100ms (coordinated omission corrected): $lat99"
+case "$svc99" in *us) ;; *ms) within "${svc99%ms}" 1 99 ;; *) false ;; esac ||
+	fail "service p99 should be under 100ms: $svc99"
+pass "--spans: 2000 requests, latency p99 $lat99 vs service p99 $svc99"
+
+"$HWPROF" report --slower-than p99 -n 3 "$TMP/h.pb.gz" >"$TMP/slow.out" || fail "--slower-than p99: exit $?"
+top=$(awk 'NR == 3 { print $NF }' "$TMP/slow.out")
+[ "$top" = slow_path ] || fail "--slower-than p99: top function is $top: $(cat "$TMP/slow.out")"
+"$HWPROF" report --folded --slower-than p99 "$TMP/h.pb.gz" >"$TMP/slow.folded"
+share=$(leaf_share "$TMP/slow.folded" slow_path)
+within "$share" 60 100 || fail "--slower-than p99 --folded: slow_path has $share%"
+"$HWPROF" report --folded --slower-than 4ms "$TMP/h.pb.gz" >"$TMP/slow4.folded"
+within "$(leaf_share "$TMP/slow4.folded" slow_path)" 60 100 || fail "--slower-than 4ms"
+"$HWPROF" report --folded "$TMP/h.pb.gz" >"$TMP/all.folded"
+within "$(leaf_share "$TMP/all.folded" slow_path)" 10 70 || fail "unfiltered: slow_path share"
+pass "--slower-than p99: slow_path on top ($share% of the samples in the slowest 1%)"
+
+# A slow request's trace id (ids are 1 + the request index: i % 100 == 50 is slow).
+"$HWPROF" report --folded --trace-id 1051 "$TMP/h.pb.gz" >"$TMP/one.folded" || fail "--trace-id: exit $?"
+[ -s "$TMP/one.folded" ] || fail "--trace-id 1051: no samples (a 5 ms request at 999 Hz)"
+grep -qv 'handle_request' "$TMP/one.folded" && fail "--trace-id: samples outside a request: $(cat "$TMP/one.folded")"
+total=$(awk '{ s += $NF } END { print s }' "$TMP/one.folded")
+within "$total" 1000000 12000000 || fail "--trace-id 1051: $total ns of samples, expected ~5 ms"
+"$HWPROF" report --folded --trace-id 999999 "$TMP/h.pb.gz" >"$TMP/none.folded" 2>"$TMP/none.err"
+[ ! -s "$TMP/none.folded" ] || fail "--trace-id of no request printed samples"
+pass "--trace-id: only request 1051's samples ($total ns)"
+
+"$HWPROF" report --compare-slow "$TMP/h.pb.gz" >"$TMP/cmp.out" || fail "--compare-slow: exit $?"
+awk 'NR == 3 { exit !($NF == "slow_path") }' "$TMP/cmp.out" || fail "--compare-slow: $(cat "$TMP/cmp.out")"
+pass "--compare-slow: $(sed -n 3p "$TMP/cmp.out")"
+
+"$HWPROF" report --slower-than p200 "$TMP/h.pb.gz" >/dev/null 2>"$TMP/bad.err"
+[ $? -eq 2 ] || fail "--slower-than p200 is a usage error"
+"$HWPROF" report --spans "$WORKLOADS/../../README.md" >/dev/null 2>&1 && fail "--spans without a log"
+pass "usage errors"
+
+# Standalone: no hwprof, the library writes the histograms itself.
+HWPROF_LATENCY_OUT="$TMP/sa" "$HARNESS" -d 1 >"$TMP/sa.out" || fail "standalone harness: exit $?"
+[ -s "$TMP/sa.hlog" ] && [ -s "$TMP/sa.request.hgrm" ] || fail "HWPROF_LATENCY_OUT: no sa.hlog / sa.request.hgrm"
+"$HWPROF" latency --read-hlog "$TMP/sa.hlog" --tag request --output-unit ms >"$TMP/sa.lat" ||
+	fail "hwprof latency --read-hlog: exit $?"
+[ "$(awk '$1 == "count" { print $2 }' "$TMP/sa.lat")" = 1000 ] || fail "standalone count: $(cat "$TMP/sa.lat")"
+within "$(awk '$1 == "p99" { print $2 }' "$TMP/sa.lat")" 100 250 ||
+	fail "standalone p99 from the intended start: $(cat "$TMP/sa.lat")"
+"$HWPROF" latency --read-hlog "$TMP/sa.hlog" --tag request.service --output-unit ms >"$TMP/sa.svc" ||
+	fail "--tag request.service"
+within "$(awk '$1 == "p99" { print $2 }' "$TMP/sa.svc")" 0 99 || fail "standalone service p99: $(cat "$TMP/sa.svc")"
+pass "HWPROF_LATENCY_OUT: sa.hlog read by hwprof latency (p99 $(awk '$1 == "p99" { print $2 }' "$TMP/sa.lat") ms)"

@@ -1,0 +1,213 @@
+/* test-spanchan.c - the span channel: string interning across two mappings of
+ * one memfd (hwprof's and the program's), a ring wrapping many times with a
+ * full ring dropping and counting, ring claim and release, and many producer
+ * threads against one draining consumer, every record arriving once, in order. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "spanchan.h"
+#include "tap.h"
+
+struct collect {
+	uint64_t n, next[64];
+	int out_of_order;
+	uint64_t last_seq;
+};
+
+static int collect(const struct spanchan_rec *r, void *ctx)
+{
+	struct collect *c = ctx;
+
+	if (r->tid < 64) {
+		if (r->trace_id != c->next[r->tid])
+			c->out_of_order++;
+		c->next[r->tid] = r->trace_id + 1;
+	}
+	c->last_seq = r->trace_id;
+	c->n++;
+	return 0;
+}
+
+static struct spanchan_rec rec(uint32_t tid, uint64_t seq)
+{
+	struct spanchan_rec r = { 0 };
+
+	r.tid = tid;
+	r.kind = SPANCHAN_END;
+	r.name = 1;
+	r.trace_id = seq;
+	r.begin_ns = seq * 10;
+	r.end_ns = seq * 10 + 5;
+	return r;
+}
+
+struct producer_arg {
+	struct spanchan *ch;
+	uint32_t tid;
+	uint64_t count, retries;
+	int err;
+};
+
+static void *produce(void *p)
+{
+	struct producer_arg *a = p;
+	struct spanchan_producer prod = { 0 };
+
+	a->err = spanchan_claim(a->ch, a->tid, &prod);
+	for (uint64_t i = 0; !a->err && i < a->count; i++) {
+		struct spanchan_rec r = rec(a->tid, i);
+
+		/* A full ring drops by design; the test wants every record, so it
+		 * waits for the consumer instead. */
+		while (spanchan_push(&prod, &r) == -ENOSPC) {
+			a->retries++;
+			sched_yield();
+		}
+	}
+	spanchan_release(&prod);
+	return NULL;
+}
+
+int main(void)
+{
+	struct spanchan *ch = NULL, *child = NULL, *bad = NULL;
+	struct spanchan_producer p = { 0 }, ps[4];
+	struct collect c;
+	int fd = -1, r, id_a, ok_all;
+	char longname[200];
+
+	r = spanchan_create(4, 8, 4, &fd, &ch);
+	is_int(r, 0, "create a channel");
+	ok(fd >= 0, "its memfd");
+	is_int(spanchan_create(4, 6, 4, &fd, &bad), -EINVAL, "slots must be a power of two");
+	ok(!bad, "nothing on failure");
+	fd = -1;
+	spanchan_free(ch);
+	r = spanchan_create(4, 8, 4, &fd, &ch);
+	is_int(spanchan_attach(fd, &child), 0, "attach a second mapping (the program's)");
+
+	id_a = spanchan_intern(child, "request");
+	is_int(id_a, 1, "first string is id 1");
+	is_int(spanchan_intern(ch, "db"), 2, "second string, from the other mapping");
+	is_int(spanchan_intern(child, "request"), 1, "same string, same id");
+	is_str(spanchan_string(ch, 1), "request", "the consumer sees the program's string");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	is_int(spanchan_intern(child, longname), 3, "a long name is truncated, not refused");
+	is_int((int)strlen(spanchan_string(ch, 3)), SPANCHAN_NAME_LEN - 1, "to 63 bytes");
+	is_int(spanchan_intern(child, "four"), 4, "fourth string");
+	is_int(spanchan_intern(child, "five"), -ENOSPC, "table full: -ENOSPC");
+	ok(spanchan_string(ch, 5) == NULL, "no string 5");
+
+	/* One ring of 8 slots, wrapped many times with uneven batches. */
+	is_int(spanchan_claim(child, 7, &p), 0, "claim a ring");
+	memset(&c, 0, sizeof(c));
+	for (uint64_t i = 0; i < 8; i++) {
+		struct spanchan_rec x = rec(7, i);
+
+		spanchan_push(&p, &x);
+	}
+	{
+		struct spanchan_rec x = rec(7, 8);
+
+		is_int(spanchan_push(&p, &x), -ENOSPC, "the 9th record of an 8-slot ring is dropped");
+	}
+	is_int((int)spanchan_dropped(ch), 1, "and counted");
+	is_int(spanchan_drain(ch, collect, &c), 8, "drain hands over 8 records");
+	ok(c.out_of_order == 0 && c.next[7] == 8, "in order 0..7");
+	{
+		uint64_t seq = 8, sent = 0;
+
+		ok_all = 1;
+		for (int round = 0; round < 1000; round++) {
+			int k = 1 + round % 8;
+
+			for (int i = 0; i < k; i++) {
+				struct spanchan_rec x = rec(7, seq++);
+
+				ok_all &= spanchan_push(&p, &x) == 0;
+			}
+			sent += k;
+			if (spanchan_drain(ch, collect, &c) != k)
+				ok_all = 0;
+		}
+		ok(ok_all, "1000 rounds of 1..8 records: every push fits, every drain gets them");
+		ok(c.out_of_order == 0 && c.n == 8 + sent, "%llu records, all in order across wraps",
+		   (unsigned long long)c.n);
+	}
+
+	/* Claim and release. */
+	for (int i = 0; i < 3; i++)
+		is_int(spanchan_claim(child, 100 + i, &ps[i]), 0, "claim ring %d", i + 2);
+	is_int(spanchan_claim(child, 200, &ps[3]), -EBUSY, "no fifth ring: -EBUSY");
+	spanchan_release(&ps[0]);
+	is_int(spanchan_claim(child, 201, &ps[3]), 0, "a released ring is claimed again");
+	{
+		struct spanchan_rec x = rec(9, 0);
+
+		memset(&c, 0, sizeof(c));
+		is_int(spanchan_push(&ps[3], &x), 0, "and appended to");
+		is_int(spanchan_drain(ch, collect, &c), 1, "and drained");
+	}
+	for (int i = 1; i < 4; i++)
+		spanchan_release(&ps[i]);
+	spanchan_release(&p);
+	spanchan_free(child);
+	spanchan_free(ch);
+
+	/* Many threads, small rings, a consumer draining while they write. */
+	{
+		enum { THREADS = 8, PER = 200000 };
+		struct producer_arg a[THREADS];
+		pthread_t th[THREADS];
+		uint64_t total = 0, retries = 0;
+		int errs = 0;
+
+		fd = -1;
+		is_int(spanchan_create(THREADS, 256, 16, &fd, &ch), 0, "channel for %d threads", THREADS);
+		memset(&c, 0, sizeof(c));
+		for (int i = 0; i < THREADS; i++) {
+			a[i] = (struct producer_arg){ ch, (uint32_t)(i + 1), PER, 0, 0 };
+			pthread_create(&th[i], NULL, produce, &a[i]);
+		}
+		while (c.n < (uint64_t)THREADS * PER) {
+			if (spanchan_drain(ch, collect, &c) == 0)
+				sched_yield();
+		}
+		for (int i = 0; i < THREADS; i++) {
+			pthread_join(th[i], NULL);
+			errs += a[i].err != 0;
+			total += a[i].count;
+			retries += a[i].retries;
+		}
+		is_int(errs, 0, "every thread claimed a ring");
+		is_int((long long)c.n, (long long)total, "every record arrived once (%llu)",
+		       (unsigned long long)total);
+		is_int(c.out_of_order, 0, "in each thread's order (%llu waits on a full ring)",
+		       (unsigned long long)retries);
+		ok_all = 1;
+		for (int i = 0; i < THREADS; i++)
+			ok_all &= c.next[i + 1] == PER;
+		ok(ok_all, "each thread's last record is its %dth", PER);
+		spanchan_free(ch);
+	}
+
+	/* Something that is not a channel. */
+	{
+		int mfd = memfd_create("junk", 0);
+		char junk[4096] = "not a channel";
+
+		ok(mfd >= 0 && write(mfd, junk, sizeof(junk)) == (ssize_t)sizeof(junk), "a junk memfd");
+		is_int(spanchan_attach(mfd, &bad), -EINVAL, "attaching junk: -EINVAL");
+		ok(!bad, "nothing attached");
+		close(mfd);
+	}
+	return done_testing();
+}

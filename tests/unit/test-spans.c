@@ -1,0 +1,190 @@
+/* test-spans.c - joining spans to samples (spans.c) on hand-made channel
+ * records: samples inside a closed span, inside an open one (held until it
+ * ends), outside, nested, with thread labels; the histograms per name and
+ * their interval log read back by spanreport.c, whose filters (trace id,
+ * slower than a percentile or a duration) and argument parser are tested too. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "spanchan.h"
+#include "spanreport.h"
+#include "spans.h"
+#include "tap.h"
+
+static struct spanchan_producer prod;
+
+static void push(uint16_t kind, uint32_t tid, uint32_t name, uint64_t trace, uint64_t intended,
+		 uint64_t begin, uint64_t end)
+{
+	struct spanchan_rec r = { intended, begin, end, trace, tid, kind, (uint16_t)name };
+
+	if (spanchan_push(&prod, &r) < 0)
+		printf("# push failed\n");
+}
+
+static int add(struct spans *s, struct profile *p, uint32_t tid, uint64_t time, uint64_t loc)
+{
+	struct profile_label l[3];
+	int64_t v[2] = { 1, 1000 };
+
+	memset(l, 0, sizeof(l));
+	l[0].key = "pid";
+	l[0].num = 1;
+	l[1].key = "tid";
+	l[1].num = tid;
+	l[2].key = "thread";
+	l[2].str = "t";
+	return spans_add_sample(s, p, tid, time, &loc, 1, l, 3, v);
+}
+
+static const struct profile_label *label(const struct profile_sample *s, const char *key)
+{
+	for (size_t i = 0; i < s->n_labels; i++)
+		if (strcmp(s->labels[i].key, key) == 0)
+			return &s->labels[i];
+	return NULL;
+}
+
+/* The sample whose only location is loc. */
+static const struct profile_sample *sample_at(const struct profile *p, uint64_t loc)
+{
+	for (size_t i = 0; i < p->n_samples; i++)
+		if (p->samples[i].n_locations == 1 && p->samples[i].location_ids[0] == loc)
+			return &p->samples[i];
+	return NULL;
+}
+
+int main(void)
+{
+	struct spanchan *ch = NULL;
+	struct spans *s = NULL;
+	struct profile *p = NULL;
+	const struct profile_sample *x;
+	const struct profile_label *l;
+	uint64_t loc[8];
+	int fd, req, db, phase, parse;
+
+	if (spanchan_create(2, 64, 32, &fd, &ch) || spanchan_claim(ch, 5, &prod) ||
+	    spans_new(ch, &s) || profile_new(&p)) {
+		printf("Bail out! setup\n");
+		return 1;
+	}
+	profile_add_type(p, "samples", "count");
+	profile_add_type(p, "cpu", "nanoseconds");
+	for (int i = 0; i < 8; i++) {
+		int64_t fn = profile_function(p, "f", "f", "", 0);
+		struct profile_line line = { (uint64_t)fn, 0 };
+
+		loc[i] = (uint64_t)profile_location(p, 0, 0x1000 + (uint64_t)i, &line, 1);
+	}
+	req = spanchan_intern(ch, "request");
+	db = spanchan_intern(ch, "db");
+	phase = spanchan_intern(ch, "phase");
+	parse = spanchan_intern(ch, "parse");
+
+	/* tid 5: request 42 [1000, 2000] (intended 900), inside it db [1200, 1300]. */
+	push(SPANCHAN_LABEL, 5, (uint32_t)phase, (uint64_t)parse, 0, 950, 0);
+	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 42, 900, 1000, 0);
+	push(SPANCHAN_BEGIN, 5, (uint32_t)db, 42, 1200, 1200, 0);
+	push(SPANCHAN_END, 5, (uint32_t)db, 42, 1200, 1200, 1300);
+	push(SPANCHAN_END, 5, (uint32_t)req, 42, 900, 1000, 2000);
+	/* request 43 begins at 3000 and is still open. */
+	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 43, 3000, 3000, 0);
+	is_int(spans_drain(s), 0, "drain");
+
+	is_int(add(s, p, 5, 500, loc[0]), 0, "a sample before any span");
+	is_int(add(s, p, 5, 1050, loc[1]), 0, "a sample in request 42");
+	is_int(add(s, p, 5, 1250, loc[2]), 0, "a sample in db inside request 42");
+	is_int(add(s, p, 5, 3500, loc[3]), 0, "a sample in open request 43");
+	is_int(add(s, p, 6, 1050, loc[4]), 0, "a sample of another thread");
+	is_int(spans_settle(s, p, 0), 0, "settle");
+
+	x = sample_at(p, loc[0]);
+	ok(x && !label(x, "span"), "before the span: no span label");
+	ok(x && !label(x, "phase"), "nor the label set later");
+	x = sample_at(p, loc[1]);
+	ok(x && (l = label(x, "span")) && !strcmp(l->str, "request"), "span=request");
+	ok(x && (l = label(x, "trace_id")) && !strcmp(l->str, "42"), "trace_id=42");
+	ok(x && (l = label(x, "span_ns")) && !l->str && l->num == 1000 &&
+	   !strcmp(l->num_unit, "nanoseconds"), "span_ns=1000 (end - begin)");
+	ok(x && (l = label(x, "phase")) && !strcmp(l->str, "parse"), "thread label phase=parse");
+	x = sample_at(p, loc[2]);
+	ok(x && (l = label(x, "span")) && !strcmp(l->str, "db") && (l = label(x, "span_ns")) &&
+	   l->num == 100, "nested: the innermost span, db, 100 ns");
+	ok(!sample_at(p, loc[3]), "a sample of an open span waits");
+	x = sample_at(p, loc[4]);
+	ok(x && !label(x, "span"), "another thread's sample is not in tid 5's span");
+
+	push(SPANCHAN_LABEL, 5, (uint32_t)phase, 0, 0, 3600, 0);
+	push(SPANCHAN_END, 5, (uint32_t)req, 43, 3000, 3000, 4000);
+	is_int(spans_drain(s), 0, "drain the end of request 43");
+	is_int(add(s, p, 5, 3700, loc[5]), 0, "a sample after the label was removed");
+	is_int(spans_settle(s, p, 0), 0, "settle");
+	x = sample_at(p, loc[3]);
+	ok(x && (l = label(x, "trace_id")) && !strcmp(l->str, "43") && (l = label(x, "span_ns")) &&
+	   l->num == 1000, "the waiting sample is added when its span ends, with span_ns");
+	ok(x && label(x, "phase"), "with the label in force at its time");
+	x = sample_at(p, loc[5]);
+	ok(x && !label(x, "phase") && label(x, "span"), "a removed label is gone");
+
+	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 44, 5000, 5000, 0);
+	spans_drain(s);
+	add(s, p, 5, 5100, loc[6]);
+	is_int(spans_settle(s, p, 1), 0, "final settle");
+	x = sample_at(p, loc[6]);
+	ok(x && label(x, "span") && !label(x, "span_ns"),
+	   "at the end, a span never ended labels its samples without span_ns");
+	is_int((long long)spans_stats(s)->spans, 3, "3 spans ended");
+	is_int((long long)spans_stats(s)->no_duration, 1, "1 sample without span_ns");
+
+	ok(spans_latency(s, (size_t)req) && hdr_total_count(spans_latency(s, (size_t)req)) == 2,
+	   "request's histogram: 2 spans");
+	ok(hdr_max(spans_latency(s, (size_t)req)) >= 1100 && hdr_max(spans_latency(s, (size_t)req)) < 1110,
+	   "latency from the intended start: 1100 ns");
+	ok(spans_service(s, (size_t)req) && hdr_max(spans_service(s, (size_t)req)) < 1010,
+	   "service time from the begin: 1000 ns");
+	ok(!spans_service(s, (size_t)db), "db had no intended start: no separate service histogram");
+
+	/* The log, read back, and the report's filters. */
+	{
+		char path[] = "/tmp/test-spans-XXXXXX";
+		int tfd = mkstemp(path);
+		FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+		struct spanreport *sr = NULL;
+		struct spanreport_filter flt = { NULL, -1, -1, NULL };
+		const char *missing;
+		size_t line;
+		double pct;
+		int64_t ns;
+
+		ok(f && spans_write_hlog(s, f, 1700000000.0, 1.0) == 0, "write the interval log");
+		if (f)
+			fclose(f);
+		is_int(spanreport_read(path, &sr, &line), 0, "read it back");
+		ok(sr && spanreport_durations(sr, "request") &&
+		   hdr_total_count(spanreport_durations(sr, "request")) == 2, "request's durations");
+		ok(sr && spanreport_durations(sr, "db"), "db's");
+		flt.trace_id = "43";
+		is_int(spanreport_filter(p, &flt, &missing), 2, "--trace-id 43 keeps its two samples");
+		ok(sample_at(p, loc[3])->values[1] == 1000 && sample_at(p, loc[5])->values[1] == 1000 &&
+		   sample_at(p, loc[1])->values[1] == 0 && sample_at(p, loc[0])->values[1] == 0,
+		   "and zeroes the others");
+		is_int(spanreport_parse_slower("p99", &pct, &ns), 0, "p99 parses");
+		ok(pct == 99 && ns == -1, "as a percentile");
+		is_int(spanreport_parse_slower("250ms", &pct, &ns), 0, "250ms parses");
+		ok(ns == 250000000 && pct < 0, "as a duration");
+		is_int(spanreport_parse_slower("p100", &pct, &ns), -EINVAL, "p100 is refused");
+		is_int(spanreport_parse_slower("5 parsecs", &pct, &ns), -EINVAL, "junk is refused");
+		spanreport_free(sr);
+		remove(path);
+	}
+	spans_free(s);
+	spanchan_release(&prod);
+	spanchan_free(ch);
+	profile_free(p);
+	return done_testing();
+}
