@@ -2,6 +2,8 @@
 # bench/run.sh [RUNS] [ROUNDS] - hwprof record vs perf record on one CPU-bound
 # workload, alternating in one run: bare, perf record -F 999 -g, the same with
 # --no-bpf-event, hwprof record -F 999 -g.  Prints medians and ratios.
+# CALLGRAPH=dwarf compares --call-graph dwarf on the workload built without
+# frame pointers instead.
 # Run from the top of the tree after building (scripts/dev.sh build); needs perf.
 set -eu
 cd "$(dirname "$0")/.."
@@ -10,7 +12,15 @@ RUNS=${1:-5}
 ROUNDS=${2:-20000}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-cc -O2 -g -fno-omit-frame-pointer bench/cpubound.c -o "$W/cpubound"
+# CALLGRAPH=dwarf: the workload built without frame pointers, both profilers
+# unwinding stack copies with DWARF (perf at report time, hwprof while recording).
+CALLGRAPH=${CALLGRAPH:-fp}
+case $CALLGRAPH in
+fp) CG="-g" WFLAGS="-fno-omit-frame-pointer" ;;
+dwarf) CG="--call-graph dwarf" WFLAGS="-fomit-frame-pointer" ;;
+*) echo "bench: CALLGRAPH must be fp or dwarf" >&2; exit 2 ;;
+esac
+cc -O2 -g $WFLAGS bench/cpubound.c -o "$W/cpubound"
 cc -O2 bench/measure.c -o "$W/measure"
 command -v perf >/dev/null || { echo "bench: perf not found (apt-get install linux-perf)"; exit 1; }
 
@@ -39,15 +49,15 @@ run_one() {
 
 for i in $(seq "$RUNS"); do
 	run_one bare "$W/cpubound" "$ROUNDS"
-	run_one perf perf record -F 999 -g -o "$W/perf.data" -- "$W/cpubound" "$ROUNDS"
-	run_one perf-nobpf perf record --no-bpf-event -F 999 -g -o "$W/perf.data" -- "$W/cpubound" "$ROUNDS"
-	run_one hwprof "$HWPROF" record -F 999 -g -o "$W/h.pb.gz" -- "$W/cpubound" "$ROUNDS"
+	run_one perf perf record -F 999 $CG -o "$W/perf.data" -- "$W/cpubound" "$ROUNDS"
+	run_one perf-nobpf perf record --no-bpf-event -F 999 $CG -o "$W/perf.data" -- "$W/cpubound" "$ROUNDS"
+	run_one hwprof "$HWPROF" record -F 999 $CG -o "$W/h.pb.gz" -- "$W/cpubound" "$ROUNDS"
 done
 
 perf_size=$(stat -c %s "$W/perf.data")
 pprof_size=$(stat -c %s "$W/h.pb.gz")
 echo "machine: $(nproc) CPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "workload: bench/cpubound $ROUNDS, $RUNS runs per mode, alternating; medians"
+echo "workload: bench/cpubound $ROUNDS ($WFLAGS), call graph $CALLGRAPH, $RUNS runs per mode, alternating; medians"
 echo "output: perf.data $perf_size bytes, hwprof.pb.gz $pprof_size bytes"
 echo
 awk '

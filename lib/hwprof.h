@@ -1,5 +1,6 @@
 /* hwprof.h - libhwprof: read performance counters around a region of your own
- * program (a benchmark body, a request).  Link with `pkg-config --libs hwprof`.
+ * program (a benchmark body, a request), and mark requests as spans with
+ * honest latencies (below).  Link with `pkg-config --libs hwprof`.
  *
  *	struct hwprof_counters *c;
  *	struct hwprof_value v[4];
@@ -111,6 +112,70 @@ HWPROF_API int hwprof_events_check(const char *events, char *msg, size_t len);
 /* A constant string describing err (an HWPROF_E_* code or a negative errno).
  * Thread safe. */
 HWPROF_API const char *hwprof_strerror(int err);
+
+/* Spans, latencies and thread labels.  A span is a request (or any region) on
+ * the calling thread, with a name and a trace id:
+ *
+ *	uint64_t intended = start + i * interval;	// open loop, as wrk2 does
+ *	hwprof_span_begin_at("request", id, intended);
+ *	serve();
+ *	hwprof_span_end();
+ *
+ * Under `hwprof record` (which sets HWPROF_SPANS_FD) spans go to the recorder
+ * through shared memory, no system call per span: the samples taken inside a
+ * span get the pprof labels span=NAME, trace_id=ID and span_ns=DURATION, and
+ * per span name a latency histogram is written next to the profile.  With
+ * HWPROF_LATENCY_OUT=PREFIX in the environment, the library itself keeps a
+ * histogram per span name and writes PREFIX.hlog (one interval tagged NAME per
+ * name; NAME.service too when spans had an intended start) and PREFIX.NAME.hgrm
+ * at exit.  With neither, every call below costs a load and a branch.
+ *
+ * The latency of a span is end - intended start (the start itself when none was
+ * given): the time a user waited, so that a stall delays the requests queued
+ * behind it instead of hiding them (coordinated omission); the "service" time is
+ * end - begin.  Times are CLOCK_MONOTONIC ns (hwprof_now_ns()).  Names are
+ * constant strings (literals; a name's pointer is cached per thread, so the
+ * string must stay valid and unchanged), compared by content the first time
+ * (keep them under 64 bytes; at most 256 names).  Spans nest up to 16 deep per
+ * thread; end closes the innermost.  All functions are thread safe, return 0
+ * (also when nothing records) or a negative errno: -EINVAL (no name, end
+ * without begin), -EOVERFLOW (nesting), -ENOSPC (names full, or the channel's
+ * ring full: the record is dropped and counted, the program never waits),
+ * -EBUSY (no ring left for this thread). */
+enum {
+	HWPROF_SPANS_RECORD = 1 << 0,	/* `hwprof record` receives spans */
+	HWPROF_SPANS_HISTOGRAMS = 1 << 1, /* HWPROF_LATENCY_OUT histograms are kept */
+};
+
+/* Which of the above is on (0: spans cost nothing). */
+HWPROF_API int hwprof_spans_active(void);
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of spans and hwprof's samples. */
+HWPROF_API uint64_t hwprof_now_ns(void);
+
+/* Open a span now; _at: of a request that should have started at
+ * intended_start_ns (earlier than now when the program fell behind). */
+HWPROF_API int hwprof_span_begin(const char *name, uint64_t trace_id);
+HWPROF_API int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_start_ns);
+
+/* Close the calling thread's innermost open span now. */
+HWPROF_API int hwprof_span_end(void);
+
+/* Record one latency (end_ns - intended_start_ns) measured elsewhere, e.g. by a
+ * load generator: it counts in NAME's histogram but labels no samples. */
+HWPROF_API int hwprof_record_latency(const char *name, uint64_t trace_id,
+				     uint64_t intended_start_ns, uint64_t end_ns);
+
+/* Set the calling thread's label KEY to VALUE (NULL: remove it); under
+ * `hwprof record` its samples from now on carry KEY=VALUE.  Keys and values
+ * share one table of 1024 strings with span names: label with a few values
+ * (a phase, a tenant), not with unique ids (use trace ids for those). */
+HWPROF_API int hwprof_label_set(const char *key, const char *value);
+
+/* Write the HWPROF_LATENCY_OUT histograms now, to PREFIX.hlog and
+ * PREFIX.NAME.hgrm (prefix NULL: HWPROF_LATENCY_OUT's); also done at exit.
+ * 0 when nothing keeps histograms; -errno when a file cannot be written. */
+HWPROF_API int hwprof_latency_write(const char *prefix);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="build-essential autoconf automake libtool pkg-config libpfm4-dev libdw-dev
 libelf-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-go
 golang-github-google-pprof-dev libxml2-utils
-libhdrhistogram-java default-jre-headless default-jdk-headless jq"
+libhdrhistogram-java default-jre-headless default-jdk-headless jq chromium"
 
 deps() {
 	missing=

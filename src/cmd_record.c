@@ -14,10 +14,14 @@
 #include "cmds.h"
 #include "events.h"
 #include "flamegraph.h"
+#include "fpcheck.h"
 #include "folded.h"
 #include "pprof.h"
 #include "recorder.h"
 #include "session.h"
+#include "spanchan.h"
+#include "spans.h"
+#include "timeline.h"
 #include "symbolize.h"
 #include "unwind.h"
 #include "util.h"
@@ -35,17 +39,22 @@ struct record_opts {
 	uint64_t freq, period;
 	int callchain;
 	int dwarf;                /* --call-graph dwarf: user stacks from stack copies */
+	int auto_graph;           /* --call-graph auto: fp or dwarf, by CMD's code */
 	uint32_t stack_size;      /* bytes of user stack copied per sample (0: none) */
 	int ring_pages_set;       /* -m given */
 	const char *output, *folded, *svg;
 	int quiet;
 	size_t ring_pages;
+	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
+	int events_set;           /* -e given */
 };
 
 /* What the profile's comments should say about how it was recorded. */
 struct record_notes {
 	char fallback[256];
+	char call_graph[512];     /* why --call-graph auto chose what it chose */
 	int kernel_hidden;
+	int no_switches;          /* --off-cpu asked, but the kernel has no switch records */
 };
 
 static void usage(FILE *f)
@@ -60,18 +69,31 @@ static void usage(FILE *f)
 		"                          falls back to cpu-clock where there is no hardware PMU)\n"
 		"  -F, --freq HZ           samples per second per thread (default: 999)\n"
 		"  -c, --count PERIOD      one sample every PERIOD events (instead of -F)\n"
-		"  -g                      record call stacks by frame pointers (the default)\n"
-		"      --call-graph MODE   fp: frame pointers, plus the caller of a frameless leaf\n"
+		"  -g                      record call stacks by frame pointers (--call-graph fp)\n"
+		"      --call-graph MODE   auto (the default): fp when CMD's code keeps frame\n"
+		"                          pointers, dwarf when it does not;\n"
+		"                          fp: frame pointers, plus the caller of a frameless leaf\n"
 		"                          from its CFI (512-byte stack copies);\n"
 		"                          dwarf[,SIZE]: unwind SIZE bytes of user stack copied\n"
 		"                          per sample with DWARF CFI, for code without frame\n"
 		"                          pointers (SIZE default 16384, max 65528, multiple\n"
 		"                          of 8); none: leaf functions only\n"
 		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
+		"                          (spans that CMD marks with libhwprof label the samples;\n"
+		"                          their latency histograms go to FILE.hlog)\n"
 		"      --folded FILE       also write collapsed stacks\n"
 		"      --svg FILE          also write a flame graph\n"
 		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 128,\n"
 		"                          1024 with --call-graph dwarf)\n"
+		"      --off-cpu           also off-CPU time: from each switch-out of a thread to\n"
+		"                          its next switch-in, on its stack at switch-out, as\n"
+		"                          sample type off-cpu with a label state (runnable,\n"
+		"                          sleeping, lock, io)\n"
+		"      --wall              --off-cpu with cpu-clock, plus sample type wall\n"
+		"                          (on-CPU + off-CPU time per stack)\n"
+		"      --timeline          --off-cpu, plus per-thread intervals and sample times\n"
+		"                          in a side file (-o X.pb.gz: X.timeline), for\n"
+		"                          'hwprof report --timeline OUT.json'\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -128,6 +150,9 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "svg", required_argument, NULL, 's' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "off-cpu", no_argument, NULL, 'O' },
+		{ "wall", no_argument, NULL, 'W' },
+		{ "timeline", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -139,6 +164,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->freq = 999;
 	o->callchain = 1;
 	o->stack_size = UNWIND_STACK_LEAF;
+	o->auto_graph = 1;
 	o->output = "hwprof.pb.gz";
 	o->ring_pages = 128;
 	optind = 1;
@@ -147,6 +173,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		switch (c) {
 		case 'e':
 			o->events = optarg;
+			o->events_set = 1;
 			break;
 		case 'F':
 			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 1000000) {
@@ -166,14 +193,18 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'g':
 			o->callchain = 1;
+			o->auto_graph = 0;
 			o->dwarf = 0;
 			o->stack_size = UNWIND_STACK_LEAF;
 			break;
 		case 'G':
 			o->callchain = 1;
+			o->auto_graph = 0;
 			o->dwarf = 0;
 			o->stack_size = UNWIND_STACK_LEAF;
-			if (strcmp(optarg, "fp") == 0) {
+			if (strcmp(optarg, "auto") == 0) {
+				o->auto_graph = 1;
+			} else if (strcmp(optarg, "fp") == 0) {
 				break;
 			} else if (strcmp(optarg, "none") == 0) {
 				o->callchain = 0;
@@ -190,8 +221,8 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 				if (optarg[5])
 					o->stack_size = (uint32_t)v;
 			} else {
-				fprintf(stderr, "hwprof record: --call-graph %s: expected fp, dwarf[,SIZE] "
-					"or none\n", optarg);
+				fprintf(stderr, "hwprof record: --call-graph %s: expected auto, fp, "
+					"dwarf[,SIZE] or none\n", optarg);
 				return -1;
 			}
 			break;
@@ -215,6 +246,15 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
+		case 'O':
+			o->offcpu = 1;
+			break;
+		case 'W':
+			o->wall = o->offcpu = 1;
+			break;
+		case 'T':
+			o->timeline = o->offcpu = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -228,6 +268,68 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		return -1;
 	}
 	return optind;
+}
+
+/* The file execvp would run for cmd, or its interpreter when it is a script. */
+static int resolve_program(const char *cmd, char *buf, size_t cap)
+{
+	const char *path = getenv("PATH");
+	FILE *f;
+	char line[256];
+
+	if (strchr(cmd, '/')) {
+		snprintf(buf, cap, "%s", cmd);
+	} else {
+		const char *dir = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+		int found = 0;
+
+		while (!found && *dir) {
+			size_t len = strcspn(dir, ":");
+
+			snprintf(buf, cap, "%.*s/%s", (int)len, len ? dir : ".", cmd);
+			found = access(buf, X_OK) == 0;
+			dir += len + (dir[len] == ':');
+		}
+		if (!found)
+			return -ENOENT;
+	}
+	f = fopen(buf, "re");
+	if (!f)
+		return -errno;
+	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
+		char *interp = line + 2 + strspn(line + 2, " \t");
+
+		interp[strcspn(interp, " \t\n")] = '\0';
+		snprintf(buf, cap, "%s", interp);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* --call-graph auto: frame pointers (cheap: the kernel walks them) for code
+ * built with them, DWARF unwinding of stack copies for code built without. */
+static void choose_call_graph(struct record_opts *o, const char *cmd, struct record_notes *notes)
+{
+	char prog[4096];
+	double share = 0;
+	size_t nfuncs = 0;
+	int r = resolve_program(cmd, prog, sizeof(prog));
+
+	if (r == 0)
+		r = fpcheck_file(prog, &share, &nfuncs);
+	if (r < 0) {
+		snprintf(notes->call_graph, sizeof(notes->call_graph),
+			 "call graph: auto chose fp (cannot tell how %.400s was built: %s)", cmd,
+			 strerror(-r));
+		return;
+	}
+	if (share < FPCHECK_MIN_SHARE) {
+		o->dwarf = 1;
+		o->stack_size = UNWIND_STACK_DEFAULT;
+	}
+	snprintf(notes->call_graph, sizeof(notes->call_graph),
+		 "call graph: auto chose %s (%.400s: %.0f%% of %zu functions set up a frame pointer)",
+		 o->dwarf ? "dwarf" : "fp", prog, 100 * share, nfuncs);
 }
 
 static int read_paranoid(void)
@@ -303,6 +405,18 @@ static int open_events(struct session *s, struct session_opts *so, struct record
 		}
 		/* The leaf-caller stack copy is a refinement of fp stacks: a kernel
 		 * that refuses user registers or stacks still gets fp stacks. */
+		/* Kernels before 4.3 reject attr.context_switch (EINVAL); the
+		 * context-switch software event may be missing too: on-CPU only. */
+		if (so->context_switch && (r == -EINVAL || r == -E2BIG ||
+					   (bad == so->events->n - 1 && (r == -ENOENT || r == -EOPNOTSUPP)))) {
+			fprintf(stderr, "hwprof: --off-cpu: this kernel gives no context-switch records "
+				"(PERF_RECORD_SWITCH, Linux 4.3+): %s; recording on-CPU time only\n",
+				strerror(-r));
+			so->context_switch = 0;
+			so->events->n--;
+			notes->no_switches = 1;
+			continue;
+		}
 		if (r == -EINVAL && so->stack_user && !o->dwarf) {
 			so->stack_user = 0;
 			continue;
@@ -340,8 +454,16 @@ static void add_comments(struct profile *p, int argc, char **argv, const struct 
 	profile_add_comment(p, buf);
 	if (notes->fallback[0])
 		profile_add_comment(p, notes->fallback);
+	if (notes->call_graph[0])
+		profile_add_comment(p, notes->call_graph);
 	if (notes->kernel_hidden)
 		profile_add_comment(p, "kernel frames not recorded (not allowed by perf_event_paranoid)");
+	if (o->offcpu && notes->no_switches)
+		profile_add_comment(p, "off-cpu: no context-switch records from this kernel; on-CPU time only");
+	else if (o->offcpu)
+		profile_add_comment(p, "off-cpu: switch-out (context-switches sample) to switch-in "
+				    "(PERF_RECORD_SWITCH); state runnable when preempted, else lock/io/"
+				    "sleeping from the kernel frames at switch-out");
 	snprintf(buf, sizeof(buf), "samples: %llu; lost samples: %llu; throttled: %llu",
 		 (unsigned long long)st->samples, (unsigned long long)st->lost,
 		 (unsigned long long)st->throttled);
@@ -396,6 +518,32 @@ static int write_outputs(const struct record_opts *o, struct profile *p)
 		failed = 1;
 	}
 	return failed;
+}
+
+/* The timeline's side file next to the profile; 1 when it cannot be written. */
+static int write_timeline(const struct record_opts *o, const struct timeline *t)
+{
+	char path[4096];
+	FILE *f;
+	int r;
+
+	timeline_path(o->output, path, sizeof(path));
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	r = timeline_write(t, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(-r));
+		return 1;
+	}
+	if (t->dropped)
+		fprintf(stderr, "hwprof: %s: kept the first %u items, dropped %llu\n", path,
+			TIMELINE_MAX_ITEMS, (unsigned long long)t->dropped);
+	return 0;
 }
 
 static int event_of(const void *ctx, uint64_t id)
@@ -458,6 +606,71 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
 		o->svg ? o->svg : "");
 }
 
+/* The span channel for programs linked with libhwprof (spanchan.h): its
+ * descriptor number goes to CMD in the environment.  Without one (no memfd),
+ * CMD runs and is profiled without spans. */
+static void record_spans_start(struct spanchan **ch, struct spans **sp)
+{
+	char num[16];
+	int fd;
+
+	if (spanchan_create(128, 32768, 1024, &fd, ch) < 0)
+		return;
+	snprintf(num, sizeof(num), "%d", fd);
+	if (setenv(SPANCHAN_ENV, num, 1) < 0 || spans_new(*ch, sp) < 0) {
+		spanchan_free(*ch);
+		*ch = NULL;
+	}
+}
+
+/* Label the samples still waiting for their span, and say what the spans gave. */
+static void record_spans_finish(struct spans *sp, struct spanchan *ch, struct profile *p, int quiet)
+{
+	const struct spans_stats *st = spans_stats(sp);
+	char buf[256];
+
+	if (spans_settle(sp, p, 1) < 0)
+		fprintf(stderr, "hwprof: out of memory while labeling samples with spans\n");
+	if (!st->spans && !st->latencies)
+		return;
+	snprintf(buf, sizeof(buf), "spans: %llu ended, %llu latencies, %llu samples in spans "
+		 "(%llu without span_ns); %llu records dropped (span channel full)",
+		 (unsigned long long)st->spans, (unsigned long long)st->latencies,
+		 (unsigned long long)st->in_span, (unsigned long long)st->no_duration,
+		 (unsigned long long)spanchan_dropped(ch));
+	profile_add_comment(p, buf);
+	if (spanchan_dropped(ch) || st->unmatched)
+		fprintf(stderr, "hwprof: %s\n", buf);
+	else if (!quiet)
+		fprintf(stderr, "hwprof: spans: %llu ended, %llu samples in spans\n",
+			(unsigned long long)st->spans, (unsigned long long)st->in_span);
+}
+
+/* The per-span-name histograms next to the profile: OUTPUT.hlog. */
+static int record_spans_write(const struct spans *sp, const struct profile *p, const char *output)
+{
+	char path[4096];
+	FILE *f;
+	int r;
+
+	if (!spans_stats(sp)->spans && !spans_stats(sp)->latencies)
+		return 0;
+	snprintf(path, sizeof(path), "%s.hlog", output);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	r = spans_write_hlog(sp, f, p->time_nanos / 1e9, p->duration_nanos / 1e9);
+	if (fclose(f) && !r)
+		r = -errno;
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(-r));
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o;
@@ -467,8 +680,10 @@ int cmd_record(int argc, char **argv)
 	struct session *s = NULL;
 	struct recorder *rec = NULL;
 	struct recorder_opts ro;
+	struct spanchan *chan = NULL;
+	struct spans *spans = NULL;
 	struct profile *p;
-	char err[512];
+	char err[512], evtext[4096];
 	int first, r, status = 0, code = 1;
 	int64_t t0, wall0;
 
@@ -476,6 +691,13 @@ int cmd_record(int argc, char **argv)
 	first = parse_args(argc, argv, &o);
 	if (first < 0)
 		return 2;
+	if (o.offcpu) {
+		/* Switch-outs are sampled by their own software event, one sample per
+		 * switch, with the stacks the other events get. */
+		snprintf(evtext, sizeof(evtext), "%s,context-switches:period=1",
+			 o.wall && !o.events_set ? "cpu-clock" : o.events);
+		o.events = evtext;
+	}
 	if (events_parse(o.events, &events, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwprof record: %s\n", err);
 		return 2;
@@ -490,6 +712,9 @@ int cmd_record(int argc, char **argv)
 			}
 		}
 	}
+	if (o.auto_graph)
+		choose_call_graph(&o, argv[first], &notes);
+	record_spans_start(&chan, &spans);
 	r = session_spawn(argv + first, &s);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: cannot start %s: %s\n", argv[first], strerror(-r));
@@ -503,9 +728,15 @@ int cmd_record(int argc, char **argv)
 	so.exclude_callchain_user = o.dwarf;
 	so.stack_user = o.stack_size;
 	so.regs_user = UNWIND_REGS_MASK;
+	so.context_switch = o.offcpu;
 	/* A DWARF sample is some 16 KiB: the default ring would hold only a few
 	 * dozen of them between two reads. */
 	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 8 : o.ring_pages;
+	/* A sample and two records per context switch: tens of thousands a
+	 * second in a chatty program, more than the default ring holds between
+	 * two reads while hwprof symbolizes the first stacks. */
+	if (o.offcpu && !o.ring_pages_set && so.ring_pages < 1024)
+		so.ring_pages = 1024;
 	r = open_events(s, &so, &notes, &o);
 	if (r) {
 		code = r;
@@ -515,12 +746,17 @@ int cmd_record(int argc, char **argv)
 	ro.fmt = session_format(s);
 	ro.events = events;
 	ro.dwarf = o.dwarf;
+	ro.offcpu_event = so.context_switch ? (int)events->n : 0;
+	ro.wall = o.wall;
+	ro.timeline = o.timeline;
 	r = recorder_new(&ro, &rec);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s\n", strerror(-r));
 		goto out;
 	}
 	recorder_set_event_map(rec, event_of, s);
+	if (spans)
+		recorder_set_spans(rec, spans);
 	p = recorder_profile(rec);
 	if (o.period)
 		profile_set_period(p, events->ev[0].sample_type, events->ev[0].unit, (int64_t)o.period);
@@ -557,16 +793,31 @@ int cmd_record(int argc, char **argv)
 		if (done)
 			break;
 	}
+	if (recorder_finish(rec) < 0)
+		fprintf(stderr, "hwprof: out of memory while closing off-CPU waits\n");
+	if (so.context_switch && !recorder_stats(rec)->switches) {
+		fprintf(stderr, "hwprof: --off-cpu: no context-switch records came from the kernel; "
+			"the profile has on-CPU time only\n");
+		notes.no_switches = 1;
+	}
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
+	if (spans)
+		record_spans_finish(spans, chan, p, o.quiet);
 	add_comments(p, argc - first, argv + first, &o, &notes, recorder_stats(rec));
 	if (write_outputs(&o, p))
+		goto out;
+	if (spans && record_spans_write(spans, p, o.output))
+		goto out;
+	if (recorder_timeline(rec) && write_timeline(&o, recorder_timeline(rec)))
 		goto out;
 	print_summary(&o, recorder_stats(rec), p->duration_nanos, status);
 	code = exit_code_of(status);
 out:
 	recorder_free(rec);
 	session_free(s);
+	spans_free(spans);
+	spanchan_free(chan);
 	events_free(events);
 	return code;
 }

@@ -9,11 +9,14 @@
 
 #include "cmds.h"
 #include "flamegraph.h"
+#include "offcpu.h"
 #include "folded.h"
 #include "pprof.h"
 #include "profile.h"
+#include "spanreport.h"
 #include "tags.h"
 #include "text.h"
+#include "timeline.h"
 
 struct report_opts {
 	const char *file;
@@ -21,6 +24,12 @@ struct report_opts {
 	const char *svg;        /* --svg OUT ("-": stdout) */
 	const char *title;
 	int top, folded, tags;
+	int threads, locks;     /* --threads, --locks (off-CPU profiles) */
+	const char *timeline;   /* --timeline OUT.json */
+	int spans, compare_slow; /* --spans, --compare-slow */
+	const char *trace_id;   /* --trace-id ID */
+	double slower_pct;      /* --slower-than pNN (-1: not given) */
+	int64_t slower_ns;      /* --slower-than DURATION (-1: not given) */
 	size_t rows;
 };
 
@@ -36,7 +45,25 @@ static void usage(FILE *f)
 		"  -n, --rows N            rows in the top table (default: 20; 0: all)\n"
 		"      --folded            collapsed stacks (root;...;leaf VALUE) on stdout\n"
 		"      --tags              the value per label (pid, tid, thread, ...) on stdout\n"
+		"      --threads           per thread: CPU time, off-CPU time by state and the\n"
+		"                          CPU/wall ratio (a profile recorded with --off-cpu)\n"
+		"      --locks             lock waits (off-CPU in state lock) by lock function\n"
+		"                          and the frame that called it, largest first\n"
+		"      --timeline OUT      convert FILE's timeline (record --timeline: X.timeline\n"
+		"                          beside X.pb.gz) to Chrome trace event JSON in OUT\n"
+		"                          (Perfetto UI, chrome://tracing)\n"
 		"      --svg OUT           write a flame graph to OUT ('-': stdout)\n"
+		"      --spans             per span name (libhwprof spans, FILE.hlog beside FILE):\n"
+		"                          count, p50, p90, p99, p99.9, max of the latency from\n"
+		"                          the intended start, and of the service time\n"
+		"      --trace-id ID       only the samples of the request with trace id ID\n"
+		"      --slower-than X     only the samples inside spans at or above percentile\n"
+		"                          X of their name (p99, p99.9) or longer than duration\n"
+		"                          X (250ms, 1.5s); --trace-id and --slower-than filter\n"
+		"                          --top, --folded, --tags and --svg\n"
+		"      --compare-slow      functions whose share in spans at or above p99 (or\n"
+		"                          --slower-than pNN) exceeds their share in spans at or\n"
+		"                          below the median, with both shares\n"
 		"      --title TEXT        the flame graph's title (default: FILE and type)\n"
 		"  -t, --sample-type NAME  the value to report (default: the profile's default\n"
 		"                          type, else the first that is not \"samples\")\n"
@@ -54,6 +81,13 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		{ "rows", required_argument, NULL, 'n' },
 		{ "folded", no_argument, NULL, 'F' },
 		{ "tags", no_argument, NULL, 'G' },
+		{ "threads", no_argument, NULL, 'R' },
+		{ "locks", no_argument, NULL, 'K' },
+		{ "timeline", required_argument, NULL, 'J' },
+		{ "spans", no_argument, NULL, 'P' },
+		{ "trace-id", required_argument, NULL, 'I' },
+		{ "slower-than", required_argument, NULL, 'W' },
+		{ "compare-slow", no_argument, NULL, 'C' },
 		{ "svg", required_argument, NULL, 'S' },
 		{ "title", required_argument, NULL, 'L' },
 		{ "sample-type", required_argument, NULL, 't' },
@@ -85,6 +119,31 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'G':
 			o->tags = 1;
+			break;
+		case 'R':
+			o->threads = 1;
+			break;
+		case 'K':
+			o->locks = 1;
+			break;
+		case 'J':
+			o->timeline = optarg;
+			break;
+		case 'P':
+			o->spans = 1;
+			break;
+		case 'I':
+			o->trace_id = optarg;
+			break;
+		case 'C':
+			o->compare_slow = 1;
+			break;
+		case 'W':
+			if (spanreport_parse_slower(optarg, &o->slower_pct, &o->slower_ns) < 0) {
+				fprintf(stderr, "hwprof report: --slower-than %s: expected a percentile "
+					"(p99, p99.9) or a duration with its unit (250ms, 1.5s)\n", optarg);
+				return 2;
+			}
 			break;
 		case 'S':
 			o->svg = optarg;
@@ -118,9 +177,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		return 2;
 	}
 	o->file = argv[optind];
-	if (!o->folded && !o->svg && !o->tags)
+	if (!o->folded && !o->svg && !o->tags && !o->threads && !o->locks && !o->timeline &&
+	    !o->spans && !o->compare_slow)
 		o->top = 1;
-	if (o->top + o->folded + o->tags + (o->svg && !strcmp(o->svg, "-")) > 1) {
+	if (o->top + o->folded + o->tags + o->threads + o->locks + o->spans + o->compare_slow +
+	    (o->svg && !strcmp(o->svg, "-")) > 1) {
 		fprintf(stderr, "hwprof report: --top, --folded, --tags and --svg - all write to stdout; "
 			"choose one (or --svg to a file)\n");
 		return 2;
@@ -191,15 +252,119 @@ static int write_svg(struct profile *p, size_t type, const struct report_opts *o
 	return 0;
 }
 
+/* The on-CPU time type for --threads: "cpu", else the default if it is a time. */
+static int pick_cpu_type(const struct profile *p)
+{
+	int t = profile_type_index(p, "cpu");
+
+	if (t < 0 && p->default_sample_type >= 0 && (size_t)p->default_sample_type < p->n_types &&
+	    strcmp(p->types[p->default_sample_type].unit, "nanoseconds") == 0 &&
+	    strcmp(p->types[p->default_sample_type].type, "off-cpu") != 0)
+		t = (int)p->default_sample_type;
+	return t;
+}
+
+/* --timeline OUT: FILE's side file (or FILE itself, a .timeline) as Chrome JSON. */
+static int export_timeline(const struct report_opts *o)
+{
+	struct timeline *t = NULL;
+	char path[4096];
+	size_t n = strlen(o->file);
+	FILE *f;
+	int r;
+
+	if (n > 9 && strcmp(o->file + n - 9, ".timeline") == 0)
+		snprintf(path, sizeof(path), "%s", o->file);
+	else
+		timeline_path(o->file, path, sizeof(path));
+	r = timeline_read_file(path, &t);
+	if (r < 0) {
+		fprintf(stderr, "hwprof report: %s: %s\n", path,
+			r == -ENOENT ? "no timeline (record it with --off-cpu --timeline)" :
+			r == -EINVAL ? "not an hwprof timeline (malformed or truncated)" : why(r));
+		return 1;
+	}
+	f = fopen(o->timeline, "w");
+	if (!f) {
+		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, strerror(errno));
+		timeline_free(t);
+		return 1;
+	}
+	r = timeline_write_chrome(t, f);
+	if (fclose(f) && !r)
+		r = -errno;
+	timeline_free(t);
+	if (r) {
+		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, why(r));
+		return 1;
+	}
+	return 0;
+}
+
+/* FILE.hlog, the span histograms `hwprof record` wrote beside FILE; NULL (and
+ * a message) when it cannot be read. */
+static struct spanreport *read_spans(const struct report_opts *o)
+{
+	struct spanreport *sr;
+	char path[4096];
+	size_t line;
+	int r;
+
+	snprintf(path, sizeof(path), "%s.hlog", o->file);
+	r = spanreport_read(path, &sr, &line);
+	if (r == -ENOENT)
+		fprintf(stderr, "hwprof report: %s: no span histograms (the program recorded no "
+			"spans: mark requests with libhwprof's hwprof_span_begin/end)\n", path);
+	else if (r == -EINVAL)
+		fprintf(stderr, "hwprof report: %s:%zu: not a valid HdrHistogram interval log\n",
+			path, line);
+	else if (r)
+		fprintf(stderr, "hwprof report: %s: %s\n", path, why(r));
+	return r ? NULL : sr;
+}
+
+/* --trace-id, --slower-than: zero the other samples.  0, or 1 after a message. */
+static int filter_spans(const struct report_opts *o, struct profile *p, struct spanreport **sr)
+{
+	struct spanreport_filter f = { o->trace_id, o->slower_pct, o->slower_ns, NULL };
+	const char *missing;
+	long kept;
+
+	if (!o->trace_id && o->slower_pct < 0 && o->slower_ns < 0)
+		return 0;
+	if (o->slower_pct >= 0 && !*sr && !(*sr = read_spans(o)))
+		return 1;
+	f.r = *sr;
+	kept = spanreport_filter(p, &f, &missing);
+	if (kept == -ENOENT) {
+		fprintf(stderr, "hwprof report: %s.hlog: no histogram for span '%s'\n", o->file, missing);
+		return 1;
+	}
+	if (kept == 0)
+		fprintf(stderr, "hwprof report: %s: no samples %s\n", o->file,
+			o->trace_id ? "with that trace id (and duration)" : "in spans that slow");
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-	struct report_opts o = { .rows = 20 };
+	struct report_opts o = { .rows = 20, .slower_pct = -1, .slower_ns = -1 };
+	struct spanreport *sr = NULL;
 	struct profile *p = NULL;
 	int ret = 1, r, type;
 
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r == 1 ? 0 : r;
+	if (o.timeline)
+		return export_timeline(&o);
+	if (o.spans) {
+		if (!(sr = read_spans(&o)))
+			return 1;
+		r = spanreport_table(sr, stdout);
+		spanreport_free(sr);
+		return r || fflush(stdout) ? 1 : 0;
+	}
 	r = pprof_read_file(o.file, &p);
 	if (r) {
 		fprintf(stderr, "hwprof report: %s: %s\n", o.file,
@@ -219,11 +384,32 @@ int cmd_report(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	if ((o.threads || o.locks) && profile_type_index(p, "off-cpu") < 0) {
+		fprintf(stderr, "hwprof report: %s: no off-CPU time in this profile (record it with "
+			"hwprof record --off-cpu)\n", o.file);
+		goto out;
+	}
+	/* --compare-slow takes --slower-than pNN as its threshold, not as a filter. */
+	if (!o.compare_slow && filter_spans(&o, p, &sr))
+		goto out;
+	if (o.compare_slow && !sr && !(sr = read_spans(&o)))
+		goto out;
 	r = 0;
-	if (o.top)
+	if (o.compare_slow) {
+		r = spanreport_compare(p, type, sr, o.slower_pct >= 0 ? o.slower_pct : 99, o.rows, stdout);
+		if (r == -ENOENT) {
+			fprintf(stderr, "hwprof report: %s: no samples in both slow and typical spans "
+				"(spans need samples: longer spans or a higher -F)\n", o.file);
+			goto out;
+		}
+	} else if (o.top)
 		r = text_top(p, type, o.rows, stdout);
 	else if (o.folded)
 		r = folded_write(p, type, stdout);
+	else if (o.threads)
+		r = offcpu_threads_write(p, pick_cpu_type(p), stdout);
+	else if (o.locks)
+		r = offcpu_locks_write(p, o.rows, stdout);
 	else if (o.tags)
 		r = tags_write(p, type, stdout);
 	if (!r && fflush(stdout))
@@ -236,6 +422,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	ret = 0;
 out:
+	spanreport_free(sr);
 	profile_free(p);
 	return ret;
 }

@@ -8,8 +8,11 @@
 #include <sys/mman.h>
 
 #include "groupread.h"
+#include "offcpu.h"
 #include "procmap.h"
+#include "spans.h"
 #include "symbolize.h"
+#include "timeline.h"
 #include "unwind.h"
 #include "util.h"
 
@@ -24,6 +27,18 @@ struct queued {
 	uint64_t seq;       /* arrival order: keeps the sort stable */
 };
 
+/* A profile mapping already named for a procmap mapping: the frames of a
+ * sample hit a few mappings over and over, and naming one costs its build id
+ * in hex and hashing its path. */
+#define MAPPING_CACHE 64
+
+struct mapping_slot {
+	uint64_t start, end, pgoff;
+	const char *path;           /* procmap's interned path: compared by pointer */
+	int64_t id;                 /* 0: empty */
+	char build_id[48];
+};
+
 struct recorder {
 	struct recorder_opts opts;
 	struct profile *prof;
@@ -31,10 +46,15 @@ struct recorder {
 	struct symbolizer *sym;
 	struct unwinder *unw;       /* created with the first sample that has registers */
 	struct groupread *groups;   /* last member counts, with group sampling */
+	struct spans *spans;        /* the program's spans (recorder_set_spans), or NULL */
 	struct recorder_stats stats;
 	recorder_event_of_fn event_of;
 	const void *event_ctx;
 	int64_t kernel_mapping;     /* 0 until the first kernel frame */
+	struct offcpu *off;         /* --off-cpu: threads switched out */
+	struct timeline *timeline;
+	int offcpu_type, wall_type; /* their sample types (0: none) */
+	uint64_t last_time;         /* of the last record, to close open waits at */
 
 	char *arena;                /* queued raw records */
 	size_t arena_len, arena_cap;
@@ -42,6 +62,9 @@ struct recorder {
 	size_t n_queued, queue_cap;
 	uint64_t seq;
 
+	struct mapping_slot mcache[MAPPING_CACHE];
+	uint8_t *loc_state;         /* 1 + offcpu_state of a kernel location, by id */
+	size_t loc_state_cap;
 	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read */
 	size_t n_proc_loaded, proc_loaded_cap;
 };
@@ -68,6 +91,14 @@ int recorder_new(const struct recorder_opts *o, struct recorder **out)
 	err = profile_add_type(r->prof, "samples", "count");
 	for (size_t i = 0; err >= 0 && i < o->events->n; i++)
 		err = profile_add_type(r->prof, o->events->ev[i].sample_type, o->events->ev[i].unit);
+	if (err >= 0 && o->offcpu_event)
+		err = r->offcpu_type = profile_add_type(r->prof, "off-cpu", "nanoseconds");
+	if (err >= 0 && o->offcpu_event && o->wall)
+		err = r->wall_type = profile_add_type(r->prof, "wall", "nanoseconds");
+	if (err >= 0 && o->offcpu_event)
+		err = offcpu_new(&r->off);
+	if (err >= 0 && o->offcpu_event && o->timeline)
+		err = timeline_new(&r->timeline);
 	if (err < 0)
 		goto fail;
 	*out = r;
@@ -82,14 +113,22 @@ void recorder_free(struct recorder *r)
 	if (!r)
 		return;
 	profile_free(r->prof);
+	offcpu_free(r->off);
+	timeline_free(r->timeline);
 	unwind_free(r->unw);
 	groupread_free(r->groups);
+	free(r->loc_state);
 	procmap_free(r->maps);
 	symbolizer_free(r->sym);
 	free(r->arena);
 	free(r->queue);
 	free(r->proc_loaded);
 	free(r);
+}
+
+void recorder_set_spans(struct recorder *r, struct spans *spans)
+{
+	r->spans = spans;
 }
 
 void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const void *ctx)
@@ -121,6 +160,9 @@ int recorder_queue(const void *buf, size_t len, void *ctx)
 	q->off = r->arena_len;
 	q->len = (uint32_t)len;
 	q->seq = r->seq++;
+	/* Records without a time (malformed ones among them) sort first. */
+	if (rec_time(r->opts.fmt, buf, len, &q->time) < 0)
+		q->time = 0;
 	r->arena_len += len;
 	return 0;
 }
@@ -134,17 +176,14 @@ static int cmp_queued(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static uint64_t record_time(const struct rec *rec)
-{
-	if (rec->type == PERF_RECORD_SAMPLE)
-		return rec->u.sample.time;
-	return rec->has_sid ? rec->sid.time : 0;
-}
-
 static void hex_build_id(const uint8_t *id, size_t n, char *buf)
 {
-	for (size_t i = 0; i < n; i++)
-		sprintf(buf + 2 * i, "%02x", id[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = digits[id[i] >> 4];
+		buf[2 * i + 1] = digits[id[i] & 15];
+	}
 	buf[2 * n] = '\0';
 }
 
@@ -237,11 +276,38 @@ static int is_anon(const char *path)
 	       strncmp(path, "/memfd:", 7) == 0 || strcmp(path, "[heap]") == 0;
 }
 
+static const struct mapping_slot *mapping_of(struct recorder *r, const struct map *m)
+{
+	struct mapping_slot *slot = &r->mcache[((m->start >> 12) ^ ((uintptr_t)m->path >> 4)) %
+					       MAPPING_CACHE];
+
+	if (slot->id > 0 && slot->start == m->start && slot->end == m->end &&
+	    slot->pgoff == m->pgoff && slot->path == m->path)
+		return slot;
+	slot->build_id[0] = '\0';
+	if (m->build_id_size)
+		hex_build_id(m->build_id, m->build_id_size, slot->build_id);
+	else if (m->path[0] == '/' && !is_anon(m->path))
+		symbolizer_build_id(r->sym, m->path, slot->build_id, sizeof(slot->build_id));
+	slot->id = profile_mapping(r->prof, m->start, m->end, m->pgoff, m->path, slot->build_id);
+	if (slot->id < 0) {
+		slot->id = 0;
+		return NULL;
+	}
+	slot->start = m->start;
+	slot->end = m->end;
+	slot->pgoff = m->pgoff;
+	slot->path = m->path;
+	return slot;
+}
+
 static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 {
 	const struct map *m = find_map(r, pid, addr);
 	struct sym_result res = { 0 };
-	char build_id[48] = "", name[512];
+	const struct mapping_slot *slot;
+	const char *build_id;
+	char name[512];
 	int64_t mapping;
 	uint64_t found, file_off;
 
@@ -251,13 +317,11 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 			return location_from_symbols(r, 0, addr, &res);
 		return fallback_location(r, 0, addr, "[unknown]");
 	}
-	if (m->build_id_size)
-		hex_build_id(m->build_id, m->build_id_size, build_id);
-	else if (m->path[0] == '/' && !is_anon(m->path))
-		symbolizer_build_id(r->sym, m->path, build_id, sizeof(build_id));
-	mapping = profile_mapping(r->prof, m->start, m->end, m->pgoff, m->path, build_id);
-	if (mapping < 0)
-		return mapping;
+	slot = mapping_of(r, m);
+	if (!slot)
+		return -ENOMEM;
+	mapping = slot->id;
+	build_id = slot->build_id;
 	found = profile_find_location(r->prof, (uint64_t)mapping, addr);
 	if (found)
 		return (int64_t)found;
@@ -398,6 +462,180 @@ static int add_group_reads(struct recorder *r, const struct rec_sample *s, int e
 	return 0;
 }
 
+/* A sample into the profile; inside a span of the program, through spans.c,
+ * which labels it (and may hold it until the span ends). */
+static int add_sample(struct recorder *r, const struct rec_sample *s, const uint64_t *locs, size_t n,
+		      const struct profile_label *labels, size_t n_labels, const int64_t *values)
+{
+	if (r->spans)
+		return spans_add_sample(r->spans, r->prof, s->tid, s->time, locs, n, labels, n_labels,
+					values);
+	return profile_add_sample(r->prof, locs, n, labels, n_labels, values);
+}
+
+/* ---- off-CPU time (offcpu.h) and the timeline (timeline.h) ---- */
+
+/* What one kernel location suggests (OFFCPU_LOCK, _IO or _SLEEPING), cached by
+ * location id: a thread switches out through the same few kernel paths
+ * thousands of times a second. */
+static int location_state(struct recorder *r, uint64_t id, enum offcpu_state *st)
+{
+	const struct profile_location *l;
+	const char *fns[SYM_MAX_FRAMES];
+	size_t k = 0;
+
+	if (id < r->loc_state_cap && r->loc_state[id]) {
+		*st = (enum offcpu_state)(r->loc_state[id] - 1);
+		return 0;
+	}
+	l = profile_get_location(r->prof, id);
+	for (size_t j = 0; l && j < l->n_lines && k < SYM_MAX_FRAMES; j++) {
+		const struct profile_function *f = profile_get_function(r->prof, l->lines[j].function_id);
+
+		if (f)
+			fns[k++] = f->name;
+	}
+	*st = offcpu_classify(fns, k);
+	if (util_grow(&r->loc_state, &r->loc_state_cap, id + 1, 1) < 0)
+		return -ENOMEM;
+	r->loc_state[id] = (uint8_t)(*st + 1);
+	return 0;
+}
+
+/* What the kernel frames at the leaf end of a switch-out stack suggest: a lock
+ * wait anywhere wins, then I/O, else sleeping (as offcpu_classify over them all). */
+static enum offcpu_state kernel_state(struct recorder *r, const uint64_t *locs, size_t n)
+{
+	int io = 0;
+
+	for (size_t i = 0; i < n && r->kernel_mapping > 0; i++) {
+		const struct profile_location *l = profile_get_location(r->prof, locs[i]);
+		enum offcpu_state st;
+
+		if (!l || l->mapping_id != (uint64_t)r->kernel_mapping)
+			break;
+		if (location_state(r, locs[i], &st) < 0)
+			break;
+		if (st == OFFCPU_LOCK)
+			return OFFCPU_LOCK;
+		io |= st == OFFCPU_IO;
+	}
+	return io ? OFFCPU_IO : OFFCPU_SLEEPING;
+}
+
+static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
+{
+	int64_t values[PROFILE_MAX_TYPES] = { 0 };
+	struct profile_label labels[4];
+	const uint64_t *locs = iv->locs;
+	size_t n = iv->n_locs;
+	uint64_t unsampled;
+	const char *name = thread_name(r, (pid_t)iv->pid, (pid_t)iv->tid);
+	int err;
+
+	if (r->timeline) {
+		err = timeline_thread(r->timeline, iv->pid, iv->tid, name);
+		if (err >= 0)
+			err = timeline_add(r->timeline, iv->tid, (int)iv->state, iv->start,
+					   iv->end - iv->start);
+		if (err < 0)
+			return err;
+	}
+	if (iv->state == OFFCPU_RUNNING || iv->end <= iv->start)
+		return 0;
+	if (!n) {
+		int64_t id = fallback_location(r, 0, 0, "[off-cpu: switch-out not sampled]");
+
+		if (id < 0)
+			return (int)id;
+		unsampled = (uint64_t)id;
+		locs = &unsampled;
+		n = 1;
+		r->stats.offcpu_unsampled++;
+	}
+	values[r->offcpu_type] = (int64_t)(iv->end - iv->start);
+	if (r->wall_type > 0)
+		values[r->wall_type] = values[r->offcpu_type];
+	/* The context-switch event's own type counts the waits. */
+	values[r->opts.offcpu_event] = 1;
+	memset(labels, 0, sizeof(labels));
+	labels[0].key = "pid";
+	labels[0].num = iv->pid;
+	labels[1].key = "tid";
+	labels[1].num = iv->tid;
+	labels[2].key = "thread";
+	labels[2].str = name;
+	labels[3].key = "state";
+	labels[3].str = offcpu_state_name(iv->state);
+	r->stats.offcpu_waits++;
+	return profile_add_sample(r->prof, locs, n, labels, 4, values);
+}
+
+/* A sample with --off-cpu: a switch-out keeps its stack until the thread runs
+ * again; any other sample shows its thread running (and is added as usual). */
+static int offcpu_sample(struct recorder *r, const struct rec_sample *s, int ev, const uint64_t *locs,
+			 size_t n, const struct profile_label *labels, size_t n_labels, int64_t *values)
+{
+	struct offcpu_interval iv;
+	int c;
+
+	if (s->time > r->last_time)
+		r->last_time = s->time;
+	if (ev == r->opts.offcpu_event - 1) {
+		c = offcpu_out_sample(r->off, s->pid, s->tid, s->time, locs, n,
+				      kernel_state(r, locs, n), &iv);
+		return c > 0 ? add_interval(r, &iv) : c;
+	}
+	c = offcpu_running(r->off, s->tid, s->time, &iv);
+	if (c > 0)
+		c = add_interval(r, &iv);
+	if (c >= 0 && r->timeline)
+		c = timeline_add(r->timeline, s->tid, -1, s->time, 0);
+	if (c < 0)
+		return c;
+	if (r->wall_type > 0 && ev == 0)
+		values[r->wall_type] = values[1];
+	r->stats.samples++;
+	return add_sample(r, s, locs, n, labels, n_labels, values);
+}
+
+static int offcpu_record(struct recorder *r, const struct rec *rec)
+{
+	struct offcpu_interval iv;
+	int c;
+
+	if (rec->has_sid && rec->sid.time > r->last_time)
+		r->last_time = rec->sid.time;
+	if (rec->type == PERF_RECORD_EXIT) {
+		while ((c = offcpu_close(r->off, rec->u.fork.tid, rec->u.fork.time, &iv)) > 0)
+			if ((c = add_interval(r, &iv)) < 0)
+				return c;
+		return c;
+	}
+	r->stats.switches++;
+	c = offcpu_switch(r->off, rec->sid.pid, rec->sid.tid, rec->sid.time, rec->u.sw.out,
+			  rec->u.sw.preempt, &iv);
+	return c > 0 ? add_interval(r, &iv) : c;
+}
+
+int recorder_finish(struct recorder *r)
+{
+	struct offcpu_interval iv;
+	int c;
+
+	if (!r->off)
+		return 0;
+	while ((c = offcpu_close(r->off, 0, r->last_time, &iv)) > 0)
+		if ((c = add_interval(r, &iv)) < 0)
+			return c;
+	return c;
+}
+
+struct timeline *recorder_timeline(struct recorder *r)
+{
+	return r->timeline;
+}
+
 static int handle_sample(struct recorder *r, const struct rec_sample *s)
 {
 	uint64_t locs[MAX_FRAMES];
@@ -470,8 +708,10 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 	labels[1].num = s->tid;
 	labels[2].key = "thread";
 	labels[2].str = thread_name(r, (pid_t)s->pid, (pid_t)s->tid);
+	if (r->off)
+		return offcpu_sample(r, s, ev, locs, n, labels, 3, values);
 	r->stats.samples++;
-	return profile_add_sample(r->prof, locs, n, labels, 3, values);
+	return add_sample(r, s, locs, n, labels, 3, values);
 }
 
 static int handle_mmap(struct recorder *r, const struct rec_mmap *mm)
@@ -523,6 +763,10 @@ static int handle(struct recorder *r, const struct rec *rec)
 	case PERF_RECORD_THROTTLE:
 		r->stats.throttled++;
 		return 0;
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE:
+	case PERF_RECORD_EXIT:
+		return r->off ? offcpu_record(r, rec) : 0;
 	default:
 		return 0;
 	}
@@ -533,12 +777,9 @@ int recorder_flush(struct recorder *r)
 	struct rec rec;
 	int err = 0;
 
-	for (size_t i = 0; i < r->n_queued; i++) {
-		struct queued *q = &r->queue[i];
-
-		q->time = rec_decode(r->opts.fmt, r->arena + q->off, q->len, &rec) == 0
-				  ? record_time(&rec) : 0;
-	}
+	/* The spans the program ended so far, before the samples they hold. */
+	if (r->spans && (err = spans_drain(r->spans)) < 0)
+		return err;
 	qsort(r->queue, r->n_queued, sizeof(*r->queue), cmp_queued);
 	for (size_t i = 0; i < r->n_queued; i++) {
 		struct queued *q = &r->queue[i];
@@ -557,5 +798,7 @@ int recorder_flush(struct recorder *r)
 	r->n_queued = 0;
 	r->arena_len = 0;
 	r->stats.unwind_ns = unwind_median_ns(r->unw);
+	if (r->spans && err >= 0)
+		err = spans_settle(r->spans, r->prof, 0);
 	return err;
 }

@@ -28,6 +28,9 @@ struct recorder_stats {
 	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
 	uint64_t unwind_ns;        /* median cost of one DWARF walk, nanoseconds */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
+	uint64_t switches;         /* PERF_RECORD_SWITCH records (--off-cpu) */
+	uint64_t offcpu_waits;     /* off-CPU intervals added to the profile */
+	uint64_t offcpu_unsampled; /* ... of them without the switch-out sample (lost) */
 };
 
 struct recorder_opts {
@@ -39,6 +42,12 @@ struct recorder_opts {
 	int dwarf;                  /* unwind user stacks from PERF_SAMPLE_STACK_USER copies;
 				     * otherwise the registers and copy, when sampled, only
 				     * recover a frameless leaf's caller (unwind.h) */
+	int offcpu_event;           /* 1 + the index in events of the context-switch event
+				     * whose samples are switch-outs: adds off-cpu/nanoseconds
+				     * from PERF_RECORD_SWITCH (offcpu.h); 0: none */
+	int wall;                   /* with offcpu_event: wall/nanoseconds, event 0's value
+				     * (cpu-clock) plus off-cpu */
+	int timeline;               /* with offcpu_event: keep a timeline (timeline.h) */
 };
 
 struct recorder;
@@ -51,6 +60,11 @@ void recorder_free(struct recorder *r);
 typedef int (*recorder_event_of_fn)(const void *ctx, uint64_t id);
 void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const void *ctx);
 
+/* Join the samples to the program's spans (spans.h; not owned, must outlive
+ * the recorder): drained with every flush. */
+struct spans;
+void recorder_set_spans(struct recorder *r, struct spans *spans);
+
 /* Queue one raw record (copied).  Matches ring_record_fn. */
 int recorder_queue(const void *buf, size_t len, void *recorder);
 
@@ -60,5 +74,12 @@ int recorder_flush(struct recorder *r);
 /* The profile built so far (owned by the recorder) and the counters. */
 struct profile *recorder_profile(struct recorder *r);
 const struct recorder_stats *recorder_stats(const struct recorder *r);
+
+/* After the last flush: close the waits of threads still off-CPU at the time of
+ * the last record.  0 or -ENOMEM. */
+int recorder_finish(struct recorder *r);
+
+/* The timeline (opts.timeline), owned by the recorder, or NULL. */
+struct timeline *recorder_timeline(struct recorder *r);
 
 #endif

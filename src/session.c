@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct session_fd {
@@ -211,6 +212,10 @@ static void build_attr(const struct session *s, const struct session_opts *o, co
 	a->enable_on_exec = 1;
 	a->inherit = 1;
 	a->sample_id_all = 1;
+	/* CLOCK_MONOTONIC, not the kernel's local clock: the profiled program's
+	 * spans (spanchan.h) are timed with it, and samples are placed in them. */
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
 	a->mmap = 1;
 	a->mmap2 = 1;
 	a->comm = 1;
@@ -246,6 +251,8 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 			build_attr(s, o, &o->events->ev[e], build_ids, &a);
 			if (e > 0)
 				a.mmap = a.mmap2 = a.comm = a.comm_exec = a.task = 0;
+			else
+				a.context_switch = o->context_switch ? 1 : 0;
 			if (group_leader != (int)e) {
 				/* A member only counts: the leader's samples read it, and
 				 * it runs whenever the leader runs. */

@@ -22,6 +22,7 @@ struct session_opts {
 	uint64_t regs_user;       /* PERF_SAMPLE_REGS_USER mask, with ... */
 	uint32_t stack_user;      /* ... PERF_SAMPLE_STACK_USER bytes (0: neither) */
 	int exclude_kernel;       /* user space only */
+	int context_switch;       /* PERF_RECORD_SWITCH records (on the first event) */
 	size_t ring_pages;        /* data pages per CPU ring, a power of two */
 };
 
