@@ -766,6 +766,8 @@ int cmd_record(int argc, char **argv)
 					   ? (int64_t)(1000000000 / o.freq) : 0);
 	p->default_sample_type = 1;
 
+	if (!so.exclude_kernel)
+		recorder_preload_kernel(rec);
 	install_handlers();
 	t0 = util_now_mono_ns();
 	wall0 = util_now_real_ns();

@@ -126,6 +126,13 @@ void recorder_free(struct recorder *r)
 	free(r);
 }
 
+void recorder_preload_kernel(struct recorder *r)
+{
+	struct sym_result res;
+
+	symbolizer_lookup_kernel(r->sym, KERNEL_START, &res);
+}
+
 void recorder_set_spans(struct recorder *r, struct spans *spans)
 {
 	r->spans = spans;

@@ -65,6 +65,11 @@ void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const v
 struct spans;
 void recorder_set_spans(struct recorder *r, struct spans *spans);
 
+/* Load the kernel's symbol table now rather than at the first kernel frame:
+ * called before the program starts, so that reading /proc/kallsyms (a tenth
+ * of a second) does not compete with it for a CPU. */
+void recorder_preload_kernel(struct recorder *r);
+
 /* Queue one raw record (copied).  Matches ring_record_fn. */
 int recorder_queue(const void *buf, size_t len, void *recorder);
 
