@@ -83,7 +83,7 @@ static void usage(FILE *f)
 		"                          their latency histograms go to FILE.hlog)\n"
 		"      --folded FILE       also write collapsed stacks\n"
 		"      --svg FILE          also write a flame graph\n"
-		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 128,\n"
+		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 256,\n"
 		"                          1024 with --call-graph dwarf)\n"
 		"      --off-cpu           also off-CPU time: from each switch-out of a thread to\n"
 		"                          its next switch-in, on its stack at switch-out, as\n"
@@ -166,7 +166,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->stack_size = UNWIND_STACK_LEAF;
 	o->auto_graph = 1;
 	o->output = "hwprof.pb.gz";
-	o->ring_pages = 128;
+	o->ring_pages = 256;
 	optind = 1;
 	/* '+': stop at CMD, so that CMD's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
@@ -729,9 +729,11 @@ int cmd_record(int argc, char **argv)
 	so.stack_user = o.stack_size;
 	so.regs_user = UNWIND_REGS_MASK;
 	so.context_switch = o.offcpu;
-	/* A DWARF sample is some 16 KiB: the default ring would hold only a few
-	 * dozen of them between two reads. */
-	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 8 : o.ring_pages;
+	/* A frame-pointer sample carries 650 bytes of registers and stack for the
+	 * leaf-caller recovery (hence 256 pages: 1 MiB, room for some 100 ms at
+	 * -F 4999 on two threads); a DWARF sample some 16 KiB: the default ring
+	 * would hold only a few dozen of them between two reads. */
+	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 4 : o.ring_pages;
 	/* A sample and two records per context switch: tens of thousands a
 	 * second in a chatty program, more than the default ring holds between
 	 * two reads while hwprof symbolizes the first stacks. */
