@@ -19,9 +19,11 @@ bad=$(jq '[.traceEvents[] | select((.ph | type) != "string" or (.pid | type) != 
 [ "$bad" = 0 ] || fail "$bad events lack ph/pid/tid/name/ts (or dur for X)"
 tid=$(jq '.traceEvents[] | select(.ph == "M" and .args.name == "pipewait") | .tid' "$TMP/t.json" | head -1)
 [ -n "$tid" ] || fail "no thread_name metadata for pipewait"
-# About 50 cycles in 0.5 s; the median sleep of the main thread about 5 ms.
-n=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "running")] | length' "$TMP/t.json")
-within "$n" 30 200 || fail "$n running intervals on the main thread, expected about 50"
+# About 50 cycles in 0.5 s, one blocking read each (preemption on a loaded
+# machine splits running time into more intervals, but not the sleeps); the
+# median sleep of the main thread about 5 ms.
+n=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping")] | length' "$TMP/t.json")
+within "$n" 10 120 || fail "$n sleeping intervals on the main thread, expected about 50 (10 at least under load)"
 med=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping") | .dur] | sort |
 	.[length / 2 | floor]' "$TMP/t.json")
 within "$med" 3000 7000 || fail "median sleep of the main thread ${med} us, expected about 5000"
