@@ -2,7 +2,7 @@
 # bench/lost.sh [RUNS] [SECONDS] - lost samples at -F 4999 on two busy threads:
 # records tests/workloads/threads.c (two CPU-bound threads for SECONDS,
 # default 5) RUNS times (default 5), alternating `perf record -F 4999 -g` and
-# `hwprof record -F 4999`, and prints per run: the threads' CPU time, samples,
+# `hwprof record -F 4999 -g`, and prints per run: the threads' CPU time, samples,
 # samples expected from that CPU time (cpu s * 4999), lost samples and
 # throttling.  hwprof's lost/throttled come from the profile's comment
 # ("samples: N; lost samples: N; throttled: N", via go tool pprof -raw) and its
@@ -39,7 +39,7 @@ for i in $(seq "$RUNS"); do
 	throttled=$(grep -c 'PERF_RECORD_THROTTLE' "$W/perf.lost" || true)
 	echo "perf $i $cpu ${samples:-0} $lost $throttled" >>"$W/rows"
 
-	"$HWPROF" record -F "$FREQ" -o "$W/h.pb.gz" -- "$W/measure" "$W/threads" "$SECONDS_" >"$W/prog.out" 2>"$W/hwprof.err"
+	"$HWPROF" record -F "$FREQ" -g -o "$W/h.pb.gz" -- "$W/measure" "$W/threads" "$SECONDS_" >"$W/prog.out" 2>"$W/hwprof.err"
 	cpu=$(cut -d' ' -f2 "$W/prog.out")
 	comment=$(go tool pprof -raw "$W/h.pb.gz" 2>/dev/null | sed -n 's/^Comment: samples: //p')
 	set -- $(echo "$comment" | sed 's/[^0-9 ]//g')
