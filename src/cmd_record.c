@@ -332,19 +332,6 @@ static void choose_call_graph(struct record_opts *o, const char *cmd, struct rec
 		 o->dwarf ? "dwarf" : "fp", prog, 100 * share, nfuncs);
 }
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 2;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 2;
-		fclose(f);
-	}
-	return v;
-}
-
 static int is_cycles(const struct event *e)
 {
 	return e->attr.type == PERF_TYPE_HARDWARE && e->attr.config == PERF_COUNT_HW_CPU_CYCLES;
@@ -383,13 +370,13 @@ static int open_events(struct session *s, struct session_opts *so, struct record
 			if (!o->quiet)
 				fprintf(stderr, "hwprof: kernel frames not allowed (perf_event_paranoid is %d; "
 					"root, CAP_PERFMON or a value <= 1 allows them); recording user space only\n",
-					read_paranoid());
+					util_perf_paranoid());
 			continue;
 		}
 		if (r == -EACCES || r == -EPERM) {
 			fprintf(stderr, "hwprof: perf_event_open: %s: /proc/sys/kernel/perf_event_paranoid is %d "
 				"and hwprof lacks CAP_PERFMON; run as root, or 'sysctl kernel.perf_event_paranoid=1'\n",
-				strerror(-r), read_paranoid());
+				strerror(-r), util_perf_paranoid());
 			return 1;
 		}
 		if (r == -EMFILE || r == -ENFILE) {
@@ -562,15 +549,6 @@ static void install_handlers(void)
 	/* No SA_RESTART: poll() returns at once and we forward the signal. */
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-}
-
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
 }
 
 static void print_summary(const struct record_opts *o, const struct recorder_stats *st,
@@ -816,7 +794,7 @@ int cmd_record(int argc, char **argv)
 	if (recorder_timeline(rec) && write_timeline(&o, recorder_timeline(rec)))
 		goto out;
 	print_summary(&o, recorder_stats(rec), p->duration_nanos, status);
-	code = exit_code_of(status);
+	code = util_exit_status(status);
 out:
 	recorder_free(rec);
 	session_free(s);

@@ -162,15 +162,6 @@ static const char *unit_of(const struct event *e)
 	return is_clock(e) ? "msec" : "";
 }
 
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
-}
-
 /* One run: start CMD stopped, open the counters on it, let it go, wait, read.
  * Returns 0, or the exit status hwprof should end with. */
 static int run_once(char **argv, const struct event_list *l, struct stat_result *res, size_t run)
@@ -379,7 +370,7 @@ static void print_json(FILE *f, char **argv, const struct event_list *l, const s
 		json_str(f, argv[i]);
 	}
 	fprintf(f, "], \"runs\": %zu, \"exit_status\": %d,\n \"elapsed_ns\": {\"n\": %zu",
-		res->runs, exit_code_of(res->status), res->runs);
+		res->runs, util_exit_status(res->status), res->runs);
 	json_summary(f, &res->wall, res->wall_ns, res->runs);
 	fprintf(f, "},\n \"events\": [");
 	for (size_t i = 0; i < l->n; i++) {
@@ -536,7 +527,7 @@ int cmd_stat(int argc, char **argv)
 		goto out;
 	}
 	f = stderr;
-	code = exit_code_of(res.status);
+	code = util_exit_status(res.status);
 	goto out;
 oom:
 	fprintf(stderr, "hwprof: out of memory\n");

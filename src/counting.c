@@ -1,5 +1,6 @@
 /* counting.c - see counting.h. */
 #include "counting.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -185,19 +186,6 @@ static int has_cpu_pmu(void)
 	return 0;
 }
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 2;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 2;
-		fclose(f);
-	}
-	return v;
-}
-
 void counting_reason(int err, const struct event *e, char *buf, size_t cap)
 {
 	int hw = e && events_is_hardware(e);
@@ -218,7 +206,7 @@ void counting_reason(int err, const struct event *e, char *buf, size_t cap)
 	case EACCES:
 	case EPERM:
 		snprintf(buf, cap, "permission denied: perf_event_paranoid=%d (run as root, or "
-			 "'sysctl kernel.perf_event_paranoid=1')", read_paranoid());
+			 "'sysctl kernel.perf_event_paranoid=1')", util_perf_paranoid());
 		break;
 	case ECANCELED:
 		snprintf(buf, cap, "not counted: its group leader could not be opened");

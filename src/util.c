@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem)
@@ -61,3 +63,25 @@ static int64_t now_ns(clockid_t clk)
 
 int64_t util_now_mono_ns(void) { return now_ns(CLOCK_MONOTONIC); }
 int64_t util_now_real_ns(void) { return now_ns(CLOCK_REALTIME); }
+
+int util_exit_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return 1;
+}
+
+int util_perf_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
+}

@@ -19,4 +19,11 @@ uint64_t util_hash(const void *buf, size_t len, uint64_t h);
 int64_t util_now_mono_ns(void);
 int64_t util_now_real_ns(void);
 
+/* The exit status a shell reports for a wait() status: the program's own, or
+ * 128 + N when signal N killed it. */
+int util_exit_status(int wait_status);
+
+/* /proc/sys/kernel/perf_event_paranoid (2, the usual default, when unreadable). */
+int util_perf_paranoid(void);
+
 #endif
