@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "groupread.h"
 #include "offcpu.h"
 #include "procmap.h"
+#include "vdso.h"
 #include "spans.h"
 #include "symbolize.h"
 #include "timeline.h"
@@ -64,6 +66,7 @@ struct recorder {
 
 	struct mapping_slot mcache[MAPPING_CACHE];
 	uint8_t *loc_state;         /* 1 + offcpu_state of a kernel location, by id */
+	int vdso_fd;                /* our vDSO image (vdso.h), -1 until needed */
 	size_t loc_state_cap;
 	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read */
 	size_t n_proc_loaded, proc_loaded_cap;
@@ -79,6 +82,7 @@ int recorder_new(const struct recorder_opts *o, struct recorder **out)
 	if (!r)
 		return -ENOMEM;
 	r->opts = *o;
+	r->vdso_fd = -1;
 	err = profile_new(&r->prof);
 	if (err < 0)
 		goto fail;
@@ -117,6 +121,8 @@ void recorder_free(struct recorder *r)
 	timeline_free(r->timeline);
 	unwind_free(r->unw);
 	groupread_free(r->groups);
+	if (r->vdso_fd >= 0)
+		close(r->vdso_fd);
 	free(r->loc_state);
 	procmap_free(r->maps);
 	symbolizer_free(r->sym);
@@ -338,6 +344,15 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 			return location_from_symbols(r, mapping, addr, &res);
 	} else if (m->path[0] == '/') {
 		if (symbolizer_lookup_file(r->sym, m->path, build_id, file_off, &res) == 0 && res.n > 0)
+			return location_from_symbols(r, mapping, addr, &res);
+	} else if (strcmp(m->path, "[vdso]") == 0) {
+		char self[64];
+		int fd = vdso_image_fd(&r->vdso_fd);
+
+		/* The program's vDSO is ours: name its frames from our copy. */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (fd >= 0 && symbolizer_lookup_file(r->sym, self, "", file_off, &res) == 0 &&
+		    res.n > 0)
 			return location_from_symbols(r, mapping, addr, &res);
 	}
 	snprintf(name, sizeof(name), "%s+0x%llx", base_name(m->path), (unsigned long long)file_off);

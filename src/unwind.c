@@ -8,6 +8,7 @@
  * frame's pc lands in it (the walk stops there, the module is reported, the
  * walk starts over: at most once per module and process). */
 #include "unwind.h"
+#include "vdso.h"
 #include "util.h"
 
 #include <dwarf.h>
@@ -266,35 +267,15 @@ static struct uproc *proc_get(struct unwinder *u, pid_t pid)
 	return proc_reset(u, p, pid) == 0 ? p : NULL;
 }
 
-/* Our own vDSO image in a memfd: every 64-bit process of this kernel maps the
- * same one, and its CFI is what unwinds out of clock_gettime & co. */
+/* A duplicate of our own vDSO image's fd (vdso.h): its CFI is what unwinds
+ * out of clock_gettime & co. */
 static int vdso_open(struct unwinder *u)
 {
-	const unsigned char *base = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Ehdr *eh = (const void *)base;
-	size_t size;
-	int fd;
+	int fd = vdso_image_fd(&u->vdso_fd);
 
-	if (u->vdso_fd < 0) {
-		if (!base)
-			return -ENOENT;
-		size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-		for (size_t i = 0; i < eh->e_phnum; i++) {
-			const Elf64_Phdr *ph = (const void *)(base + eh->e_phoff + i * eh->e_phentsize);
-
-			if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
-				size = ph->p_offset + ph->p_filesz;
-		}
-		fd = memfd_create("hwprof-vdso", MFD_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (write(fd, base, size) != (ssize_t)size) {
-			close(fd);
-			return -EIO;
-		}
-		u->vdso_fd = fd;
-	}
-	fd = fcntl(u->vdso_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }
 
