@@ -563,46 +563,6 @@ out:
 	return ret;
 }
 
-static int read_all(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	int err = 0;
-
-	*out = NULL;
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t got;
-
-		if (n + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
-
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f))
-				err = -EIO;
-			break;
-		}
-	}
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* Merge src into *acc, widening *acc when src reaches further. */
 static int merge(struct hdr **acc, struct hdr *src)
 {
@@ -643,7 +603,7 @@ static int run_read_hlog(const struct latency_opts *o)
 	char *buf = NULL;
 	int ret = 1, err;
 
-	err = read_all(o->read_hlog, &buf, &len);
+	err = util_read_file(o->read_hlog, &buf, &len);
 	if (err) {
 		fprintf(stderr, "hwprof latency: %s: cannot read: %s\n", o->read_hlog, errtext(err));
 		goto out;

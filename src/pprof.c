@@ -788,35 +788,15 @@ out:
 
 int pprof_read_file(const char *path, struct profile **out)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, err = 0;
+	char *buf;
+	size_t len;
+	int err;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (util_grow(&buf, &cap, len + 65536, 1)) {
-			err = -ENOMEM;
-			goto out;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
+	err = util_read_file(path, &buf, &len);
+	if (err)
+		return err;
 	err = pprof_decode(buf, len, out);
-out:
-	close(fd);
 	free(buf);
 	return err;
 }

@@ -316,36 +316,16 @@ out:
 
 int procmap_load_proc(struct procmap *pm, pid_t pid, const char *proc_root)
 {
-	char path[4096], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *fp;
-	int err = 0;
+	char path[4096], *buf;
+	size_t len;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%d/maps", proc_root ? proc_root : "/proc", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return -errno;
-	/* /proc files have no size: read until EOF. */
-	for (;;) {
-		size_t got;
-
-		if (util_grow(&buf, &cap, len + 4096, 1) < 0) {
-			err = -ENOMEM;
-			goto out;
-		}
-		got = fread(buf + len, 1, cap - len, fp);
-		len += got;
-		if (got == 0) {
-			if (ferror(fp))
-				err = -EIO;
-			break;
-		}
-	}
-	if (!err)
-		err = procmap_parse_maps(pm, pid, buf, len);
-out:
+	err = util_read_file(path, &buf, &len);
+	if (err)
+		return err;
+	err = procmap_parse_maps(pm, pid, buf, len);
 	free(buf);
-	fclose(fp);
 	return err;
 }
 

@@ -22,36 +22,6 @@ struct spanreport {
 	size_t n, cap;
 };
 
-static int read_all(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	int err = 0;
-
-	*out = NULL;
-	if (!f)
-		return -errno;
-	do {
-		if (n + 4096 > cap && util_grow(&buf, &cap, n + 4096, 1) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	if (!err && ferror(f))
-		err = -EIO;
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static struct tagged *find(const struct spanreport *r, const char *tag)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -74,7 +44,7 @@ int spanreport_read(const char *path, struct spanreport **out, size_t *line)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	err = read_all(path, &buf, &len);
+	err = util_read_file(path, &buf, &len);
 	if (!err)
 		err = hdrlog_reader_new(buf, len, &rd);
 	while (!err && (err = hdrlog_read(rd, &iv)) == 1) {

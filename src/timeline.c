@@ -180,30 +180,16 @@ fail:
 
 int timeline_read_file(const char *path, struct timeline **out)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	int r = 0;
+	char *buf;
+	size_t len;
+	int r;
 
 	*out = NULL;
-	if (!f)
-		return -errno;
-	do {
-		if (util_grow(&buf, &cap, len + 65536, 1) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		r = -EIO;
-		goto out;
-	}
+	r = util_read_file(path, &buf, &len);
+	if (r)
+		return r;
 	r = timeline_parse(buf, len, out);
-out:
 	free(buf);
-	fclose(f);
 	return r;
 }
 

@@ -2,11 +2,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem)
 {
@@ -84,4 +86,44 @@ int util_perf_paranoid(void)
 		fclose(f);
 	}
 	return v;
+}
+
+int util_read_file(const char *path, char **out, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int fd, err = 0;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t got;
+
+		if (util_grow(&buf, &cap, n + 65536 + 1, 1) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
 }

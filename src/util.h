@@ -19,6 +19,11 @@ uint64_t util_hash(const void *buf, size_t len, uint64_t h);
 int64_t util_now_mono_ns(void);
 int64_t util_now_real_ns(void);
 
+/* Read the whole file at path (a /proc file too: read until EOF) into a
+ * malloc'd buffer *out of *len bytes, NUL-terminated one byte past *len.
+ * Returns 0, -errno of open or read, or -ENOMEM (*out NULL). */
+int util_read_file(const char *path, char **out, size_t *len);
+
 /* The exit status a shell reports for a wait() status: the program's own, or
  * 128 + N when signal N killed it. */
 int util_exit_status(int wait_status);
