@@ -134,9 +134,7 @@ void recorder_free(struct recorder *r)
 
 void recorder_preload_kernel(struct recorder *r)
 {
-	struct sym_result res;
-
-	symbolizer_lookup_kernel(r->sym, KERNEL_START, &res);
+	symbolizer_kernel_available(r->sym);   /* loads kallsyms */
 }
 
 void recorder_set_spans(struct recorder *r, struct spans *spans)
@@ -545,6 +543,18 @@ static enum offcpu_state kernel_state(struct recorder *r, const uint64_t *locs, 
 	return io ? OFFCPU_IO : OFFCPU_SLEEPING;
 }
 
+/* The labels every sample carries, in labels[0..2]: pid, tid, thread name. */
+static void thread_labels(struct profile_label *labels, uint32_t pid, uint32_t tid, const char *name)
+{
+	memset(labels, 0, 3 * sizeof(*labels));
+	labels[0].key = "pid";
+	labels[0].num = pid;
+	labels[1].key = "tid";
+	labels[1].num = tid;
+	labels[2].key = "thread";
+	labels[2].str = name;
+}
+
 static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 {
 	int64_t values[PROFILE_MAX_TYPES] = { 0 };
@@ -580,13 +590,8 @@ static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 		values[r->wall_type] = values[r->offcpu_type];
 	/* The context-switch event's own type counts the waits. */
 	values[r->opts.offcpu_event] = 1;
-	memset(labels, 0, sizeof(labels));
-	labels[0].key = "pid";
-	labels[0].num = iv->pid;
-	labels[1].key = "tid";
-	labels[1].num = iv->tid;
-	labels[2].key = "thread";
-	labels[2].str = name;
+	thread_labels(labels, iv->pid, iv->tid, name);
+	memset(&labels[3], 0, sizeof(labels[3]));
 	labels[3].key = "state";
 	labels[3].str = offcpu_state_name(iv->state);
 	r->stats.offcpu_waits++;
@@ -723,13 +728,7 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 		return err;
 	if (n == 0)
 		return 0;
-	memset(labels, 0, sizeof(labels));
-	labels[0].key = "pid";
-	labels[0].num = s->pid;
-	labels[1].key = "tid";
-	labels[1].num = s->tid;
-	labels[2].key = "thread";
-	labels[2].str = thread_name(r, (pid_t)s->pid, (pid_t)s->tid);
+	thread_labels(labels, s->pid, s->tid, thread_name(r, (pid_t)s->pid, (pid_t)s->tid));
 	if (r->off)
 		return offcpu_sample(r, s, ev, locs, n, labels, 3, values);
 	r->stats.samples++;

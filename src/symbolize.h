@@ -51,7 +51,7 @@ int symbolizer_build_id(struct symbolizer *s, const char *path, char *buf, size_
  * symbol's frame has the module as its file ("[ext4]"), "" for the kernel proper. */
 int symbolizer_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res);
 
-/* Whether kallsyms gave usable (non-zero) addresses. */
+/* Whether kallsyms gave usable (non-zero) addresses (loading it, if not yet). */
 int symbolizer_kernel_available(struct symbolizer *s);
 
 /* JIT address through /tmp/perf-PID.map (re-read when it changes).  res->n == 0
