@@ -7,15 +7,7 @@ require_sampling
 "$HWPROF" record -e cpu-clock -F 999 --call-graph dwarf -o "$TMP/p.pb.gz" \
 	-- "$WORKLOADS/calltree-nofp" 2 2>"$TMP/err" || fail "record exited $? ($(cat "$TMP/err"))"
 folded "$TMP/p.pb.gz" >"$TMP/f.txt" || fail "report --folded failed"
-for spec in leaf_a:60 leaf_b:30 leaf_c:10; do
-	leaf=${spec%:*} want=${spec#*:}
-	got=$(leaf_share "$TMP/f.txt" "$leaf")
-	within "$got" $((want - 5)) $((want + 5)) || fail "$leaf: ${got}% of samples, designed ${want}%"
-	mid=mid_${leaf#leaf_}
-	chain=$(stack_share "$TMP/f.txt" "$leaf" "main;$mid;$leaf")
-	within "$chain" 95 100 || fail "$leaf: only ${chain}% of its samples show main;$mid;$leaf"
-	pass "$leaf ${got}% (designed ${want}%), ${chain}% with main;$mid;$leaf"
-done
+check_calltree "$TMP/f.txt"
 line=$(grep '^hwprof: dwarf unwinding: ' "$TMP/err") || fail "no unwinding line on stderr: $(cat "$TMP/err")"
 partial=$(echo "$line" | sed -n 's/.*stopped before the outermost frame in \([0-9.]*\)%.*/\1/p')
 within "${partial:-100}" 0 5 || fail "walks stopped early in ${partial}% of samples: $line"

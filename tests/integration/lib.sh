@@ -41,3 +41,17 @@ stack_share() {
 
 # within VALUE LOW HIGH: numeric range check.
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+
+# check_calltree FOLDED: calltree's designed 60/30/10 split within 5 points, and
+# at least 95% of each leaf's samples with the whole chain main;mid_X;leaf_X.
+check_calltree() {
+	for spec in leaf_a:60 leaf_b:30 leaf_c:10; do
+		leaf=${spec%:*} want=${spec#*:}
+		got=$(leaf_share "$1" "$leaf")
+		within "$got" $((want - 5)) $((want + 5)) || fail "$leaf: ${got}% of samples, designed ${want}%"
+		mid=mid_${leaf#leaf_}
+		chain=$(stack_share "$1" "$leaf" "main;$mid;$leaf")
+		within "$chain" 95 100 || fail "$leaf: only ${chain}% of its samples show main;$mid;$leaf"
+		pass "$leaf ${got}% (designed ${want}%), ${chain}% with main;$mid;$leaf"
+	done
+}
