@@ -122,7 +122,9 @@ HWPROF_API const char *hwprof_strerror(int err);
  *	hwprof_span_end();
  *
  * Under `hwprof record` (which sets HWPROF_SPANS_FD) spans go to the recorder
- * through shared memory, no system call per span: the samples taken inside a
+ * through shared memory, one record per span at its end, no system call, timed
+ * with the CPU's time-stamp counter where the kernel keeps time with it (the
+ * recorder converts to CLOCK_MONOTONIC): the samples taken inside a
  * span get the pprof labels span=NAME, trace_id=ID and span_ns=DURATION, and
  * per span name a latency histogram is written next to the profile.  With
  * HWPROF_LATENCY_OUT=PREFIX in the environment, the library itself keeps a

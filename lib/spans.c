@@ -2,7 +2,8 @@
  *
  * Two sinks, chosen once at load time from the environment:
  *  - HWPROF_SPANS_FD (set by `hwprof record`): records go into the span
- *    channel (src/spanchan.h), one ring per thread, no system call per span;
+ *    channel (src/spanchan.h), one ring per thread, one record per span, no
+ *    system call; times are TSC ticks where the channel says so (tscclock.h);
  *  - HWPROF_LATENCY_OUT=PREFIX: per span name an HDR histogram of latencies,
  *    written at exit as PREFIX.hlog and PREFIX.NAME.hgrm.
  * With neither, every call returns after one load and one branch. */
@@ -21,6 +22,7 @@
 #include "hdrlog.h"
 #include "hgrm.h"
 #include "spanchan.h"
+#include "tscclock.h"
 
 #define MAX_NAMES 256
 #define MAX_DEPTH 16
@@ -39,6 +41,7 @@ struct span_name {
 
 struct spans_ctx {
 	struct spanchan *ch;
+	int ticks;              /* span times are TSC ticks (recorder converts) */
 	char *out_prefix;
 	struct hdr *shape;      /* the histograms' parameters: 1 ns .. 1 h, 3 digits */
 	size_t counts_len;
@@ -52,7 +55,9 @@ struct spans_ctx {
 
 struct open_span {
 	uint32_t id;
-	uint64_t trace, intended, begin;
+	uint64_t trace;
+	uint64_t intended;      /* ns; 0: none (the latency runs from begin) */
+	uint64_t begin;         /* span_clock() */
 };
 
 struct name_cache {
@@ -81,6 +86,12 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* The clock of begin and end: ticks or ns, as c->ticks says. */
+static uint64_t span_clock(const struct spans_ctx *c)
+{
+	return c->ticks ? tscclock_read() : now_ns();
 }
 
 uint64_t hwprof_now_ns(void)
@@ -207,25 +218,31 @@ static void count(struct spans_ctx *c, uint64_t *counts, uint64_t v)
 	__atomic_fetch_add(&counts[i], 1, __ATOMIC_RELAXED);
 }
 
-static int push(struct spans_ctx *c, uint16_t kind, const struct open_span *s, uint64_t end,
-		uint32_t name_chan_id)
+static int push(struct spans_ctx *c, uint8_t kind, const struct open_span *s, uint64_t end,
+		uint32_t name_chan_id, uint8_t flags)
 {
 	struct spanchan_rec r;
 
 	if (ensure_ring(c) < 0)
 		return -EBUSY;
 	r.intended_ns = s->intended;
-	r.begin_ns = s->begin;
-	r.end_ns = end;
+	r.begin = s->begin;
+	r.end = end;
 	r.trace_id = s->trace;
 	r.tid = self.tid;
 	r.kind = kind;
+	r.flags = flags;
 	r.name = (uint16_t)name_chan_id;
 	return spanchan_push(&self.prod, &r);
 }
 
-static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uint64_t intended,
-		      uint64_t begin)
+static uint8_t clock_flags(const struct spans_ctx *c)
+{
+	return c->ticks ? SPANCHAN_F_TICKS : 0;
+}
+
+/* intended: ns, 0 for none. */
+static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uint64_t intended)
 {
 	struct open_span *s;
 	int id;
@@ -238,64 +255,71 @@ static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uin
 	s = &self.stack[self.depth++];
 	s->id = (uint32_t)id;
 	s->trace = trace;
-	s->intended = intended;
-	s->begin = begin;
-	if (c->ch && c->names[id].chan_id)
-		return push(c, SPANCHAN_BEGIN, s, 0, (uint32_t)c->names[id].chan_id);
+	s->begin = span_clock(c);
+	/* An intended start in the future is a caller's clock mix-up: the request
+	 * cannot have waited less than nothing.  (In ticks, the recorder clamps.) */
+	s->intended = !c->ticks && intended > s->begin ? s->begin : intended;
+	/* No record until the end; the ring's header tells the recorder that the
+	 * samples from now on may belong to a span. */
+	if (self.depth == 1 && c->ch && c->names[id].chan_id && ensure_ring(c) == 0)
+		spanchan_open(&self.prod, s->begin, (uint16_t)c->names[id].chan_id, trace,
+			      clock_flags(c));
 	return 0;
 }
 
 int hwprof_span_begin(const char *name, uint64_t trace_id)
 {
 	struct spans_ctx *c = spans_ctx;
-	uint64_t t;
 
 	if (__builtin_expect(!c, 1))
 		return 0;
-	t = now_ns();
-	return span_begin(c, name, trace_id, t, t);
+	return span_begin(c, name, trace_id, 0);
 }
 
 int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_start_ns)
 {
 	struct spans_ctx *c = spans_ctx;
-	uint64_t t;
 
 	if (__builtin_expect(!c, 1))
 		return 0;
-	t = now_ns();
-	/* An intended start in the future is a caller's clock mix-up: the request
-	 * cannot have waited less than nothing. */
-	return span_begin(c, name, trace_id, intended_start_ns < t ? intended_start_ns : t, t);
+	return span_begin(c, name, trace_id, intended_start_ns);
 }
 
-static int finish(struct spans_ctx *c, const struct open_span *s, uint64_t end, uint16_t kind)
+/* The histograms of a span or latency (ns times: never ticks here). */
+static void count_latency(struct spans_ctx *c, const struct open_span *s, uint64_t end)
 {
 	struct span_name *n = &c->names[s->id];
+	uint64_t start = s->intended ? s->intended : s->begin;
 
-	if (c->out_prefix) {
-		count(c, n->latency, end > s->intended ? end - s->intended : 0);
-		if (s->begin && s->intended != s->begin) {
-			if (!n->has_service)
-				__atomic_store_n(&n->has_service, 1, __ATOMIC_RELAXED);
-			count(c, n->service, end > s->begin ? end - s->begin : 0);
-		}
+	count(c, n->latency, end > start ? end - start : 0);
+	if (s->begin && s->intended && s->intended != s->begin) {
+		if (!n->has_service)
+			__atomic_store_n(&n->has_service, 1, __ATOMIC_RELAXED);
+		count(c, n->service, end > s->begin ? end - s->begin : 0);
 	}
-	if (c->ch && n->chan_id)
-		return push(c, kind, s, end, (uint32_t)n->chan_id);
-	return 0;
 }
 
 int hwprof_span_end(void)
 {
 	struct spans_ctx *c = spans_ctx;
+	const struct open_span *s;
+	uint64_t end;
+	int err = 0;
 
 	if (__builtin_expect(!c, 1))
 		return 0;
 	if (self.depth <= 0)
 		return -EINVAL;
-	self.depth--;
-	return finish(c, &self.stack[self.depth], now_ns(), SPANCHAN_END);
+	end = span_clock(c);
+	s = &self.stack[--self.depth];
+	if (c->out_prefix)
+		count_latency(c, s, end);
+	if (c->ch && c->names[s->id].chan_id)
+		err = push(c, SPANCHAN_END, s, end, (uint32_t)c->names[s->id].chan_id, clock_flags(c));
+	/* After the END: a recorder that sees the span closed finds its end. */
+	if (!self.depth && self.prod.ring)
+		spanchan_close(&self.prod);
+	return err;
 }
 
 int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended_start_ns,
@@ -316,7 +340,11 @@ int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended
 	s.trace = trace_id;
 	s.intended = intended_start_ns;
 	s.begin = 0;            /* no span on this thread: no samples to label */
-	return finish(c, &s, end_ns, SPANCHAN_LATENCY);
+	if (c->out_prefix)
+		count_latency(c, &s, end_ns);
+	if (c->ch && c->names[id].chan_id)
+		return push(c, SPANCHAN_LATENCY, &s, end_ns, (uint32_t)c->names[id].chan_id, 0);
+	return 0;
 }
 
 int hwprof_label_set(const char *key, const char *value)
@@ -337,8 +365,8 @@ int hwprof_label_set(const char *key, const char *value)
 		return k < 0 ? k : v;
 	}
 	s.trace = (uint64_t)v;
-	s.begin = now_ns();
-	return push(c, SPANCHAN_LABEL, &s, 0, (uint32_t)k);
+	s.begin = span_clock(c);
+	return push(c, SPANCHAN_LABEL, &s, 0, (uint32_t)k, clock_flags(c));
 }
 
 /* A name as an hlog tag and a file name part: no ',', space, '/' or control. */
@@ -472,6 +500,8 @@ __attribute__((constructor)) static void spans_init(void)
 		goto fail;
 	if (!c->ch && !c->out_prefix)
 		goto fail;
+	/* Ticks only when nothing here needs ns: histograms in the process do. */
+	c->ticks = c->ch && !c->out_prefix && spanchan_clock(c->ch) == SPANCHAN_CLOCK_TSC;
 	if (hdr_new(1, 3600 * (int64_t)NS_PER_S, 3, &c->shape) < 0)
 		goto fail;
 	c->counts_len = hdr_counts_len(c->shape);

@@ -22,6 +22,7 @@
 #include "spanchan.h"
 #include "spans.h"
 #include "timeline.h"
+#include "tscclock.h"
 #include "symbolize.h"
 #include "unwind.h"
 #include "util.h"
@@ -586,14 +587,19 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
 
 /* The span channel for programs linked with libhwprof (spanchan.h): its
  * descriptor number goes to CMD in the environment.  Without one (no memfd),
- * CMD runs and is profiled without spans. */
+ * CMD runs and is profiled without spans.  Spans read the TSC where it keeps
+ * time (tscclock.h), unless HWPROF_SPAN_CLOCK=monotonic asks for the clock
+ * itself. */
 static void record_spans_start(struct spanchan **ch, struct spans **sp)
 {
+	const char *clock = getenv("HWPROF_SPAN_CLOCK");
 	char num[16];
 	int fd;
 
 	if (spanchan_create(128, 32768, 1024, &fd, ch) < 0)
 		return;
+	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
+		spanchan_set_clock(*ch, SPANCHAN_CLOCK_TSC);
 	snprintf(num, sizeof(num), "%d", fd);
 	if (setenv(SPANCHAN_ENV, num, 1) < 0 || spans_new(*ch, sp) < 0) {
 		spanchan_free(*ch);
@@ -617,7 +623,7 @@ static void record_spans_finish(struct spans *sp, struct spanchan *ch, struct pr
 		 (unsigned long long)st->in_span, (unsigned long long)st->no_duration,
 		 (unsigned long long)spanchan_dropped(ch));
 	profile_add_comment(p, buf);
-	if (spanchan_dropped(ch) || st->unmatched)
+	if (spanchan_dropped(ch))
 		fprintf(stderr, "hwprof: %s\n", buf);
 	else if (!quiet)
 		fprintf(stderr, "hwprof: spans: %llu ended, %llu samples in spans\n",

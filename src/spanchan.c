@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define SPANCHAN_MAGIC 0x6e616863707368ULL   /* "hspchan" */
-#define SPANCHAN_VERSION 1
+#define SPANCHAN_VERSION 2
 
 struct spanchan_header {
 	uint64_t magic;
@@ -21,9 +21,12 @@ struct spanchan_header {
 	uint32_t lock;          /* intern's spin lock */
 	uint32_t names_used;    /* strings published (ids 1..names_used) */
 	uint32_t rings_used;    /* rings ever claimed: the consumer scans these */
-	uint32_t pad;
+	uint32_t clock;         /* enum spanchan_clock */
 	uint64_t dropped;
 };
+
+/* The producer's and the consumer's fields on lines of their own. */
+_Static_assert(sizeof(struct spanchan_ring) == 192, "spanchan_ring: three cache lines");
 
 struct spanchan {
 	struct spanchan_header *hdr;
@@ -188,6 +191,16 @@ const char *spanchan_string(const struct spanchan *ch, uint32_t id)
 	return name_at(ch, id);
 }
 
+void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock)
+{
+	ch->hdr->clock = (uint32_t)clock;
+}
+
+enum spanchan_clock spanchan_clock(const struct spanchan *ch)
+{
+	return ch->hdr->clock == SPANCHAN_CLOCK_TSC ? SPANCHAN_CLOCK_TSC : SPANCHAN_CLOCK_MONOTONIC;
+}
+
 uint64_t spanchan_dropped(const struct spanchan *ch)
 {
 	return __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
@@ -221,6 +234,7 @@ int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *
 		p->head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 		p->tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 		p->mask = h->slots - 1;
+		spanchan_close(p);      /* whatever the previous owner left open */
 		return 0;
 	}
 	spanchan_count_drop(ch);
@@ -231,6 +245,7 @@ void spanchan_release(struct spanchan_producer *p)
 {
 	if (!p->ring)
 		return;
+	spanchan_close(p);
 	__atomic_store_n(&p->ring->owner, 0, __ATOMIC_RELEASE);
 	p->ring = NULL;
 }
@@ -245,6 +260,30 @@ int spanchan_push_slow(struct spanchan_producer *p, const struct spanchan_rec *r
 	return spanchan_push(p, r);
 }
 
+/* The ring's open span, read like a sequence lock with open_begin as the
+ * sequence (each new span begins at a later time): the fields belong together
+ * when open_begin reads the same before and after them. */
+static void read_open(const struct spanchan_ring *r, struct spanchan_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SPANCHAN_OPEN;
+	out->tid = __atomic_load_n(&r->owner, __ATOMIC_ACQUIRE);
+	for (int tries = 0; tries < 4; tries++) {
+		uint64_t begin = __atomic_load_n(&r->open_begin, __ATOMIC_ACQUIRE);
+
+		out->name = __atomic_load_n(&r->open_name, __ATOMIC_RELAXED);
+		out->trace_id = __atomic_load_n(&r->open_trace, __ATOMIC_RELAXED);
+		out->flags = __atomic_load_n(&r->open_flags, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (begin == __atomic_load_n(&r->open_begin, __ATOMIC_RELAXED)) {
+			out->begin = begin;
+			return;
+		}
+	}
+	/* Spans opening and closing faster than we read: call it closed; the
+	 * next drain looks again. */
+}
+
 int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 {
 	uint32_t used = __atomic_load_n(&ch->hdr->rings_used, __ATOMIC_ACQUIRE);
@@ -253,10 +292,15 @@ int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 
 	for (uint32_t i = 0; i < used && i < ch->hdr->n_rings; i++) {
 		struct spanchan_ring *r = ring_at(ch, i);
-		/* Acquire: the records up to head are complete. */
-		uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		uint64_t tail = r->tail;
+		struct spanchan_rec open;
+		uint64_t head, tail = r->tail;
 		int stop = 0;
+
+		/* The open span first, then the head: a span seen open here has
+		 * either its END among the records below or is still open. */
+		read_open(r, &open);
+		/* Acquire: the records up to head are complete. */
+		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 
 		/* A corrupt head (the program scribbled on the mapping) must not
 		 * make us read more than one ring's worth. */
@@ -274,6 +318,8 @@ int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 		}
 		/* Release: we are done reading the slots before the producer reuses them. */
 		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+		if (!stop && open.tid)
+			stop = fn(&open, ctx);
 		if (stop)
 			return stop;
 	}

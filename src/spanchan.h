@@ -11,7 +11,15 @@
  * gives it back when it exits; hwprof drains every claimed ring with each batch.
  * A full ring drops the record and counts it: the program never waits for hwprof.
  *
- * Times are CLOCK_MONOTONIC nanoseconds, the clock hwprof's samples use. */
+ * A span is one record, appended when it ends.  While a thread has spans open,
+ * its ring's header says when the outermost one began (and its name and trace
+ * id): the consumer reads that before the records, so a sample taken inside a
+ * span that is still open is known to be so, and waits for the span's end.
+ *
+ * Times: the channel's clock, chosen by its creator (spanchan_set_clock).
+ * With SPANCHAN_CLOCK_TSC a producer may write begin and end as TSC ticks
+ * (tscclock.h), flagged per record, which the consumer converts; intended_ns
+ * and everything else is CLOCK_MONOTONIC nanoseconds, the clock of samples. */
 #ifndef HWPROF_SPANCHAN_H
 #define HWPROF_SPANCHAN_H
 
@@ -22,20 +30,29 @@
 #define SPANCHAN_NAME_LEN 64           /* bytes per interned string, with the NUL */
 
 enum spanchan_kind {
-	SPANCHAN_BEGIN = 1,    /* a span opened on tid at begin_ns */
-	SPANCHAN_END = 2,      /* it closed: the whole span again, with end_ns */
-	SPANCHAN_LATENCY = 3,  /* a latency with no span on this thread (begin_ns 0) */
-	SPANCHAN_LABEL = 4,    /* thread label `name` set to string `value` (0: cleared) at begin_ns */
+	SPANCHAN_END = 2,      /* a span of tid ended: begin, end */
+	SPANCHAN_LATENCY = 3,  /* a latency with no span on this thread (begin 0, end in ns) */
+	SPANCHAN_LABEL = 4,    /* thread label `name` set to string `value` (0: cleared) at begin */
+	SPANCHAN_OPEN = 5,     /* from spanchan_drain only: tid's outermost open span now
+				* (begin 0: none), after the ring's records */
 };
+
+enum spanchan_clock {
+	SPANCHAN_CLOCK_MONOTONIC = 0,
+	SPANCHAN_CLOCK_TSC = 1,
+};
+
+#define SPANCHAN_F_TICKS 1     /* begin and end are TSC ticks, not ns */
 
 /* One record: 40 bytes. */
 struct spanchan_rec {
-	uint64_t intended_ns;  /* when the request should have started (open loop) */
-	uint64_t begin_ns;     /* when the thread started on it */
-	uint64_t end_ns;
+	uint64_t intended_ns;  /* when the request should have started (open loop); 0: at begin */
+	uint64_t begin;        /* when the thread started on it */
+	uint64_t end;
 	uint64_t trace_id;     /* LABEL: the value's string id */
 	uint32_t tid;
-	uint16_t kind;
+	uint8_t kind;
+	uint8_t flags;         /* SPANCHAN_F_* */
 	uint16_t name;         /* string id of the span name or label key (>= 1) */
 };
 
@@ -60,6 +77,11 @@ int spanchan_intern(struct spanchan *ch, const char *s);
 
 /* String id (NULL when not yet published).  Consumer side. */
 const char *spanchan_string(const struct spanchan *ch, uint32_t id);
+
+/* The clock producers may use for begin and end (the creator sets it before
+ * handing the descriptor on; SPANCHAN_CLOCK_MONOTONIC by default). */
+void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock);
+enum spanchan_clock spanchan_clock(const struct spanchan *ch);
 
 /* Records dropped because a ring was full or no ring was free. */
 uint64_t spanchan_dropped(const struct spanchan *ch);
@@ -88,7 +110,11 @@ int spanchan_push_slow(struct spanchan_producer *p, const struct spanchan_rec *r
 
 struct spanchan_ring {
 	uint64_t head;                 /* written by the producer only (release) */
-	uint8_t pad0[56];
+	uint64_t open_begin;           /* the outermost open span (0: none; release) */
+	uint64_t open_trace;
+	uint16_t open_name;
+	uint8_t open_flags;
+	uint8_t pad0[37];
 	uint64_t tail;                 /* written by the consumer only (release) */
 	uint8_t pad1[56];
 	uint32_t owner;                /* tid of the producer, 0 when free */
@@ -110,9 +136,29 @@ static inline int spanchan_push(struct spanchan_producer *p, const struct spanch
 	return 0;
 }
 
+/* A thread's outermost span opens (begin != 0) or it closes: what the
+ * consumer reads to hold samples taken inside it.  Plain stores on the
+ * producer's own line; the consumer checks open_begin around the others. */
+static inline void spanchan_open(struct spanchan_producer *p, uint64_t begin, uint16_t name,
+				 uint64_t trace, uint8_t flags)
+{
+	__atomic_store_n(&p->ring->open_name, name, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->ring->open_trace, trace, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->ring->open_flags, flags, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->ring->open_begin, begin, __ATOMIC_RELEASE);
+}
+
+/* After the span's END record: a consumer that sees it closed drains its end. */
+static inline void spanchan_close(struct spanchan_producer *p)
+{
+	__atomic_store_n(&p->ring->open_begin, 0, __ATOMIC_RELEASE);
+}
+
 /* Consumer side: hand every record appended since the last call to fn (in
  * append order per ring) and release the room.  fn's non-zero return stops
- * the drain (that record is consumed, the ones after it stay).  Returns the
+ * the drain (that record is consumed, the ones after it stay).  After each
+ * claimed ring's records comes one SPANCHAN_OPEN record with the state of its
+ * thread's open span, as it was before those records were read.  Returns the
  * count of records handed over, or fn's non-zero value. */
 typedef int (*spanchan_fn)(const struct spanchan_rec *r, void *ctx);
 int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx);

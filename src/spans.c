@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hdrlog.h"
+#include "tscclock.h"
 #include "util.h"
 
 /* Samples may arrive a little after the drain that closed their span (the
@@ -18,7 +19,7 @@
 #define MAX_LABELS (MAX_BASE_LABELS + SPANS_MAX_THREAD_LABELS + 3)
 
 struct span {
-	uint64_t intended, begin, end, trace;   /* end 0: still open */
+	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
 	uint32_t name;
 };
 
@@ -29,8 +30,7 @@ struct label_change {
 
 struct tstate {
 	uint32_t tid;
-	struct span *open;                       /* a stack: innermost last */
-	size_t n_open, cap_open;
+	struct span open;                        /* the outermost open span (begin 0: none) */
 	struct span *closed;                     /* by end time */
 	size_t n_closed, cap_closed;
 	uint32_t key[SPANS_MAX_THREAD_LABELS], value[SPANS_MAX_THREAD_LABELS];
@@ -40,8 +40,8 @@ struct tstate {
 };
 
 struct pending {
-	uint32_t tid, name;
-	uint64_t time, begin, trace;
+	uint32_t tid;
+	uint64_t time;
 	size_t locs_off, n_locs, n_labels;
 	struct profile_label labels[MAX_LABELS - 3];
 	int64_t values[PROFILE_MAX_TYPES];
@@ -49,6 +49,7 @@ struct pending {
 
 struct spans {
 	struct spanchan *ch;
+	struct tscclock clock;                   /* for records in ticks */
 	struct spans_stats stats;
 	int err;                                 /* first error inside the drain callback */
 	struct tstate **tid_tab;                 /* open addressing by tid */
@@ -71,6 +72,9 @@ int spans_new(struct spanchan *ch, struct spans **out)
 	if (!s)
 		return -ENOMEM;
 	s->ch = ch;
+	/* The first calibration point, well before the program's first span. */
+	if (spanchan_clock(ch) == SPANCHAN_CLOCK_TSC)
+		tscclock_mark(&s->clock);
 	*out = s;
 	return 0;
 }
@@ -79,7 +83,6 @@ static void tstate_free(struct tstate *t)
 {
 	if (!t)
 		return;
-	free(t->open);
 	free(t->closed);
 	free(t->chg);
 	free(t);
@@ -176,22 +179,22 @@ static int histogram(struct spans *s, struct hdr ***tab, uint32_t name, int64_t 
 	return 0;
 }
 
+/* A record's time in ns. */
+static uint64_t rec_ns(const struct spans *s, const struct spanchan_rec *r, uint64_t v)
+{
+	return (r->flags & SPANCHAN_F_TICKS) && v ? tscclock_ns(&s->clock, v) : v;
+}
+
 static int span_ended(struct spans *s, struct tstate *t, const struct spanchan_rec *r)
 {
-	struct span sp = { r->intended_ns, r->begin_ns, r->end_ns, r->trace_id, r->name };
-	size_t i = t->n_open;
+	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->name };
 	int err;
 
-	/* Normally the top of the stack; deeper when an inner end was dropped. */
-	while (i > 0 && !(t->open[i - 1].begin == sp.begin && t->open[i - 1].name == sp.name &&
-			  t->open[i - 1].trace == sp.trace))
-		i--;
-	if (i > 0)
-		t->n_open = i - 1;
-	else
-		s->stats.unmatched++;
 	if (sp.end < sp.begin)
 		sp.end = sp.begin;
+	/* No intended start, or one in the future (a caller's clock mix-up): the
+	 * request cannot have waited less than nothing. */
+	sp.intended = r->intended_ns && r->intended_ns < sp.begin ? r->intended_ns : sp.begin;
 	if (util_grow(&t->closed, &t->cap_closed, t->n_closed + 1, sizeof(*t->closed)) < 0)
 		return -ENOMEM;
 	t->closed[t->n_closed++] = sp;
@@ -214,24 +217,27 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	if (r->kind == SPANCHAN_LATENCY) {
 		s->stats.latencies++;
 		s->err = histogram(s, &s->lat, r->name,
-				   (int64_t)(r->end_ns > r->intended_ns ? r->end_ns - r->intended_ns : 0));
+				   (int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
 		return s->err;
 	}
-	t = get_tid(s, r->tid);
+	t = r->kind == SPANCHAN_OPEN && !r->begin ? find_tid(s, r->tid) : get_tid(s, r->tid);
 	if (!t)
-		return s->err = -ENOMEM;
+		return r->kind == SPANCHAN_OPEN ? 0 : (s->err = -ENOMEM);
 	switch (r->kind) {
-	case SPANCHAN_BEGIN:
-		if (util_grow(&t->open, &t->cap_open, t->n_open + 1, sizeof(*t->open)) < 0)
-			return s->err = -ENOMEM;
-		t->open[t->n_open++] = (struct span){ r->intended_ns, r->begin_ns, 0, r->trace_id, r->name };
+	case SPANCHAN_OPEN:
+		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->name };
+		/* Read open just before its END was appended and drained: closed. */
+		if (t->n_closed && t->closed[t->n_closed - 1].begin == t->open.begin &&
+		    t->closed[t->n_closed - 1].name == t->open.name)
+			t->open.begin = 0;
 		return 0;
 	case SPANCHAN_END:
 		return s->err = span_ended(s, t, r);
 	case SPANCHAN_LABEL:
 		if (util_grow(&t->chg, &t->cap_chg, t->n_chg + 1, sizeof(*t->chg)) < 0)
 			return s->err = -ENOMEM;
-		t->chg[t->n_chg++] = (struct label_change){ r->begin_ns, r->name, (uint32_t)r->trace_id };
+		t->chg[t->n_chg++] = (struct label_change){ rec_ns(s, r, r->begin), r->name,
+							    (uint32_t)r->trace_id };
 		return 0;
 	default:
 		return 0;
@@ -243,6 +249,9 @@ int spans_drain(struct spans *s)
 	int r;
 
 	s->err = 0;
+	/* A fresh calibration point: this drain's ticks are close to it. */
+	if (spanchan_clock(s->ch) == SPANCHAN_CLOCK_TSC)
+		tscclock_mark(&s->clock);
 	r = spanchan_drain(s->ch, on_record, s);
 	return r < 0 ? r : 0;
 }
@@ -321,37 +330,33 @@ static int add_labeled(struct spans *s, struct profile *p, const uint64_t *locs,
 	return profile_add_sample(p, locs, n_locs, l, n, values);
 }
 
-/* The innermost span of t around `time`: 1 closed (*out), 2 open, 0 none. */
-static int span_at(const struct tstate *t, uint64_t time, struct span *out)
+/* The innermost closed span of t around `time`, or NULL.  (A span nested in
+ * it ends before it: if one covered `time`, it was seen first.) */
+static const struct span *closed_at(const struct tstate *t, uint64_t time)
 {
 	const struct span *best = NULL;
-	int kind = 0;
 
-	for (size_t i = t->n_open; i > 0; i--) {
-		if (t->open[i - 1].begin <= time) {
-			best = &t->open[i - 1];
-			kind = 2;
-			break;
-		}
-	}
 	/* Closed spans are in end order: scanning back, stop at the first one
 	 * that ended before `time`. */
 	for (size_t i = t->n_closed; i > 0 && t->closed[i - 1].end >= time; i--) {
 		const struct span *c = &t->closed[i - 1];
 
-		if (c->begin <= time && (!best || c->begin > best->begin)) {
+		if (c->begin <= time && (!best || c->begin > best->begin))
 			best = c;
-			kind = 1;
-		}
 	}
-	if (best)
-		*out = *best;
-	return kind;
+	return best;
+}
+
+/* Whether `time` falls in t's open span (so its span, maybe a nested one, is
+ * still to end). */
+static int open_at(const struct tstate *t, uint64_t time)
+{
+	return t->open.begin && t->open.begin <= time;
 }
 
 static int defer(struct spans *s, struct profile *p, uint32_t tid, uint64_t time,
-		 const struct span *sp, const uint64_t *locs, size_t n_locs,
-		 const struct profile_label *labels, size_t n_labels, const int64_t *values)
+		 const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
+		 size_t n_labels, const int64_t *values)
 {
 	struct pending *q;
 
@@ -361,9 +366,6 @@ static int defer(struct spans *s, struct profile *p, uint32_t tid, uint64_t time
 	q = &s->pend[s->n_pend++];
 	q->tid = tid;
 	q->time = time;
-	q->name = sp->name;
-	q->begin = sp->begin;
-	q->trace = sp->trace;
 	q->locs_off = s->n_locs;
 	q->n_locs = n_locs;
 	memcpy(s->locs + s->n_locs, locs, n_locs * sizeof(*locs));
@@ -389,7 +391,7 @@ int spans_add_sample(struct spans *s, struct profile *p, uint32_t tid, uint64_t 
 {
 	struct tstate *t = find_tid(s, tid);
 	struct profile_label l[MAX_LABELS];
-	struct span sp = { 0 };
+	const struct span *sp;
 	size_t n = n_labels < MAX_BASE_LABELS ? n_labels : MAX_BASE_LABELS;
 
 	if (time > s->newest)
@@ -398,35 +400,13 @@ int spans_add_sample(struct spans *s, struct profile *p, uint32_t tid, uint64_t 
 		return profile_add_sample(p, locs, n_locs, labels, n_labels, values);
 	memcpy(l, labels, n * sizeof(*l));
 	thread_labels(s, p, t, time, l, &n);
-	switch (span_at(t, time, &sp)) {
-	case 1:
-		return add_labeled(s, p, locs, n_locs, l, n, values, sp.name, sp.trace,
-				   (int64_t)(sp.end - sp.begin));
-	case 2:
-		return defer(s, p, tid, time, &sp, locs, n_locs, l, n, values);
-	default:
-		return profile_add_sample(p, locs, n_locs, l, n, values);
-	}
-}
-
-static const struct span *find_closed(const struct tstate *t, const struct pending *q)
-{
-	for (size_t i = t->n_closed; i > 0; i--) {
-		const struct span *c = &t->closed[i - 1];
-
-		if (c->begin == q->begin && c->name == q->name && c->trace == q->trace)
-			return c;
-	}
-	return NULL;
-}
-
-static int still_open(const struct tstate *t, const struct pending *q)
-{
-	for (size_t i = 0; i < t->n_open; i++)
-		if (t->open[i].begin == q->begin && t->open[i].name == q->name &&
-		    t->open[i].trace == q->trace)
-			return 1;
-	return 0;
+	sp = closed_at(t, time);
+	if (sp)
+		return add_labeled(s, p, locs, n_locs, l, n, values, sp->name, sp->trace,
+				   (int64_t)(sp->end - sp->begin));
+	if (open_at(t, time))
+		return defer(s, p, tid, time, locs, n_locs, l, n, values);
+	return profile_add_sample(p, locs, n_locs, l, n, values);
 }
 
 /* Forget what no sample can need any more: closed spans well behind the newest
@@ -466,19 +446,27 @@ int spans_settle(struct spans *s, struct profile *p, int final)
 	for (size_t i = 0; i < s->n_pend; i++) {
 		struct pending *q = &s->pend[i];
 		const struct tstate *t = find_tid(s, q->tid);
-		const struct span *c = t ? find_closed(t, q) : NULL;
+		const struct span *c = t ? closed_at(t, q->time) : NULL;
 		const uint64_t *locs = s->locs + q->locs_off;
+		int open = t && open_at(t, q->time);
 
-		if (!err && !c && !final && i >= force && t && still_open(t, q)) {
+		if (!err && !c && open && !final && i >= force) {
 			memmove(s->locs + locs_kept, locs, q->n_locs * sizeof(*locs));
 			q->locs_off = locs_kept;
 			locs_kept += q->n_locs;
 			s->pend[kept++] = *q;
 			continue;
 		}
-		if (!err)
+		if (err)
+			continue;
+		if (c)
 			err = add_labeled(s, p, locs, q->n_locs, q->labels, q->n_labels, q->values,
-					  q->name, q->trace, c ? (int64_t)(c->end - c->begin) : -1);
+					  c->name, c->trace, (int64_t)(c->end - c->begin));
+		else if (open)  /* never ended: the outermost span, without span_ns */
+			err = add_labeled(s, p, locs, q->n_locs, q->labels, q->n_labels, q->values,
+					  t->open.name, t->open.trace, -1);
+		else            /* its end was dropped (channel full) */
+			err = profile_add_sample(p, locs, q->n_locs, q->labels, q->n_labels, q->values);
 	}
 	s->n_pend = kept;
 	s->n_locs = locs_kept;

@@ -10,9 +10,12 @@
  * nested spans the innermost wins.  Samples also carry the thread's labels
  * (hwprof_label_set) in force at their time.
  *
+ * Times in ticks (spanchan.h) are converted to ns with a calibration point per
+ * drain (tscclock.h).
+ *
  * Known limit: a sample taken between a thread reading the clock for a begin and
- * publishing it can be processed before that begin is drained; it then counts
- * as outside the span.  Not thread safe (the recorder's thread only). */
+ * storing it in its ring's header counts as outside the span.  Not thread safe
+ * (the recorder's thread only). */
 #ifndef HWPROF_SPANS_H
 #define HWPROF_SPANS_H
 
@@ -32,7 +35,6 @@ struct spans_stats {
 	uint64_t latencies;     /* hwprof_record_latency() values */
 	uint64_t in_span;       /* samples labeled with a span */
 	uint64_t no_duration;   /* ... without span_ns (pending bound, span never ended) */
-	uint64_t unmatched;     /* ends whose begin was never seen (dropped) */
 	uint64_t too_large;     /* latencies beyond the histograms' range (1 h) */
 };
 

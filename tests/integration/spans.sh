@@ -5,7 +5,8 @@
 # show coordinated omission (latency p99 >> service p99); --slower-than p99 has
 # slow_path on top; --trace-id keeps one request's samples only; --compare-slow
 # names slow_path; standalone HWPROF_LATENCY_OUT writes a log that
-# `hwprof latency --read-hlog` reads.
+# `hwprof latency --read-hlog` reads; spans timed with CLOCK_MONOTONIC give
+# the same.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
 HARNESS=$(dirname "$HWPROF")/bench/latency-harness
 [ -x "$HARNESS" ] || skip "bench/latency-harness not built"
@@ -44,6 +45,18 @@ within "$(leaf_share "$TMP/slow4.folded" slow_path)" 60 100 || fail "--slower-th
 "$HWPROF" report --folded "$TMP/h.pb.gz" >"$TMP/all.folded"
 within "$(leaf_share "$TMP/all.folded" slow_path)" 10 70 || fail "unfiltered: slow_path share"
 pass "--slower-than p99: slow_path on top ($share% of the samples in the slowest 1%)"
+
+# The same with spans timed by CLOCK_MONOTONIC instead of the time-stamp counter
+# (the default where the kernel's clocksource is the TSC).
+HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -e cpu-clock -F 999 -o "$TMP/m.pb.gz" -- "$HARNESS" -d 1 \
+	>"$TMP/m.out" || fail "record with HWPROF_SPAN_CLOCK=monotonic: exit $?"
+"$HWPROF" report --spans "$TMP/m.pb.gz" >"$TMP/mspans.out" || fail "--spans (monotonic): exit $?"
+[ "$(awk '$1 == "request" { print $2 }' "$TMP/mspans.out")" = 1000 ] ||
+	fail "--spans (monotonic): 1000 requests: $(cat "$TMP/mspans.out")"
+"$HWPROF" report --folded --slower-than p99 "$TMP/m.pb.gz" >"$TMP/mslow.folded"
+mshare=$(leaf_share "$TMP/mslow.folded" slow_path)
+within "$mshare" 60 100 || fail "--slower-than p99 (monotonic): slow_path has $mshare%"
+pass "HWPROF_SPAN_CLOCK=monotonic: 1000 requests, slow_path $mshare% of the slowest 1%"
 
 # A slow request's trace id (ids are 1 + the request index: i % 100 == 50 is slow).
 "$HWPROF" report --folded --trace-id 1051 "$TMP/h.pb.gz" >"$TMP/one.folded" || fail "--trace-id: exit $?"

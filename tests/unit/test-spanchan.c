@@ -1,7 +1,8 @@
 /* test-spanchan.c - the span channel: string interning across two mappings of
  * one memfd (hwprof's and the program's), a ring wrapping many times with a
- * full ring dropping and counting, ring claim and release, and many producer
- * threads against one draining consumer, every record arriving once, in order. */
+ * full ring dropping and counting, ring claim and release, a thread's open
+ * span as the drain reports it, the clock, and many producer threads against
+ * one draining consumer, every record arriving once, in order. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -19,12 +20,23 @@ struct collect {
 	uint64_t n, next[64];
 	int out_of_order;
 	uint64_t last_seq;
+	struct spanchan_rec open;       /* the last SPANCHAN_OPEN */
+	int n_open;
+	int open_seen[256];             /* by tid */
+	uint64_t open_begin[256];
 };
 
 static int collect(const struct spanchan_rec *r, void *ctx)
 {
 	struct collect *c = ctx;
 
+	if (r->kind == SPANCHAN_OPEN) {
+		c->open = *r;
+		c->n_open++;
+		c->open_seen[r->tid & 255] = 1;
+		c->open_begin[r->tid & 255] = r->begin;
+		return 0;
+	}
 	if (r->tid < 64) {
 		if (r->trace_id != c->next[r->tid])
 			c->out_of_order++;
@@ -43,8 +55,8 @@ static struct spanchan_rec rec(uint32_t tid, uint64_t seq)
 	r.kind = SPANCHAN_END;
 	r.name = 1;
 	r.trace_id = seq;
-	r.begin_ns = seq * 10;
-	r.end_ns = seq * 10 + 5;
+	r.begin = seq * 10;
+	r.end = seq * 10 + 5;
 	return r;
 }
 
@@ -143,12 +155,35 @@ int main(void)
 		   (unsigned long long)c.n);
 	}
 
+	/* The open span: what the thread's ring header says, after its records. */
+	spanchan_open(&p, 12345, 2, 77, SPANCHAN_F_TICKS);
+	memset(&c, 0, sizeof(c));
+	is_int(spanchan_drain(ch, collect, &c), 0, "an open span is no record");
+	ok(c.n_open == 1 && c.open.tid == 7 && c.open.begin == 12345 && c.open.name == 2 &&
+	   c.open.trace_id == 77 && c.open.flags == SPANCHAN_F_TICKS,
+	   "but the drain reports it: tid 7, begin, name, trace id, flags");
+	spanchan_close(&p);
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	ok(c.n_open == 1 && c.open.begin == 0, "closed: begin 0");
+	is_int(spanchan_clock(ch), SPANCHAN_CLOCK_MONOTONIC, "the clock is CLOCK_MONOTONIC by default");
+	spanchan_set_clock(ch, SPANCHAN_CLOCK_TSC);
+	is_int(spanchan_clock(child), SPANCHAN_CLOCK_TSC, "the program's mapping sees the TSC set");
+
 	/* Claim and release. */
 	for (int i = 0; i < 3; i++)
 		is_int(spanchan_claim(child, 100 + i, &ps[i]), 0, "claim ring %d", i + 2);
 	is_int(spanchan_claim(child, 200, &ps[3]), -EBUSY, "no fifth ring: -EBUSY");
+	spanchan_open(&ps[0], 999, 1, 1, 0);
 	spanchan_release(&ps[0]);
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	ok(c.n_open == 3 && !c.open_seen[100], "a released ring reports no thread");
 	is_int(spanchan_claim(child, 201, &ps[3]), 0, "a released ring is claimed again");
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	ok(c.n_open == 4 && c.open_seen[201] && c.open_begin[201] == 0,
+	   "its new thread, without the span its last owner left open");
 	{
 		struct spanchan_rec x = rec(9, 0);
 

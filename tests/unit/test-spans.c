@@ -1,6 +1,7 @@
 /* test-spans.c - joining spans to samples (spans.c) on hand-made channel
  * records: samples inside a closed span, inside an open one (held until it
- * ends), outside, nested, with thread labels; the histograms per name and
+ * ends), outside, nested, with thread labels, in a span whose end was lost;
+ * times in TSC ticks converted to ns; the histograms per name and
  * their interval log read back by spanreport.c, whose filters (trace id,
  * slower than a percentile or a duration) and argument parser are tested too. */
 #include <errno.h>
@@ -14,13 +15,14 @@
 #include "spanreport.h"
 #include "spans.h"
 #include "tap.h"
+#include "tscclock.h"
 
 static struct spanchan_producer prod;
 
-static void push(uint16_t kind, uint32_t tid, uint32_t name, uint64_t trace, uint64_t intended,
+static void push(uint8_t kind, uint32_t tid, uint32_t name, uint64_t trace, uint64_t intended,
 		 uint64_t begin, uint64_t end)
 {
-	struct spanchan_rec r = { intended, begin, end, trace, tid, kind, (uint16_t)name };
+	struct spanchan_rec r = { intended, begin, end, trace, tid, kind, 0, (uint16_t)name };
 
 	if (spanchan_push(&prod, &r) < 0)
 		printf("# push failed\n");
@@ -86,14 +88,15 @@ int main(void)
 	phase = spanchan_intern(ch, "phase");
 	parse = spanchan_intern(ch, "parse");
 
-	/* tid 5: request 42 [1000, 2000] (intended 900), inside it db [1200, 1300]. */
+	/* tid 5 (as libhwprof writes them): request 42 [1000, 2000] (intended
+	 * 900), inside it db [1200, 1300]. */
 	push(SPANCHAN_LABEL, 5, (uint32_t)phase, (uint64_t)parse, 0, 950, 0);
-	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 42, 900, 1000, 0);
-	push(SPANCHAN_BEGIN, 5, (uint32_t)db, 42, 1200, 1200, 0);
-	push(SPANCHAN_END, 5, (uint32_t)db, 42, 1200, 1200, 1300);
+	spanchan_open(&prod, 1000, (uint16_t)req, 42, 0);
+	push(SPANCHAN_END, 5, (uint32_t)db, 42, 0, 1200, 1300);
 	push(SPANCHAN_END, 5, (uint32_t)req, 42, 900, 1000, 2000);
+	spanchan_close(&prod);
 	/* request 43 begins at 3000 and is still open. */
-	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 43, 3000, 3000, 0);
+	spanchan_open(&prod, 3000, (uint16_t)req, 43, 0);
 	is_int(spans_drain(s), 0, "drain");
 
 	is_int(add(s, p, 5, 500, loc[0]), 0, "a sample before any span");
@@ -120,8 +123,8 @@ int main(void)
 	ok(x && !label(x, "span"), "another thread's sample is not in tid 5's span");
 
 	push(SPANCHAN_LABEL, 5, (uint32_t)phase, 0, 0, 3600, 0);
-	push(SPANCHAN_END, 5, (uint32_t)req, 43, 3000, 3000, 4000);
-	is_int(spans_drain(s), 0, "drain the end of request 43");
+	push(SPANCHAN_END, 5, (uint32_t)req, 43, 0, 3000, 4000);
+	is_int(spans_drain(s), 0, "drain the end of request 43 (its header not yet closed)");
 	is_int(add(s, p, 5, 3700, loc[5]), 0, "a sample after the label was removed");
 	is_int(spans_settle(s, p, 0), 0, "settle");
 	x = sample_at(p, loc[3]);
@@ -131,12 +134,26 @@ int main(void)
 	x = sample_at(p, loc[5]);
 	ok(x && !label(x, "phase") && label(x, "span"), "a removed label is gone");
 
-	push(SPANCHAN_BEGIN, 5, (uint32_t)req, 44, 5000, 5000, 0);
+	spanchan_close(&prod);
+	/* Request 45's end is lost (a full channel): its sample waits, then goes
+	 * out without span labels once the thread is seen outside any span. */
+	spanchan_open(&prod, 4500, (uint16_t)req, 45, 0);
+	spans_drain(s);
+	add(s, p, 5, 4600, loc[7]);
+	is_int(spans_settle(s, p, 0), 0, "settle");
+	ok(!sample_at(p, loc[7]), "a sample in an open span waits");
+	spanchan_close(&prod);
+	spans_drain(s);
+	is_int(spans_settle(s, p, 0), 0, "settle");
+	x = sample_at(p, loc[7]);
+	ok(x && !label(x, "span") && label(x, "pid"), "its span closed without an end: unlabeled");
+
+	spanchan_open(&prod, 5000, (uint16_t)req, 44, 0);
 	spans_drain(s);
 	add(s, p, 5, 5100, loc[6]);
 	is_int(spans_settle(s, p, 1), 0, "final settle");
 	x = sample_at(p, loc[6]);
-	ok(x && label(x, "span") && !label(x, "span_ns"),
+	ok(x && (l = label(x, "trace_id")) && !strcmp(l->str, "44") && !label(x, "span_ns"),
 	   "at the end, a span never ended labels its samples without span_ns");
 	is_int((long long)spans_stats(s)->spans, 3, "3 spans ended");
 	is_int((long long)spans_stats(s)->no_duration, 1, "1 sample without span_ns");
