@@ -75,6 +75,10 @@ int tags_write(const struct profile *p, size_t type, FILE *out)
 	for (size_t i = 0; i < p->n_samples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 
+		/* Like pprof: a sample worth nothing here (another type's, or one a
+		 * filter such as --trace-id zeroed) lists none of its labels. */
+		if (!s->values[type])
+			continue;
 		total += s->values[type];
 		for (size_t k = 0; k < s->n_labels && r == 0; k++)
 			r = tally(&set, &s->labels[k], s->values[type]);

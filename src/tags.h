@@ -1,5 +1,6 @@
 /* tags.h - label breakdown, like `pprof -tags`: for each label key, the share of
- * sample type `type` per label value, largest first. */
+ * sample type `type` per label value, largest first; samples with no value of
+ * that type are left out. */
 #ifndef HWPROF_TAGS_H
 #define HWPROF_TAGS_H
 

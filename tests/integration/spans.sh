@@ -68,6 +68,11 @@ within "$total" 1000000 12000000 || fail "--trace-id 1051: $total ns of samples,
 [ ! -s "$TMP/none.folded" ] || fail "--trace-id of no request printed samples"
 pass "--trace-id: only request 1051's samples ($total ns)"
 
+"$HWPROF" report --tags --trace-id 1051 "$TMP/h.pb.gz" >"$TMP/one.tags" || fail "--tags --trace-id: exit $?"
+ids=$(awk '/^trace_id:/ { k = 1; next } /^[a-z_]+:/ { k = 0 } k && NF { print $NF }' "$TMP/one.tags")
+[ "$ids" = 1051 ] || fail "--tags --trace-id 1051 lists trace ids: $(echo $ids | head -c 200)"
+pass "--tags --trace-id 1051: only its own labels"
+
 "$HWPROF" report --compare-slow "$TMP/h.pb.gz" >"$TMP/cmp.out" || fail "--compare-slow: exit $?"
 awk 'NR == 3 { exit !($NF == "slow_path") }' "$TMP/cmp.out" || fail "--compare-slow: $(cat "$TMP/cmp.out")"
 pass "--compare-slow: $(sed -n 3p "$TMP/cmp.out")"
