@@ -482,14 +482,14 @@ static int add_group_reads(struct recorder *r, const struct rec_sample *s, int e
 	return 0;
 }
 
-/* A sample into the profile; inside a span of the program, through spans.c,
- * which labels it (and may hold it until the span ends). */
-static int add_sample(struct recorder *r, const struct rec_sample *s, const uint64_t *locs, size_t n,
+/* A sample (or an off-CPU wait) of thread tid at `time` into the profile;
+ * inside a span of the program, through spans.c, which labels it (and may hold
+ * it until the span ends). */
+static int add_sample(struct recorder *r, uint32_t tid, uint64_t time, const uint64_t *locs, size_t n,
 		      const struct profile_label *labels, size_t n_labels, const int64_t *values)
 {
 	if (r->spans)
-		return spans_add_sample(r->spans, r->prof, s->tid, s->time, locs, n, labels, n_labels,
-					values);
+		return spans_add_sample(r->spans, r->prof, tid, time, locs, n, labels, n_labels, values);
 	return profile_add_sample(r->prof, locs, n, labels, n_labels, values);
 }
 
@@ -595,7 +595,8 @@ static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 	labels[3].key = "state";
 	labels[3].str = offcpu_state_name(iv->state);
 	r->stats.offcpu_waits++;
-	return profile_add_sample(r->prof, locs, n, labels, 4, values);
+	/* A wait that began inside a request is that request's. */
+	return add_sample(r, iv->tid, iv->start, locs, n, labels, 4, values);
 }
 
 /* A sample with --off-cpu: a switch-out keeps its stack until the thread runs
@@ -623,7 +624,7 @@ static int offcpu_sample(struct recorder *r, const struct rec_sample *s, int ev,
 	if (r->wall_type > 0 && ev == 0)
 		values[r->wall_type] = values[1];
 	r->stats.samples++;
-	return add_sample(r, s, locs, n, labels, n_labels, values);
+	return add_sample(r, s->tid, s->time, locs, n, labels, n_labels, values);
 }
 
 static int offcpu_record(struct recorder *r, const struct rec *rec)
@@ -732,7 +733,7 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 	if (r->off)
 		return offcpu_sample(r, s, ev, locs, n, labels, 3, values);
 	r->stats.samples++;
-	return add_sample(r, s, locs, n, labels, 3, values);
+	return add_sample(r, s->tid, s->time, locs, n, labels, 3, values);
 }
 
 static int handle_mmap(struct recorder *r, const struct rec_mmap *mm)

@@ -4,9 +4,9 @@
 # 5 ms slow_path), then: the span histograms (--spans) count every request and
 # show coordinated omission (latency p99 >> service p99); --slower-than p99 has
 # slow_path on top; --trace-id keeps one request's samples only; --compare-slow
-# names slow_path; standalone HWPROF_LATENCY_OUT writes a log that
-# `hwprof latency --read-hlog` reads; spans timed with CLOCK_MONOTONIC give
-# the same.
+# names slow_path; off-CPU waits carry their request's labels; standalone
+# HWPROF_LATENCY_OUT writes a log that `hwprof latency --read-hlog` reads;
+# spans timed with CLOCK_MONOTONIC give the same.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
 HARNESS=$(dirname "$HWPROF")/bench/latency-harness
 [ -x "$HARNESS" ] || skip "bench/latency-harness not built"
@@ -57,6 +57,21 @@ HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -e cpu-clock -F 999 -o "$TMP/m.p
 mshare=$(leaf_share "$TMP/mslow.folded" slow_path)
 within "$mshare" 60 100 || fail "--slower-than p99 (monotonic): slow_path has $mshare%"
 pass "HWPROF_SPAN_CLOCK=monotonic: 1000 requests, slow_path $mshare% of the slowest 1%"
+
+# Off-CPU waits inside a request are the request's: the 200 ms stall (a
+# nanosleep in request 334 of 1000) under --trace-id.
+"$HWPROF" record -q --off-cpu -e cpu-clock -F 999 -o "$TMP/o.pb.gz" -- "$HARNESS" -d 1 >"$TMP/o.out" \
+	2>"$TMP/o.err" || fail "record --off-cpu the harness: exit $?"
+if grep -q "no context-switch records" "$TMP/o.err"; then
+	echo "# --off-cpu part not run: $(cat "$TMP/o.err")"
+else
+	"$HWPROF" report --folded -t off-cpu --trace-id 334 "$TMP/o.pb.gz" >"$TMP/stall.folded" ||
+		fail "--trace-id 334 -t off-cpu: exit $?"
+	stall=$(awk '{ s += $NF } END { print s + 0 }' "$TMP/stall.folded")
+	within "$stall" 150000000 260000000 || fail "the stalled request's off-CPU time: $stall ns, expected ~200 ms"
+	grep -q 'nanosleep' "$TMP/stall.folded" || fail "the stall's wait is not in nanosleep: $(cat "$TMP/stall.folded")"
+	pass "--off-cpu: the stalled request 334 waited $stall ns, in nanosleep"
+fi
 
 # A slow request's trace id (ids are 1 + the request index: i % 100 == 50 is slow).
 "$HWPROF" report --folded --trace-id 1051 "$TMP/h.pb.gz" >"$TMP/one.folded" || fail "--trace-id: exit $?"
