@@ -3,8 +3,10 @@
  * (run it bare), HWPROF_LATENCY_OUT (histograms in the process), or under
  * `hwprof record` (the shared-memory channel).  Batches of spans with a pause
  * between them, so that the recorder drains the channel and nothing is
- * dropped; median, p10 and p90 of the per-batch means; clock_gettime's own
- * cost for reference (a span reads the clock twice).  A benchmark, not a test.
+ * dropped; median, p10 and p90 of the per-batch means; the costs of
+ * clock_gettime and of RDTSC for reference (a span reads its clock twice: the
+ * TSC under `hwprof record` where the kernel keeps time with it, unless
+ * HWPROF_SPAN_CLOCK=monotonic).  A benchmark, not a test.
  *
  *	bench/span-cost [-b BATCHES] [-k SPANS_PER_BATCH] [-p PAUSE_MS]
  */
@@ -15,6 +17,12 @@
 #include <unistd.h>
 
 #include "hwprof.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define HAVE_TSC 1
+#else
+#define HAVE_TSC 0
+#endif
 
 static double now_ns(void)
 {
@@ -42,7 +50,7 @@ int main(int argc, char **argv)
 {
 	size_t batches = 40, k = 5000;
 	long pause_ms = 120;
-	double *span, *clk;
+	double *span, *clk, *tsc;
 	int c;
 
 	while ((c = getopt(argc, argv, "b:k:p:")) != -1) {
@@ -59,11 +67,13 @@ int main(int argc, char **argv)
 		return 2;
 	span = calloc(batches, sizeof(*span));
 	clk = calloc(batches, sizeof(*clk));
-	if (!span || !clk)
+	tsc = calloc(batches, sizeof(*tsc));
+	if (!span || !clk || !tsc)
 		return 1;
 	for (size_t b = 0; b < batches; b++) {
 		struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000 };
-		double t0 = now_ns(), t1, t2;
+		double t0 = now_ns(), t1, t2, t3;
+		volatile uint64_t sink = 0;
 
 		for (size_t i = 0; i < k; i++) {
 			hwprof_span_begin("bench", i);
@@ -73,17 +83,27 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < k; i++)
 			now_ns();
 		t2 = now_ns();
+#if HAVE_TSC
+		for (size_t i = 0; i < k; i++)
+			sink += __rdtsc();
+#endif
+		t3 = now_ns();
 		span[b] = (t1 - t0) / (double)k;
 		clk[b] = (t2 - t1) / (double)k;
+		tsc[b] = (t3 - t2) / (double)k;
 		if (pause_ms > 0 && hwprof_spans_active())
 			nanosleep(&ts, NULL);
 	}
-	printf("mode: %s\n", !hwprof_spans_active() ? "nothing records" :
+	printf("mode: %s%s\n", !hwprof_spans_active() ? "nothing records" :
 	       hwprof_spans_active() & HWPROF_SPANS_RECORD ? "hwprof record (channel)" :
-	       "HWPROF_LATENCY_OUT (histograms)");
+	       "HWPROF_LATENCY_OUT (histograms)",
+	       getenv("HWPROF_SPAN_CLOCK") ? " with HWPROF_SPAN_CLOCK set" : "");
 	report("span (begin + end)", span, batches);
 	report("clock_gettime (reference)", clk, batches);
+	if (HAVE_TSC)
+		report("rdtsc (reference)", tsc, batches);
 	free(span);
 	free(clk);
+	free(tsc);
 	return 0;
 }
