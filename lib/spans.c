@@ -54,7 +54,8 @@ struct spans_ctx {
 };
 
 struct open_span {
-	uint32_t id;
+	uint16_t id;
+	uint16_t chan;          /* the name's string id in the channel (0: none) */
 	uint64_t trace;
 	uint64_t intended;      /* ns; 0: none (the latency runs from begin) */
 	uint64_t begin;         /* span_clock() */
@@ -62,7 +63,7 @@ struct open_span {
 
 struct name_cache {
 	const char *ptr;
-	uint32_t id;
+	uint16_t id, chan;      /* as in open_span */
 };
 
 struct thread_state {
@@ -129,10 +130,8 @@ static uint32_t my_tid(void)
 	return self.tid;
 }
 
-static int ensure_ring(struct spans_ctx *c)
+static __attribute__((noinline)) int claim_ring(struct spans_ctx *c)
 {
-	if (self.prod.ring)
-		return 0;
 	if (self.ring_failed)
 		return -EBUSY;
 	if (spanchan_claim(c->ch, my_tid(), &self.prod) < 0) {
@@ -141,6 +140,11 @@ static int ensure_ring(struct spans_ctx *c)
 	}
 	pthread_setspecific(c->key, &self);
 	return 0;
+}
+
+static inline int ensure_ring(struct spans_ctx *c)
+{
+	return __builtin_expect(self.prod.ring != NULL, 1) ? 0 : claim_ring(c);
 }
 
 static uint64_t *new_counts(struct spans_ctx *c)
@@ -188,23 +192,36 @@ out:
 	return id;
 }
 
-static int name_id(struct spans_ctx *c, const char *name)
+/* Fill the cache entry e for name; 0 or -errno. */
+static __attribute__((noinline)) int name_miss(struct spans_ctx *c, const char *name,
+					       struct name_cache *e)
 {
-	struct name_cache *e = &self.cache[((uintptr_t)name >> 3) % NAME_CACHE];
 	int id;
 
 	if (!name)
 		return -EINVAL;
-	/* The pointer is the key (hwprof.h: names are constant strings, such as
-	 * literals); comparing the content every time cost a tenth of a span. */
-	if (e->ptr == name)
-		return (int)e->id;
 	id = name_id_slow(c, name);
-	if (id > 0) {
-		e->ptr = name;
-		e->id = (uint32_t)id;
+	if (id < 0)
+		return id;
+	e->ptr = name;
+	e->id = (uint16_t)id;
+	e->chan = (uint16_t)c->names[id].chan_id;
+	return 0;
+}
+
+/* The cache entry of name: the pointer is the key (hwprof.h: names are
+ * constant strings, such as literals); comparing the content every time cost
+ * a tenth of a span.  NULL with *err set when the name cannot be added. */
+static inline const struct name_cache *name_entry(struct spans_ctx *c, const char *name, int *err)
+{
+	struct name_cache *e = &self.cache[((uintptr_t)name >> 3) % NAME_CACHE];
+
+	if (__builtin_expect(e->ptr != name || !name, 0)) {
+		*err = name_miss(c, name, e);
+		if (*err < 0)
+			return NULL;
 	}
-	return id;
+	return e;
 }
 
 static void count(struct spans_ctx *c, uint64_t *counts, uint64_t v)
@@ -218,8 +235,8 @@ static void count(struct spans_ctx *c, uint64_t *counts, uint64_t v)
 	__atomic_fetch_add(&counts[i], 1, __ATOMIC_RELAXED);
 }
 
-static int push(struct spans_ctx *c, uint8_t kind, const struct open_span *s, uint64_t end,
-		uint32_t name_chan_id, uint8_t flags)
+static inline int push(struct spans_ctx *c, uint8_t kind, const struct open_span *s, uint64_t end,
+		       uint32_t name_chan_id, uint8_t flags)
 {
 	struct spanchan_rec r;
 
@@ -241,19 +258,24 @@ static uint8_t clock_flags(const struct spans_ctx *c)
 	return c->ticks ? SPANCHAN_F_TICKS : 0;
 }
 
-/* intended: ns, 0 for none. */
-static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uint64_t intended)
+/* intended: ns, 0 for none.  Inline: the whole of a span's budget is a few
+ * dozen instructions besides the clock. */
+static inline int span_begin(struct spans_ctx *c, const char *name, uint64_t trace,
+			     uint64_t intended)
 {
+	const struct name_cache *e;
 	struct open_span *s;
-	int id;
+	int depth = self.depth, err = 0;
 
-	if (self.depth >= MAX_DEPTH)
+	if (depth >= MAX_DEPTH)
 		return -EOVERFLOW;
-	id = name_id(c, name);
-	if (id < 0)
-		return id;
-	s = &self.stack[self.depth++];
-	s->id = (uint32_t)id;
+	e = name_entry(c, name, &err);
+	if (!e)
+		return err;
+	s = &self.stack[depth];
+	self.depth = depth + 1;
+	s->id = e->id;
+	s->chan = e->chan;
 	s->trace = trace;
 	s->begin = span_clock(c);
 	/* An intended start in the future is a caller's clock mix-up: the request
@@ -261,9 +283,8 @@ static int span_begin(struct spans_ctx *c, const char *name, uint64_t trace, uin
 	s->intended = !c->ticks && intended > s->begin ? s->begin : intended;
 	/* No record until the end; the ring's header tells the recorder that the
 	 * samples from now on may belong to a span. */
-	if (self.depth == 1 && c->ch && c->names[id].chan_id && ensure_ring(c) == 0)
-		spanchan_open(&self.prod, s->begin, (uint16_t)c->names[id].chan_id, trace,
-			      clock_flags(c));
+	if (!depth && s->chan && ensure_ring(c) == 0)
+		spanchan_open(&self.prod, s->begin, s->chan, trace, clock_flags(c));
 	return 0;
 }
 
@@ -286,7 +307,7 @@ int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_
 }
 
 /* The histograms of a span or latency (ns times: never ticks here). */
-static void count_latency(struct spans_ctx *c, const struct open_span *s, uint64_t end)
+static __attribute__((noinline)) void count_latency(struct spans_ctx *c, const struct open_span *s, uint64_t end)
 {
 	struct span_name *n = &c->names[s->id];
 	uint64_t start = s->intended ? s->intended : s->begin;
@@ -314,8 +335,8 @@ int hwprof_span_end(void)
 	s = &self.stack[--self.depth];
 	if (c->out_prefix)
 		count_latency(c, s, end);
-	if (c->ch && c->names[s->id].chan_id)
-		err = push(c, SPANCHAN_END, s, end, (uint32_t)c->names[s->id].chan_id, clock_flags(c));
+	if (s->chan)
+		err = push(c, SPANCHAN_END, s, end, s->chan, clock_flags(c));
 	/* After the END: a recorder that sees the span closed finds its end. */
 	if (!self.depth && self.prod.ring)
 		spanchan_close(&self.prod);
@@ -326,24 +347,26 @@ int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended
 			  uint64_t end_ns)
 {
 	struct spans_ctx *c = spans_ctx;
+	const struct name_cache *e;
 	struct open_span s;
-	int id;
+	int err = 0;
 
 	if (__builtin_expect(!c, 1))
 		return 0;
 	if (end_ns < intended_start_ns)
 		return -EINVAL;
-	id = name_id(c, name);
-	if (id < 0)
-		return id;
-	s.id = (uint32_t)id;
+	e = name_entry(c, name, &err);
+	if (!e)
+		return err;
+	s.id = e->id;
+	s.chan = e->chan;
 	s.trace = trace_id;
 	s.intended = intended_start_ns;
 	s.begin = 0;            /* no span on this thread: no samples to label */
 	if (c->out_prefix)
 		count_latency(c, &s, end_ns);
-	if (c->ch && c->names[id].chan_id)
-		return push(c, SPANCHAN_LATENCY, &s, end_ns, (uint32_t)c->names[id].chan_id, 0);
+	if (s.chan)
+		return push(c, SPANCHAN_LATENCY, &s, end_ns, s.chan, 0);
 	return 0;
 }
 
