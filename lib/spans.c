@@ -307,7 +307,8 @@ int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_
 }
 
 /* The histograms of a span or latency (ns times: never ticks here). */
-static __attribute__((noinline)) void count_latency(struct spans_ctx *c, const struct open_span *s, uint64_t end)
+static __attribute__((noinline)) void count_latency(struct spans_ctx *c, const struct open_span *s,
+						   uint64_t end)
 {
 	struct span_name *n = &c->names[s->id];
 	uint64_t start = s->intended ? s->intended : s->begin;

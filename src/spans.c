@@ -199,7 +199,7 @@ static int span_ended(struct spans *s, struct tstate *t, const struct spanchan_r
 		return -ENOMEM;
 	t->closed[t->n_closed++] = sp;
 	s->stats.spans++;
-	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - (sp.intended < sp.end ? sp.intended : sp.end)));
+	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - sp.intended));
 	if (!err)
 		err = histogram(s, &s->svc, sp.name, (int64_t)(sp.end - sp.begin));
 	if (!err && sp.intended != sp.begin)
