@@ -258,10 +258,9 @@ static uint8_t clock_flags(const struct spans_ctx *c)
 	return c->ticks ? SPANCHAN_F_TICKS : 0;
 }
 
-/* intended: ns, 0 for none.  Inline: the whole of a span's budget is a few
- * dozen instructions besides the clock. */
-static inline int span_begin(struct spans_ctx *c, const char *name, uint64_t trace,
-			     uint64_t intended)
+/* intended: ns, 0 for none.  Every case; span_begin below is the common one. */
+static __attribute__((noinline)) int span_begin_slow(struct spans_ctx *c, const char *name,
+						     uint64_t trace, uint64_t intended)
 {
 	const struct name_cache *e;
 	struct open_span *s;
@@ -285,6 +284,31 @@ static inline int span_begin(struct spans_ctx *c, const char *name, uint64_t tra
 	 * samples from now on may belong to a span. */
 	if (!depth && s->chan && ensure_ring(c) == 0)
 		spanchan_open(&self.prod, s->begin, s->chan, trace, clock_flags(c));
+	return 0;
+}
+
+/* The common case inline and without a call, so without registers to save:
+ * recorded, timed by the TSC, a known name, the thread's ring claimed.  The
+ * whole of a span's budget is a few dozen instructions besides the clock. */
+static inline int span_begin(struct spans_ctx *c, const char *name, uint64_t trace,
+			     uint64_t intended)
+{
+	const struct name_cache *e = &self.cache[((uintptr_t)name >> 3) % NAME_CACHE];
+	int depth = self.depth;
+	struct open_span *s;
+
+	if (__builtin_expect(!c->ticks || e->ptr != name || !name || depth >= MAX_DEPTH ||
+			     !self.prod.ring, 0))
+		return span_begin_slow(c, name, trace, intended);
+	s = &self.stack[depth];
+	self.depth = depth + 1;
+	s->id = e->id;
+	s->chan = e->chan;
+	s->trace = trace;
+	s->begin = tscclock_read();
+	s->intended = intended;
+	if (!depth && s->chan)
+		spanchan_open(&self.prod, s->begin, s->chan, trace, SPANCHAN_F_TICKS);
 	return 0;
 }
 
@@ -321,15 +345,12 @@ static __attribute__((noinline)) void count_latency(struct spans_ctx *c, const s
 	}
 }
 
-int hwprof_span_end(void)
+static __attribute__((noinline)) int span_end_slow(struct spans_ctx *c)
 {
-	struct spans_ctx *c = spans_ctx;
 	const struct open_span *s;
 	uint64_t end;
 	int err = 0;
 
-	if (__builtin_expect(!c, 1))
-		return 0;
 	if (self.depth <= 0)
 		return -EINVAL;
 	end = span_clock(c);
@@ -342,6 +363,40 @@ int hwprof_span_end(void)
 	if (!self.depth && self.prod.ring)
 		spanchan_close(&self.prod);
 	return err;
+}
+
+int hwprof_span_end(void)
+{
+	struct spans_ctx *c = spans_ctx;
+	const struct open_span *s;
+	struct spanchan_rec *r;
+	int depth;
+
+	if (__builtin_expect(!c, 1))
+		return 0;
+	/* As span_begin: the common case without a call. */
+	depth = self.depth - 1;
+	if (__builtin_expect(!c->ticks || depth < 0 || !self.prod.ring, 0))
+		return span_end_slow(c);
+	s = &self.stack[depth];
+	if (s->chan) {
+		r = spanchan_reserve_fast(&self.prod);
+		if (__builtin_expect(!r, 0))
+			return span_end_slow(c);        /* looks full: look again, or drop */
+		r->intended_ns = s->intended;
+		r->begin = s->begin;
+		r->end = tscclock_read();
+		r->trace_id = s->trace;
+		r->tid = self.tid;
+		r->kind = SPANCHAN_END;
+		r->flags = SPANCHAN_F_TICKS;
+		r->name = s->chan;
+		spanchan_commit(&self.prod);
+	}
+	self.depth = depth;
+	if (!depth)
+		spanchan_close(&self.prod);
+	return 0;
 }
 
 int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended_start_ns,

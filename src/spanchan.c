@@ -250,14 +250,14 @@ void spanchan_release(struct spanchan_producer *p)
 	p->ring = NULL;
 }
 
-int spanchan_push_slow(struct spanchan_producer *p, const struct spanchan_rec *r)
+int spanchan_room(struct spanchan_producer *p)
 {
 	p->tail = __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE);
 	if (p->head - p->tail > p->mask) {
 		spanchan_count_drop(p->ch);
-		return -ENOSPC;
+		return 0;
 	}
-	return spanchan_push(p, r);
+	return 1;
 }
 
 /* The ring's open span, read like a sequence lock with open_begin as the

@@ -23,6 +23,7 @@
 #ifndef HWPROF_SPANCHAN_H
 #define HWPROF_SPANCHAN_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,8 +106,9 @@ void spanchan_release(struct spanchan_producer *p);
 /* Count one dropped record. */
 void spanchan_count_drop(struct spanchan *ch);
 
-/* Append one record: 0, or -ENOSPC when the ring is full (dropped, counted). */
-int spanchan_push_slow(struct spanchan_producer *p, const struct spanchan_rec *r);
+/* The ring looked full: 1 if the consumer has made room since, else 0 (the
+ * record is dropped and counted). */
+int spanchan_room(struct spanchan_producer *p);
 
 struct spanchan_ring {
 	uint64_t head;                 /* written by the producer only (release) */
@@ -122,17 +124,41 @@ struct spanchan_ring {
 	struct spanchan_rec slot[];
 };
 
-/* The hot path, inline: the consumer's tail is only re-read when the ring
- * looks full, so a producer touches no line the consumer writes while there is
- * room (the head and tail live on separate cache lines for the same reason). */
-static inline int spanchan_push(struct spanchan_producer *p, const struct spanchan_rec *r)
+/* The hot path, inline: the slot the next record goes into, to be filled in
+ * place and published with spanchan_commit; NULL when the ring is full (the
+ * drop is counted).  The consumer's tail is only re-read when the ring looks
+ * full, so a producer touches no line the consumer writes while there is room
+ * (the head and tail live on separate cache lines for the same reason). */
+static inline struct spanchan_rec *spanchan_reserve(struct spanchan_producer *p)
 {
-	if (p->head - p->tail > p->mask)
-		return spanchan_push_slow(p, r);
-	p->ring->slot[p->head & p->mask] = *r;
+	if (__builtin_expect(p->head - p->tail > p->mask, 0) && !spanchan_room(p))
+		return NULL;
+	return &p->ring->slot[p->head & p->mask];
+}
+
+/* spanchan_reserve without looking again when the ring looks full (NULL,
+ * nothing counted): for a caller whose fast path must not make a call. */
+static inline struct spanchan_rec *spanchan_reserve_fast(const struct spanchan_producer *p)
+{
+	return p->head - p->tail > p->mask ? NULL : &p->ring->slot[p->head & p->mask];
+}
+
+static inline void spanchan_commit(struct spanchan_producer *p)
+{
 	p->head++;
 	/* Release: the record is visible before the head that covers it. */
 	__atomic_store_n(&p->ring->head, p->head, __ATOMIC_RELEASE);
+}
+
+/* Append one record: 0, or -ENOSPC when the ring is full (dropped, counted). */
+static inline int spanchan_push(struct spanchan_producer *p, const struct spanchan_rec *r)
+{
+	struct spanchan_rec *slot = spanchan_reserve(p);
+
+	if (!slot)
+		return -ENOSPC;
+	*slot = *r;
+	spanchan_commit(p);
 	return 0;
 }
 
