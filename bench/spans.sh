@@ -1,0 +1,60 @@
+#!/bin/sh
+# bench/spans.sh [RUNS] [BATCHES] - what a libhwprof span costs the program,
+# in each mode, alternating RUNS times (bench/span-cost: medians of per-batch
+# means): nothing records; HWPROF_LATENCY_OUT (histograms in the process);
+# under `hwprof record` with spans timed by the TSC (the default where the
+# kernel keeps time with it) and with HWPROF_SPAN_CLOCK=monotonic.  Prints per
+# mode the median over runs of span-cost's median, its lowest and highest,
+# and the clocks' own costs.  Run from anywhere after building.
+set -eu
+cd "$(dirname "$0")/.."
+HWPROF=${HWPROF:-$PWD/build/hwprof}
+COST=$(dirname "$HWPROF")/bench/span-cost
+RUNS=${1:-7}
+BATCHES=${2:-20}
+W=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] && cp "$W/rows" "$KEEP"; rm -rf "$W"' EXIT
+[ -x "$COST" ] || { echo "bench: $COST not built"; exit 1; }
+
+# One row per run and mode: mode span_median clock_gettime rdtsc
+row() {
+	mode=$1
+	shift
+	"$@" >"$W/out" 2>/dev/null
+	awk -v m="$mode" '/^span/ { s = $6 } /^clock_gettime/ { c = $4 } /^rdtsc/ { t = $4 }
+		END { print m, s, c, (t == "" ? 0 : t) }' "$W/out" >>"$W/rows"
+}
+
+for i in $(seq "$RUNS"); do
+	row idle "$COST" -b "$BATCHES"
+	row histograms env HWPROF_LATENCY_OUT="$W/lat" "$COST" -b "$BATCHES"
+	row record-tsc "$HWPROF" record -q -o "$W/p.pb.gz" -- "$COST" -b "$BATCHES"
+	row record-monotonic env HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -o "$W/p.pb.gz" -- \
+		"$COST" -b "$BATCHES"
+done
+
+echo "machine: $(nproc) CPUs, $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "bench/span-cost -b $BATCHES (5000 spans per batch), $RUNS runs per mode, alternating"
+echo
+awk '
+function sorted(mode, col,   n, i, j, t) {
+	n = 0
+	for (i = 1; i <= rows; i++) if (m[i] == mode) a[++n] = v[i, col]
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n
+}
+function median(mode, col,   n) {
+	n = sorted(mode, col)
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{ rows++; m[rows] = $1; for (c = 2; c <= NF; c++) v[rows, c] = $c }
+END {
+	printf "%-18s %14s %8s %8s\n", "mode", "ns per span", "lowest", "highest"
+	split("idle histograms record-tsc record-monotonic", modes, " ")
+	for (k = 1; k <= 4; k++) {
+		md = modes[k]; med = median(md, 2); n = sorted(md, 2)
+		printf "%-18s %14.1f %8.1f %8.1f\n", md, med, a[1], a[n]
+	}
+	printf "\nclock_gettime %.1f ns, rdtsc %.1f ns (medians over all runs)\n",
+		median("idle", 3), median("idle", 4)
+}' "$W/rows"
