@@ -39,11 +39,20 @@ int main(int argc, char **argv)
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
 	double end = now() + seconds;
 
-	/* Many short rounds: the split holds however long the run is. */
+	uint32_t x = 12345;
+
+	/* Many short rounds: the split holds however long the run is.  Rounds of
+	 * 1 to 4 times the size, in a pseudo-random order: rounds of one length
+	 * could keep pace with the sampling period and always be sampled in the
+	 * same function. */
 	while (now() < end) {
-		mid_a(60);
-		mid_b(30);
-		mid_c(10);
+		int scale;
+
+		x = x * 1664525u + 1013904223u;
+		scale = 1 + (int)(x >> 30);
+		mid_a(60 * scale);
+		mid_b(30 * scale);
+		mid_c(10 * scale);
 	}
 	return 0;
 }
