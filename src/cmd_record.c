@@ -98,6 +98,9 @@ static void usage(FILE *f)
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
+		"Environment: HWPROF_SPAN_CLOCK=monotonic times libhwprof spans with\n"
+		"CLOCK_MONOTONIC instead of the CPU's time-stamp counter.\n"
+		"\n"
 		"Exit status: CMD's own (128+N when killed by signal N); 1 when hwprof fails;\n"
 		"2 for a usage error; 127 when CMD cannot be found.\n");
 }
