@@ -59,14 +59,7 @@ echo "hwprof lost: $(grep -h 'lost' "$W/err.hwprof" | tail -1)"
 echo "perf: $(grep -h 'samples' "$W/err.perf" | tail -1)"
 echo "output: perf.data $(stat -c %s "$W/perf.data") bytes, hwprof.pb.gz $(stat -c %s "$W/h.pb.gz") bytes"
 echo
-awk '
-function median(mode, col,   n, i, j, t, a) {
-	n = 0
-	for (i = 1; i <= rows; i++) if (m[i] == mode) a[++n] = v[i, col]
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-{ rows++; m[rows] = $1; for (c = 2; c <= NF; c++) v[rows, c] = $c }
+awk -f bench/medians.awk -f /dev/stdin "$W/rows" <<'EOF'
 END {
 	be = median("bare", 2); bc = median("bare", 4)
 	printf "%-10s %12s %10s %12s %10s %12s\n", "mode", "elapsed s", "slowdown", "all CPU s", "extra CPU", "switches/s"
@@ -84,4 +77,5 @@ END {
 		printf "hwprof / perf-same: slowdown %.2f, extra CPU %.2f (elapsed ratio %.3f)\n",
 			ex["hwprof"] / ex["perf-same"], cx["hwprof"] / cx["perf-same"],
 			median("hwprof", 2) / median("perf-same", 2)
-}' "$W/rows"
+}
+EOF

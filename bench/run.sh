@@ -60,14 +60,7 @@ echo "machine: $(nproc) CPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo
 echo "workload: bench/cpubound $ROUNDS ($WFLAGS), call graph $CALLGRAPH, $RUNS runs per mode, alternating; medians"
 echo "output: perf.data $perf_size bytes, hwprof.pb.gz $pprof_size bytes"
 echo
-awk '
-function median(mode, col,   n, i, j, t, a) {
-	n = 0
-	for (i = 1; i <= rows; i++) if (m[i] == mode) a[++n] = v[i, col]
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-{ rows++; m[rows] = $1; for (c = 2; c <= NF; c++) v[rows, c] = $c }
+awk -f bench/medians.awk -f /dev/stdin "$W/rows" <<'EOF'
 END {
 	printf "%-11s %8s %9s %9s %9s %11s %9s %8s %6s\n", "mode", "wall s", "wall/bare", "prog cpu", "own cpu s", "peak RSS MB", "ready ms", "samples", "lost"
 	split("bare perf perf-nobpf hwprof", modes, " ")
@@ -83,4 +76,5 @@ END {
 	printf "\nwall ratio hwprof/perf:        %.3f\n", W["hwprof"] / W["perf"]
 	printf "wall ratio hwprof/perf-nobpf:  %.3f\n", W["hwprof"] / W["perf-nobpf"]
 	printf "own CPU ratio hwprof/perf:     %.3f\n", O["hwprof"] / O["perf"]
-}' "$W/rows"
+}
+EOF

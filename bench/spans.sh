@@ -36,18 +36,7 @@ done
 echo "machine: $(nproc) CPUs, $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "bench/span-cost -b $BATCHES (5000 spans per batch), $RUNS runs per mode, alternating"
 echo
-awk '
-function sorted(mode, col,   n, i, j, t) {
-	n = 0
-	for (i = 1; i <= rows; i++) if (m[i] == mode) a[++n] = v[i, col]
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n
-}
-function median(mode, col,   n) {
-	n = sorted(mode, col)
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-{ rows++; m[rows] = $1; for (c = 2; c <= NF; c++) v[rows, c] = $c }
+awk -f bench/medians.awk -f /dev/stdin "$W/rows" <<'EOF'
 END {
 	printf "%-18s %14s %8s %8s\n", "mode", "ns per span", "lowest", "highest"
 	split("idle histograms record-tsc record-monotonic", modes, " ")
@@ -57,4 +46,5 @@ END {
 	}
 	printf "\nclock_gettime %.1f ns, rdtsc %.1f ns (medians over all runs)\n",
 		median("idle", 3), median("idle", 4)
-}' "$W/rows"
+}
+EOF
