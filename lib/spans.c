@@ -235,22 +235,34 @@ static void count(struct spans_ctx *c, uint64_t *counts, uint64_t v)
 	__atomic_fetch_add(&counts[i], 1, __ATOMIC_RELAXED);
 }
 
-static inline int push(struct spans_ctx *c, uint8_t kind, const struct open_span *s, uint64_t end,
-		       uint32_t name_chan_id, uint8_t flags)
+/* One record of this thread, written in place into its ring's slot r; its
+ * name is s->chan. */
+static inline void fill(struct spanchan_rec *r, uint8_t kind, const struct open_span *s,
+			uint64_t end, uint8_t flags)
 {
-	struct spanchan_rec r;
+	r->intended_ns = s->intended;
+	r->begin = s->begin;
+	r->end = end;
+	r->trace_id = s->trace;
+	r->tid = self.tid;
+	r->kind = kind;
+	r->flags = flags;
+	r->name = s->chan;
+}
+
+static inline int push(struct spans_ctx *c, uint8_t kind, const struct open_span *s, uint64_t end,
+		       uint8_t flags)
+{
+	struct spanchan_rec *r;
 
 	if (ensure_ring(c) < 0)
 		return -EBUSY;
-	r.intended_ns = s->intended;
-	r.begin = s->begin;
-	r.end = end;
-	r.trace_id = s->trace;
-	r.tid = self.tid;
-	r.kind = kind;
-	r.flags = flags;
-	r.name = (uint16_t)name_chan_id;
-	return spanchan_push(&self.prod, &r);
+	r = spanchan_reserve(&self.prod);
+	if (!r)
+		return -ENOSPC;
+	fill(r, kind, s, end, flags);
+	spanchan_commit(&self.prod);
+	return 0;
 }
 
 static uint8_t clock_flags(const struct spans_ctx *c)
@@ -358,7 +370,7 @@ static __attribute__((noinline)) int span_end_slow(struct spans_ctx *c)
 	if (c->out_prefix)
 		count_latency(c, s, end);
 	if (s->chan)
-		err = push(c, SPANCHAN_END, s, end, s->chan, clock_flags(c));
+		err = push(c, SPANCHAN_END, s, end, clock_flags(c));
 	/* After the END: a recorder that sees the span closed finds its end. */
 	if (!self.depth && self.prod.ring)
 		spanchan_close(&self.prod);
@@ -370,6 +382,7 @@ int hwprof_span_end(void)
 	struct spans_ctx *c = spans_ctx;
 	const struct open_span *s;
 	struct spanchan_rec *r;
+	uint64_t end;
 	int depth;
 
 	if (__builtin_expect(!c, 1))
@@ -383,14 +396,8 @@ int hwprof_span_end(void)
 		r = spanchan_reserve_fast(&self.prod);
 		if (__builtin_expect(!r, 0))
 			return span_end_slow(c);        /* looks full: look again, or drop */
-		r->intended_ns = s->intended;
-		r->begin = s->begin;
-		r->end = tscclock_read();
-		r->trace_id = s->trace;
-		r->tid = self.tid;
-		r->kind = SPANCHAN_END;
-		r->flags = SPANCHAN_F_TICKS;
-		r->name = s->chan;
+		end = tscclock_read();
+		fill(r, SPANCHAN_END, s, end, SPANCHAN_F_TICKS);
 		spanchan_commit(&self.prod);
 	}
 	self.depth = depth;
@@ -422,7 +429,7 @@ int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended
 	if (c->out_prefix)
 		count_latency(c, &s, end_ns);
 	if (s.chan)
-		return push(c, SPANCHAN_LATENCY, &s, end_ns, s.chan, 0);
+		return push(c, SPANCHAN_LATENCY, &s, end_ns, 0);
 	return 0;
 }
 
@@ -445,7 +452,8 @@ int hwprof_label_set(const char *key, const char *value)
 	}
 	s.trace = (uint64_t)v;
 	s.begin = span_clock(c);
-	return push(c, SPANCHAN_LABEL, &s, 0, (uint32_t)k, clock_flags(c));
+	s.chan = (uint16_t)k;
+	return push(c, SPANCHAN_LABEL, &s, 0, clock_flags(c));
 }
 
 /* A name as an hlog tag and a file name part: no ',', space, '/' or control. */
