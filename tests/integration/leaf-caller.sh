@@ -2,7 +2,8 @@
 # Frame pointers with frameless leaves (GCC omits the leaf frame pointer on
 # x86-64 even with -fno-omit-frame-pointer): the kernel's walk starts at the
 # caller's caller; the leaf's CFI gives mid_X back, without duplicating a
-# frame where the leaf has one (calltree's leaves do).
+# frame where the leaf has one (calltree's leaves do; `leaves` is calltree
+# built with -DFRAMELESS_LEAVES).
 . "$(dirname "$0")/lib.sh"
 require_sampling
 "$HWPROF" record -q -e cpu-clock -F 999 -g -o "$TMP/p.pb.gz" -- "$WORKLOADS/leaves" 2 ||

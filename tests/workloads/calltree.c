@@ -1,20 +1,31 @@
 /* calltree - the bundled demo and the accuracy workload: main spends a designed
  * 60/30/10 share of its CPU time in leaf_a, leaf_b and leaf_c, each reached through
- * its own caller (main -> mid_X -> leaf_X).  Usage: calltree [SECONDS] (default 1). */
+ * its own caller (main -> mid_X -> leaf_X).  Usage: calltree [SECONDS] (default 1).
+ *
+ * Built with -DFRAMELESS_LEAVES it is the `leaves` workload: the leaves call
+ * nothing, so GCC gives them no frame even with -fno-omit-frame-pointer (x86-64
+ * omits the leaf frame pointer by default), and a frame-pointer walk from
+ * inside them skips mid_X. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
 static volatile uint64_t sink;
+
+#ifdef FRAMELESS_LEAVES
+#define ROUND() do { } while (0)
+#else
 static volatile uint64_t rounds;
 
 /* Called first by every leaf so that the leaf is not a leaf function to the
  * compiler: it then keeps its frame pointer (GCC omits it in leaf functions). */
 __attribute__((noinline)) void count_round(void) { rounds++; }
+#define ROUND() count_round()
+#endif
 
 /* The same loop body everywhere, so that time is proportional to `units`. */
 #define SPIN(units) do { \
-	count_round(); \
+	ROUND(); \
 	for (uint64_t i_ = 0; i_ < (uint64_t)(units) * 1000; i_++) \
 		sink += i_ ^ (sink >> 3); \
 } while (0)
