@@ -276,13 +276,16 @@ static __attribute__((noinline)) int span_begin_slow(struct spans_ctx *c, const 
 {
 	const struct name_cache *e;
 	struct open_span *s;
-	int depth = self.depth, err = 0;
+	int depth = self.depth, err = 0, ring;
 
 	if (depth >= MAX_DEPTH)
 		return -EOVERFLOW;
 	e = name_entry(c, name, &err);
 	if (!e)
 		return err;
+	/* Before the clock: a thread's first claim maps its ring, which the
+	 * span must not be charged for. */
+	ring = e->chan && ensure_ring(c) == 0;
 	s = &self.stack[depth];
 	self.depth = depth + 1;
 	s->id = e->id;
@@ -294,7 +297,7 @@ static __attribute__((noinline)) int span_begin_slow(struct spans_ctx *c, const 
 	s->intended = !c->ticks && intended > s->begin ? s->begin : intended;
 	/* No record until the end; the ring's header tells the recorder that the
 	 * samples from now on may belong to a span. */
-	if (!depth && s->chan && ensure_ring(c) == 0)
+	if (!depth && ring)
 		spanchan_open(&self.prod, s->begin, s->chan, trace, clock_flags(c));
 	return 0;
 }

@@ -211,6 +211,22 @@ void spanchan_count_drop(struct spanchan *ch)
 	__atomic_fetch_add(&ch->hdr->dropped, 1, __ATOMIC_RELAXED);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23          /* Linux 5.14 */
+#endif
+
+/* Map the whole of ring r into this process now, once, rather than a page
+ * fault every hundred spans on the thread's first pass through it (a fault
+ * costs more than a span).  Best effort: older kernels fault as they go. */
+static void populate(const struct spanchan *ch, struct spanchan_ring *r)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)r & ~(page - 1);
+	uintptr_t end = (uintptr_t)r + ring_size(ch->hdr->slots);
+
+	madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
 int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *p)
 {
 	struct spanchan_header *h = ch->hdr;
@@ -235,6 +251,7 @@ int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *
 		p->tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 		p->mask = h->slots - 1;
 		spanchan_close(p);      /* whatever the previous owner left open */
+		populate(ch, r);
 		return 0;
 	}
 	spanchan_count_drop(ch);

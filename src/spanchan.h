@@ -95,8 +95,9 @@ struct spanchan_producer {
 	uint64_t mask;
 };
 
-/* Claim a free ring for the calling thread (tid) into *p.  Returns 0, -EBUSY
- * when every ring is taken (the drop is counted). */
+/* Claim a free ring for the calling thread (tid) into *p, and map all of it
+ * into the process (the claim takes a while; appending never page-faults).
+ * Returns 0, -EBUSY when every ring is taken (the drop is counted). */
 int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *p);
 
 /* Give the ring back (thread exit): another thread may claim it once this one

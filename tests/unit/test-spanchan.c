@@ -1,6 +1,6 @@
 /* test-spanchan.c - the span channel: string interning across two mappings of
  * one memfd (hwprof's and the program's), a ring wrapping many times with a
- * full ring dropping and counting, ring claim and release, a thread's open
+ * full ring dropping and counting, ring claim (mapping the ring whole) and release, a thread's open
  * span as the drain reports it, the clock, and many producer threads against
  * one draining consumer, every record arriving once, in order. */
 #include <errno.h>
@@ -45,6 +45,25 @@ static int collect(const struct spanchan_rec *r, void *ctx)
 	c->last_seq = r->trace_id;
 	c->n++;
 	return 0;
+}
+
+/* Pages of [p, p + len) in memory, of *n pages it covers: of the memfd,
+ * resident means allocated. */
+static size_t resident_pages(const void *p, size_t len, size_t *n_out)
+{
+	uintptr_t page = 4096, start = (uintptr_t)p & ~(page - 1);
+	size_t n = ((uintptr_t)p + len - start + page - 1) / page, count = 0;
+	unsigned char *vec = calloc(n, 1);
+
+	*n_out = n;
+	if (!vec || mincore((void *)start, n * page, vec) < 0) {
+		free(vec);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
 }
 
 static struct spanchan_rec rec(uint32_t tid, uint64_t seq)
@@ -196,6 +215,25 @@ int main(void)
 	spanchan_release(&p);
 	spanchan_free(child);
 	spanchan_free(ch);
+
+	/* A claimed ring is mapped whole at once, not a page fault at a time on
+	 * the producer's hot path; the rings nobody claimed take no memory. */
+	{
+		struct spanchan *prog = NULL;
+		struct spanchan_producer q = { 0 };
+		size_t bytes = 4096 * sizeof(struct spanchan_rec), n;
+
+		fd = -1;
+		is_int(spanchan_create(2, 4096, 4, &fd, &ch), 0, "a channel of two 160 KB rings");
+		is_int(spanchan_attach(fd, &prog), 0, "the program's mapping of it");
+		is_int(spanchan_claim(prog, 9, &q), 0, "claim the first ring");
+		is_int((int)resident_pages(q.ring->slot, bytes, &n), (int)n,
+		       "all of its pages are in memory");
+		is_int((int)resident_pages((char *)q.ring->slot + bytes + 4096, bytes - 4096, &n), 0,
+		       "none of the unclaimed ring's");
+		spanchan_free(prog);
+		spanchan_free(ch);
+	}
 
 	/* Many threads, small rings, a consumer draining while they write. */
 	{
