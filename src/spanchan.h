@@ -169,10 +169,12 @@ static inline int spanchan_push(struct spanchan_producer *p, const struct spanch
 static inline void spanchan_open(struct spanchan_producer *p, uint64_t begin, uint16_t name,
 				 uint64_t trace, uint8_t flags)
 {
-	__atomic_store_n(&p->ring->open_name, name, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->ring->open_trace, trace, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->ring->open_flags, flags, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->ring->open_begin, begin, __ATOMIC_RELEASE);
+	struct spanchan_ring *r = p->ring;     /* once: the atomics would reload it */
+
+	__atomic_store_n(&r->open_name, name, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->open_trace, trace, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->open_flags, flags, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->open_begin, begin, __ATOMIC_RELEASE);
 }
 
 /* After the span's END record: a consumer that sees it closed drains its end. */
