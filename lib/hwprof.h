@@ -122,7 +122,8 @@ HWPROF_API const char *hwprof_strerror(int err);
  *	hwprof_span_end();
  *
  * Under `hwprof record` (which sets HWPROF_SPANS_FD) spans go to the recorder
- * through shared memory, one record per span at its end, no system call, timed
+ * through shared memory, one record per span at its end, no system call (a
+ * thread's first span maps its 1.3 MB ring, so that no later one faults), timed
  * with the CPU's time-stamp counter where the kernel keeps time with it (the
  * recorder converts to CLOCK_MONOTONIC): the samples taken inside a
  * span get the pprof labels span=NAME, trace_id=ID and span_ns=DURATION, and
