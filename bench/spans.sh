@@ -3,7 +3,9 @@
 # in each mode, alternating RUNS times (bench/span-cost: medians of per-batch
 # means): nothing records; HWPROF_LATENCY_OUT (histograms in the process);
 # under `hwprof record` with spans timed by the TSC (the default where the
-# kernel keeps time with it) and with HWPROF_SPAN_CLOCK=monotonic.  Prints per
+# kernel keeps time with it), the same in batches of 500 (a thread's first
+# pass through its ring: the whole run fits in it), and with
+# HWPROF_SPAN_CLOCK=monotonic.  Prints per
 # mode the median over runs of span-cost's median, its lowest and highest,
 # and the clocks' own costs.  Run from anywhere after building.
 set -eu
@@ -29,18 +31,19 @@ for i in $(seq "$RUNS"); do
 	row idle "$COST" -b "$BATCHES"
 	row histograms env HWPROF_LATENCY_OUT="$W/lat" "$COST" -b "$BATCHES"
 	row record-tsc "$HWPROF" record -q -o "$W/p.pb.gz" -- "$COST" -b "$BATCHES"
+	row record-short "$HWPROF" record -q -o "$W/p.pb.gz" -- "$COST" -b "$BATCHES" -k 500
 	row record-monotonic env HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -o "$W/p.pb.gz" -- \
 		"$COST" -b "$BATCHES"
 done
 
 echo "machine: $(nproc) CPUs, $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-echo "bench/span-cost -b $BATCHES (5000 spans per batch), $RUNS runs per mode, alternating"
+echo "bench/span-cost -b $BATCHES (5000 spans per batch; record-short: 500), $RUNS runs per mode, alternating"
 echo
 awk -f bench/medians.awk -f /dev/stdin "$W/rows" <<'EOF'
 END {
 	printf "%-18s %14s %8s %8s\n", "mode", "ns per span", "lowest", "highest"
-	split("idle histograms record-tsc record-monotonic", modes, " ")
-	for (k = 1; k <= 4; k++) {
+	split("idle histograms record-tsc record-short record-monotonic", modes, " ")
+	for (k = 1; k <= 5; k++) {
 		md = modes[k]; med = median(md, 2); n = sorted(md, 2)
 		printf "%-18s %14.1f %8.1f %8.1f\n", md, med, a[1], a[n]
 	}
