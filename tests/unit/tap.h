@@ -34,6 +34,13 @@ static inline int tap_ok(int pass, const char *file, int line, const char *fmt, 
 		printf("#   got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
 } while (0)
 
+/* A test that cannot run here, and why: reported as skipped. */
+static inline void skip(const char *what, const char *why)
+{
+	printf("ok %d - %s # SKIP %s\n", ++tap_count, what, why);
+	fflush(stdout);
+}
+
 /* Print the plan last ("1..N"); the exit status tells the driver about failures. */
 static inline int done_testing(void)
 {
