@@ -52,7 +52,7 @@ static int collect(const struct spanchan_rec *r, void *ctx)
  * resident means allocated. */
 static size_t resident_pages(const void *p, size_t len, size_t *n_out)
 {
-	uintptr_t page = 4096, start = (uintptr_t)p & ~(page - 1);
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)p & ~(page - 1);
 	size_t n = ((uintptr_t)p + len - start + page - 1) / page, count = 0;
 	unsigned char *vec = calloc(n, 1);
 
@@ -240,6 +240,7 @@ int main(void)
 		struct spanchan *prog = NULL;
 		struct spanchan_producer q = { 0 };
 		size_t bytes = 4096 * sizeof(struct spanchan_rec), n;
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 		fd = -1;
 		is_int(spanchan_create(2, 4096, 4, &fd, &ch), 0, "a channel of two 160 KB rings");
@@ -251,7 +252,8 @@ int main(void)
 		else
 			skip("all of its pages are in memory",
 			     "the kernel has no MADV_POPULATE_WRITE (Linux 5.14)");
-		is_int((int)resident_pages((char *)q.ring->slot + bytes + 4096, bytes - 4096, &n), 0,
+		/* Past the page the two rings share. */
+		is_int((int)resident_pages((char *)q.ring->slot + bytes + page, bytes - page, &n), 0,
 		       "none of the unclaimed ring's");
 		spanchan_free(prog);
 		spanchan_free(ch);
