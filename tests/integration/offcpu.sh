@@ -5,9 +5,10 @@
 # thread's lifetime.
 . "$(dirname "$0")/lib.sh"
 require_sampling
-# The machine is shared: other processes' work preempts compute_step, and that
-# runnable time, real as it is, is not what this test checks.  A real-time
-# priority (where allowed) keeps them off; without it the shares still usually hold.
+# The machine is shared: other processes' work preempts compute_step (runnable
+# time, in its own stack), so blocking_read is checked against the main thread's
+# sleeping time, not all of its off-CPU time.  A real-time priority (where
+# allowed) keeps that noise small; the checks hold without it.
 RT=
 chrt -f 10 true 2>/dev/null && RT="chrt -f 10"
 $RT "$HWPROF" record -q --wall -o "$TMP/p.pb.gz" -- "$WORKLOADS/pipewait" 1 >"$TMP/out.txt" \
@@ -20,7 +21,8 @@ elapsed=$(sed -n 's/^elapsed_ns //p' "$TMP/out.txt")
 # columns: TID THREAD CPU OFF runnable sleeping lock io CPU/WALL (ms)
 main_cpu=$(awk '$2 == "pipewait" { print $3 }' "$TMP/threads.txt")
 main_off=$(awk '$2 == "pipewait" { print $4 }' "$TMP/threads.txt")
-[ -n "$main_cpu" ] && [ -n "$main_off" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
+main_sleep=$(awk '$2 == "pipewait" { print $6 }' "$TMP/threads.txt")
+[ -n "$main_cpu" ] && [ -n "$main_off" ] && [ -n "$main_sleep" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
 ratio=$(awk -v c="$main_cpu" -v o="$main_off" -v e="$elapsed" 'BEGIN { printf "%.3f", (c + o) * 1e6 / e }')
 within "$ratio" 0.95 1.05 || fail "main thread: cpu $main_cpu + off $main_off ms = $ratio x elapsed $elapsed ns"
 # Both threads live for the whole run (the writer from just after main starts
@@ -32,8 +34,12 @@ within "$all" 0.95 1.05 || fail "all threads: cpu + off = $all x (elapsed x 2)"
 "$HWPROF" report -t cpu --folded "$TMP/p.pb.gz" >"$TMP/cpu.txt" || fail "report -t cpu failed"
 br_off=$(awk '/;blocking_read;/ { s += $NF } END { print s / 1e6 }' "$TMP/off.txt")
 br_cpu=$(awk '/;blocking_read(;|$| )/ { s += $NF } END { print s / 1e6 + 0 }' "$TMP/cpu.txt")
-share=$(awk -v b="$br_off" -v o="$main_off" 'BEGIN { printf "%.1f", 100 * b / o }')
-within "$share" 90 100.5 || fail "blocking_read: ${share}% of the main thread's off-CPU time, expected >= 90%"
+# Its off-CPU time is its sleep plus the wait for a CPU once woken, so it may
+# exceed the thread's sleeping time, never the thread's off-CPU time.
+share=$(awk -v b="$br_off" -v s="$main_sleep" 'BEGIN { printf "%.1f", 100 * b / s }')
+most=$(awk -v o="$main_off" -v s="$main_sleep" 'BEGIN { printf "%.1f", 100 * o / s + 0.5 }')
+within "$share" 90 "$most" ||
+	fail "blocking_read: off-CPU ${share}% of the main thread's sleeping time, expected 90..${most}%"
 grep ";blocking_read;" "$TMP/off.txt" | grep -q ";schedule" || fail "no kernel frames under blocking_read"
 oncpu=$(awk -v c="$br_cpu" -v o="$br_off" 'BEGIN { printf "%.1f", 100 * c / (c + o) }')
 within "$oncpu" 0 5 || fail "blocking_read on-CPU: ${oncpu}% of its wall time, expected < 5%"
@@ -43,5 +49,5 @@ tot() { "$HWPROF" report -t "$1" --folded "$TMP/p.pb.gz" | awk '{ s += $NF } END
 w=$(tot wall); c=$(tot cpu); o=$(tot off-cpu)
 [ "$w" = "$((c + o))" ] || fail "wall $w != cpu $c + off-cpu $o"
 "$HWPROF" report --tags -t off-cpu "$TMP/p.pb.gz" | grep -q ": sleeping" || fail "no state=sleeping label"
-pass "main: cpu ${main_cpu} + off ${main_off} ms = ${ratio} x elapsed; blocking_read ${share}% of off-CPU," \
+pass "main: cpu ${main_cpu} + off ${main_off} ms = ${ratio} x elapsed; blocking_read ${share}% of sleeping," \
 	"${oncpu}% of its wall on CPU; all threads ${all} x"
