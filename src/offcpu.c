@@ -302,6 +302,40 @@ static int cmp_thread_row(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
+/* By tid, and within a tid the longest wall time first. */
+static int cmp_tid_then_wall(const void *a, const void *b)
+{
+	const struct thread_row *x = a, *y = b;
+	int64_t wx = x->cpu + x->off_total, wy = y->cpu + y->off_total;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return wx > wy ? -1 : wx < wy;
+}
+
+/* Rows are first kept by tid and name: a thread that names itself after it
+ * started (pthread_setname_np) has samples under both.  It gets one row, under
+ * the name it spent most of its time with.  The number of rows left. */
+static size_t merge_names(struct thread_row *rows, size_t n)
+{
+	size_t out = 0;
+
+	qsort(rows, n, sizeof(*rows), cmp_tid_then_wall);
+	for (size_t i = 0; i < n; i++) {
+		struct thread_row *w = out ? &rows[out - 1] : NULL;
+
+		if (!w || w->tid != rows[i].tid) {
+			rows[out++] = rows[i];
+			continue;
+		}
+		w->cpu += rows[i].cpu;
+		for (int k = 0; k < OFFCPU_N_STATES; k++)
+			w->off[k] += rows[i].off[k];
+		w->off_total += rows[i].off_total;
+	}
+	return out;
+}
+
 static enum offcpu_state state_of(const char *name)
 {
 	for (int k = OFFCPU_RUNNABLE; k < OFFCPU_N_STATES; k++)
@@ -323,12 +357,13 @@ int offcpu_threads_write(struct profile *p, int cpu_type, FILE *out)
 		const struct profile_sample *s = &p->samples[i];
 		const struct profile_label *tid = label_of(s, "tid"), *name = label_of(s, "thread");
 		const struct profile_label *st = label_of(s, "state");
+		const char *thread = name && name->str ? name->str : "";
 		struct thread_row *row = NULL;
 
 		if (!tid)
 			continue;
 		for (size_t k = 0; k < n && !row; k++)
-			if (rows[k].tid == tid->num)
+			if (rows[k].tid == tid->num && strcmp(rows[k].name, thread) == 0)
 				row = &rows[k];
 		if (!row) {
 			if (util_grow(&rows, &cap, n + 1, sizeof(*rows)) < 0) {
@@ -338,10 +373,8 @@ int offcpu_threads_write(struct profile *p, int cpu_type, FILE *out)
 			row = &rows[n++];
 			memset(row, 0, sizeof(*row));
 			row->tid = tid->num;
-			row->name = "";
+			row->name = thread;
 		}
-		if (name && name->str && !row->name[0])
-			row->name = name->str;
 		if (cpu_type >= 0 && (size_t)cpu_type < p->n_types && cpu_type != off)
 			row->cpu += s->values[cpu_type];
 		if (st && st->str) {
@@ -349,6 +382,7 @@ int offcpu_threads_write(struct profile *p, int cpu_type, FILE *out)
 			row->off_total += s->values[off];
 		}
 	}
+	n = merge_names(rows, n);
 	qsort(rows, n, sizeof(*rows), cmp_thread_row);
 	fprintf(out, "%8s  %-16s %10s %10s %10s %10s %10s %10s %9s\n", "TID", "THREAD", "CPU ms",
 		"OFF ms", "runnable", "sleeping", "lock", "io", "CPU/WALL");

@@ -100,8 +100,8 @@ static uint64_t loc(struct profile *p, const char *fn, uint64_t addr)
 	return (uint64_t)profile_location(p, 0, addr, &line, 1);
 }
 
-static void add(struct profile *p, const uint64_t *locs, size_t n, int tid, const char *state,
-		int64_t cpu, int64_t off)
+static void add(struct profile *p, const uint64_t *locs, size_t n, int tid, const char *thread,
+		const char *state, int64_t cpu, int64_t off)
 {
 	struct profile_label l[3];
 	int64_t v[3] = { 0, cpu, off };
@@ -110,10 +110,23 @@ static void add(struct profile *p, const uint64_t *locs, size_t n, int tid, cons
 	l[0].key = "tid";
 	l[0].num = tid;
 	l[1].key = "thread";
-	l[1].str = tid == 10 ? "main" : "helper";
+	l[1].str = thread;
 	l[2].key = "state";
 	l[2].str = state;
 	profile_add_sample(p, locs, n, l, state ? 3 : 2, v);
+}
+
+/* Rows of the --threads table for tid (and name, unless NULL). */
+static int rows_of(const char *table, long tid, const char *name)
+{
+	char thread[64];
+	long t;
+	int n = 0;
+
+	for (const char *l = table; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (sscanf(l, "%ld %63s", &t, thread) == 2 && t == tid && (!name || !strcmp(thread, name)))
+			n++;
+	return n;
 }
 
 static void test_writers(void)
@@ -137,10 +150,12 @@ static void test_writers(void)
 	lock_stack[4] = loc(p, "main", 2);
 	sleep_stack[0] = loc(p, "pipe_read", 7);
 	sleep_stack[1] = loc(p, "main", 2);
-	add(p, cpu_stack, 2, 10, NULL, 300, 0);
-	add(p, lock_stack, 5, 10, "lock", 0, 600);
-	add(p, sleep_stack, 2, 10, "sleeping", 0, 100);
-	add(p, cpu_stack, 2, 11, NULL, 50, 0);
+	add(p, cpu_stack, 2, 10, "main", NULL, 300, 0);
+	add(p, lock_stack, 5, 10, "main", "lock", 0, 600);
+	add(p, sleep_stack, 2, 10, "main", "sleeping", 0, 100);
+	/* Thread 11 ran a little under its parent's name, then named itself. */
+	add(p, cpu_stack, 2, 11, "main", NULL, 5, 0);
+	add(p, cpu_stack, 2, 11, "helper", NULL, 45, 0);
 
 	f = open_memstream(&buf, &len);
 	is_int(offcpu_threads_write(p, 1, f), 0, "threads");
@@ -148,6 +163,8 @@ static void test_writers(void)
 	ok(strstr(buf, "main") && strstr(buf, "helper"), "both threads listed");
 	ok(strstr(buf, "30.0%"), "main: CPU/wall 300/1000 = 30%%:\n%s", buf);
 	ok(strstr(buf, "100.0%"), "helper: all CPU");
+	is_int(rows_of(buf, 11, "helper"), 1, "a renamed thread: one row, under its later name");
+	is_int(rows_of(buf, 11, NULL), 1, "... and no other");
 	free(buf);
 
 	f = open_memstream(&buf, &len);
