@@ -1,6 +1,6 @@
 #!/bin/sh
-# record --wall on pipewait (5 ms computing, then a blocking pipe read until the
-# writer thread's next 10 ms tick): the main thread's off-CPU time is in
+# record --wall on pipewait (5 ms computing, then a blocking pipe read that the
+# writer thread answers 5 ms later): the main thread's off-CPU time is in
 # blocking_read, its on-CPU time is not, and on-CPU + off-CPU covers each
 # thread's lifetime.
 . "$(dirname "$0")/lib.sh"

@@ -19,14 +19,16 @@ bad=$(jq '[.traceEvents[] | select((.ph | type) != "string" or (.pid | type) != 
 [ "$bad" = 0 ] || fail "$bad events lack ph/pid/tid/name/ts (or dur for X)"
 tid=$(jq '.traceEvents[] | select(.ph == "M" and .args.name == "pipewait") | .tid' "$TMP/t.json" | head -1)
 [ -n "$tid" ] || fail "no thread_name metadata for pipewait"
-# About 50 cycles in 0.5 s, one blocking read each (preemption on a loaded
-# machine splits running time into more intervals, but not the sleeps); the
-# median sleep of the main thread about 5 ms.
+# About 50 cycles in 0.5 s, one blocking read each: fewer on a loaded machine,
+# where the cycles take longer (and preemption splits the running time into
+# more intervals, not the sleeps).  The median sleep of the main thread about
+# 5 ms; more where it waits for a CPU once woken (12 ms seen with four busy
+# loops per CPU), since a wait lasts until the thread runs again.
 n=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping")] | length' "$TMP/t.json")
-within "$n" 10 120 || fail "$n sleeping intervals on the main thread, expected about 50 (10 at least under load)"
+within "$n" 10 60 || fail "$n sleeping intervals on the main thread, expected about 50"
 med=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping") | .dur] | sort |
 	.[length / 2 | floor]' "$TMP/t.json")
-within "$med" 3000 7000 || fail "median sleep of the main thread ${med} us, expected about 5000"
+within "$med" 4000 15000 || fail "median sleep of the main thread ${med} us, expected about 5000"
 s=$(jq '[.traceEvents[] | select(.ph == "i")] | length' "$TMP/t.json")
 within "$s" 50 100000 || fail "$s sample events"
 
@@ -64,4 +66,4 @@ HTML
 else
 	viewer="; Chromium not found (apt-get install chromium), jq only"
 fi
-pass "$n runs, median sleep ${med} us, $s samples on the timeline$viewer"
+pass "$n sleeps, median ${med} us, $s samples on the timeline$viewer"

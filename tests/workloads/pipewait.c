@@ -1,7 +1,9 @@
 /* pipewait - the main thread alternates about 5 ms of computing (compute_step)
- * with a blocking read on a pipe (blocking_read) that a writer thread feeds
- * every 10 ms, for about SECONDS (default 1).  It prints "elapsed_ns N": the
- * main thread's own run time, for checking on-CPU + off-CPU against it. */
+ * with a blocking read on a pipe (blocking_read) that a writer thread answers
+ * 5 ms after being asked, for about SECONDS (default 1).  Asked, not on a
+ * clock: a late compute step on a loaded machine still finds the pipe empty
+ * and waits.  It prints "elapsed_ns N": the main thread's own run time, for
+ * checking on-CPU + off-CPU against it. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
@@ -10,11 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_NS 10000000LL
+#define WAIT_NS 5000000L
 #define STEP_NS 5000000LL
 
 static volatile uint64_t sink;
-static volatile int done;
 
 static int64_t now_ns(void)
 {
@@ -40,22 +41,21 @@ __attribute__((noinline)) int blocking_read(int fd)
 	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
 
-/* Writes on an absolute 10 ms grid, so that the reader's waits do not drift. */
+struct pipes {
+	int ask[2], answer[2];
+};
+
+/* Answers each request 5 ms after it came, until the asking end closes. */
 static void *writer(void *arg)
 {
-	int fd = *(int *)arg;
-	struct timespec next;
+	struct pipes *p = arg;
+	struct timespec wait = { 0, WAIT_NS };
+	char c;
 
 	pthread_setname_np(pthread_self(), "writer");
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!done) {
-		next.tv_nsec += TICK_NS;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-		if (write(fd, "x", 1) != 1)
+	while (read(p->ask[0], &c, 1) == 1) {
+		nanosleep(&wait, NULL);
+		if (write(p->answer[1], "x", 1) != 1)
 			break;
 	}
 	return NULL;
@@ -65,17 +65,17 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
 	int64_t t0 = now_ns(), end = t0 + (int64_t)(seconds * 1e9);
+	struct pipes p;
 	pthread_t w;
-	int fds[2];
 
-	if (pipe(fds) < 0 || pthread_create(&w, NULL, writer, &fds[1]) != 0)
+	if (pipe(p.ask) < 0 || pipe(p.answer) < 0 || pthread_create(&w, NULL, writer, &p) != 0)
 		return 1;
 	while (now_ns() < end) {
 		compute_step();
-		if (blocking_read(fds[0]) < 0)
+		if (write(p.ask[1], "?", 1) != 1 || blocking_read(p.answer[0]) < 0)
 			return 1;
 	}
-	done = 1;
+	close(p.ask[1]);
 	pthread_join(w, NULL);
 	printf("elapsed_ns %lld\n", (long long)(now_ns() - t0));
 	return 0;
