@@ -1,6 +1,7 @@
 /* calltree - the bundled demo and the accuracy workload: main spends a designed
  * 60/30/10 share of its CPU time in leaf_a, leaf_b and leaf_c, each reached through
- * its own caller (main -> mid_X -> leaf_X).  Usage: calltree [SECONDS] (default 1).
+ * its own caller (main -> mid_X -> leaf_X).  Usage: calltree [SECONDS] (default 1)
+ * of CPU time: on a loaded machine it runs longer and is sampled as often.
  *
  * Built with -DFRAMELESS_LEAVES it is the `leaves` workload: the leaves call
  * nothing, so GCC gives them no frame even with -fno-omit-frame-pointer (x86-64
@@ -37,18 +38,18 @@ __attribute__((noinline)) void mid_a(int units) { leaf_a(units); }
 __attribute__((noinline)) void mid_b(int units) { leaf_b(units); }
 __attribute__((noinline)) void mid_c(int units) { leaf_c(units); }
 
-static double now(void)
+static double cpu_time(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
-	double end = now() + seconds;
+	double end = cpu_time() + seconds;
 
 	uint32_t x = 12345;
 
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
 	 * 1 to 4 times the size, in a pseudo-random order: rounds of one length
 	 * could keep pace with the sampling period and always be sampled in the
 	 * same function. */
-	while (now() < end) {
+	while (cpu_time() < end) {
 		int scale;
 
 		x = x * 1664525u + 1013904223u;
