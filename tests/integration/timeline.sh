@@ -30,7 +30,10 @@ med=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "s
 	.[length / 2 | floor]' "$TMP/t.json")
 within "$med" 4000 15000 || fail "median sleep of the main thread ${med} us, expected about 5000"
 s=$(jq '[.traceEvents[] | select(.ph == "i")] | length' "$TMP/t.json")
-within "$s" 50 100000 || fail "$s sample events"
+# About 250 on an idle machine (5 ms of every 10 on CPU, 1 kHz); a loaded one
+# leaves the main thread a fraction of that (34 seen under make -j16 check on
+# two CPUs).
+within "$s" 10 100000 || fail "$s sample events"
 
 # Chromium's JSON.parse, in a page that loads the file like a trace viewer.
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)

@@ -1,5 +1,6 @@
-/* threads - two named threads, each burning CPU in its own function, for about
- * SECONDS (default 1) while main waits. */
+/* threads - two named threads, each burning CPU in its own function for about
+ * SECONDS (default 1) of its own CPU time, while main waits: on a loaded
+ * machine they run longer and are sampled as often. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
@@ -9,24 +10,24 @@
 static volatile uint64_t sink;
 static double seconds = 1.0;
 
-static double now(void)
+static double cpu_time(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 __attribute__((noinline)) void work_one(double end)
 {
-	while (now() < end)
+	while (cpu_time() < end)
 		for (int i = 0; i < 100000; i++)
 			sink += i;
 }
 
 __attribute__((noinline)) void work_two(double end)
 {
-	while (now() < end)
+	while (cpu_time() < end)
 		for (int i = 0; i < 100000; i++)
 			sink ^= i;
 }
@@ -34,14 +35,14 @@ __attribute__((noinline)) void work_two(double end)
 static void *thread_one(void *arg)
 {
 	pthread_setname_np(pthread_self(), "worker-one");
-	work_one(now() + seconds);
+	work_one(cpu_time() + seconds);
 	return NULL;
 }
 
 static void *thread_two(void *arg)
 {
 	pthread_setname_np(pthread_self(), "worker-two");
-	work_two(now() + seconds);
+	work_two(cpu_time() + seconds);
 	return NULL;
 }
 
