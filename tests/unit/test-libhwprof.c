@@ -155,13 +155,22 @@ static void test_counting(void)
 	ok(v[0].value == 0 && v[0].time_enabled == 0, "opened stopped: nothing counted yet");
 
 	is_int(hwprof_counters_start(c), 0, "start");
-	hwprof_counters_read(c, v, 2);
-	cpu0 = thread_cpu_ns();
-	spin_cpu(100 * 1000000u);
-	cpu1 = thread_cpu_ns();
-	hwprof_counters_read(c, w, 2);
+	/* task-clock counts the time the thread is on a CPU, interrupts included;
+	 * the thread's CPU clock leaves out interrupt and steal time where the
+	 * kernel accounts them apart, which on a heavily loaded VM made them
+	 * differ by half once.  The two agree on a quiet moment: up to 3 tries. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		hwprof_counters_read(c, v, 2);
+		cpu0 = thread_cpu_ns();
+		spin_cpu(100 * 1000000u);
+		cpu1 = thread_cpu_ns();
+		hwprof_counters_read(c, w, 2);
+		ratio = (double)(w[0].value - v[0].value) / (double)(cpu1 - cpu0);
+		if (ratio > 0.7 && ratio < 1.3)
+			break;
+		printf("# attempt %d: task-clock / CLOCK_THREAD_CPUTIME_ID = %.3f\n", attempt + 1, ratio);
+	}
 	ok(w[0].value > v[0].value, "task-clock grows across a busy loop");
-	ratio = (double)(w[0].value - v[0].value) / (double)(cpu1 - cpu0);
 	ok(ratio > 0.7 && ratio < 1.3, "task-clock delta matches CLOCK_THREAD_CPUTIME_ID (ratio %.3f)",
 	   ratio);
 	ok(w[0].time_enabled == w[1].time_enabled && w[0].time_running == w[1].time_running,
