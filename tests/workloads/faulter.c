@@ -1,6 +1,7 @@
-/* faulter - alternates ~20 ms phases: touch_pages maps fresh memory and touches
+/* faulter - alternates ~20 ms (of CPU time) phases: touch_pages maps fresh memory and touches
  * every page (a page fault each), spin_only computes without faulting, for
- * about SECONDS (default 1).  Page faults belong to touch_pages' stacks. */
+ * about SECONDS (default 1) of CPU time, so that two runs on a loaded machine
+ * still fault about as often.  Page faults belong to touch_pages' stacks. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -9,11 +10,11 @@
 
 static volatile uint64_t sink;
 
-static double now(void)
+static double cpu_time(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -22,7 +23,7 @@ __attribute__((noinline)) void touch_pages(double end)
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = 256 * (size_t)page;
 
-	while (now() < end) {
+	while (cpu_time() < end) {
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
@@ -35,7 +36,7 @@ __attribute__((noinline)) void touch_pages(double end)
 
 __attribute__((noinline)) void spin_only(double end)
 {
-	while (now() < end)
+	while (cpu_time() < end)
 		for (int i = 0; i < 10000; i++)
 			sink += i;
 }
@@ -43,11 +44,11 @@ __attribute__((noinline)) void spin_only(double end)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
-	double stop = now() + seconds;
+	double stop = cpu_time() + seconds;
 
-	while (now() < stop) {
-		touch_pages(now() + 0.02);
-		spin_only(now() + 0.02);
+	while (cpu_time() < stop) {
+		touch_pages(cpu_time() + 0.02);
+		spin_only(cpu_time() + 0.02);
 	}
 	return 0;
 }
