@@ -1,7 +1,8 @@
-/* faulter - alternates ~20 ms (of CPU time) phases: touch_pages maps fresh memory and touches
- * every page (a page fault each), spin_only computes without faulting, for
- * about SECONDS (default 1) of CPU time, so that two runs on a loaded machine
- * still fault about as often.  Page faults belong to touch_pages' stacks. */
+/* faulter - alternates phases of ~20 ms of CPU time: touch_pages maps fresh
+ * memory and touches every page (a page fault each), spin_only computes
+ * without faulting, for about SECONDS (default 1) of CPU time, so that two runs
+ * on a loaded machine still fault about as often.  Page faults belong to
+ * touch_pages' stacks. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
