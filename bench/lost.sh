@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/lost.sh [RUNS] [SECONDS] - lost samples at -F 4999 on two busy threads:
-# records tests/workloads/threads.c (two CPU-bound threads for SECONDS,
-# default 5) RUNS times (default 5), alternating `perf record -F 4999 -g` and
+# records tests/workloads/threads.c (two CPU-bound threads, SECONDS of CPU time
+# each, default 5) RUNS times (default 5), alternating `perf record -F 4999 -g` and
 # `hwprof record -F 4999 -g`, and prints per run: the threads' CPU time, samples,
 # samples expected from that CPU time (cpu s * 4999), lost samples and
 # throttling.  hwprof's lost/throttled come from the profile's comment
