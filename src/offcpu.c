@@ -291,11 +291,16 @@ struct thread_row {
 	int64_t off_total;
 };
 
-/* The longest wall time (cpu + off) first, then by tid. */
+static int64_t row_wall(const struct thread_row *w)
+{
+	return w->cpu + w->off_total;
+}
+
+/* The longest wall time first, then by tid. */
 static int cmp_thread_row(const void *a, const void *b)
 {
 	const struct thread_row *x = a, *y = b;
-	int64_t wx = x->cpu + x->off_total, wy = y->cpu + y->off_total;
+	int64_t wx = row_wall(x), wy = row_wall(y);
 
 	if (wx != wy)
 		return wx > wy ? -1 : 1;
@@ -306,7 +311,7 @@ static int cmp_thread_row(const void *a, const void *b)
 static int cmp_tid_then_wall(const void *a, const void *b)
 {
 	const struct thread_row *x = a, *y = b;
-	int64_t wx = x->cpu + x->off_total, wy = y->cpu + y->off_total;
+	int64_t wx = row_wall(x), wy = row_wall(y);
 
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
@@ -388,7 +393,7 @@ int offcpu_threads_write(struct profile *p, int cpu_type, FILE *out)
 		"OFF ms", "runnable", "sleeping", "lock", "io", "CPU/WALL");
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_row *w = &rows[i];
-		int64_t wall = w->cpu + w->off_total;
+		int64_t wall = row_wall(w);
 
 		fprintf(out, "%8" PRId64 "  %-16.16s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f %8.1f%%\n",
 			w->tid, w->name, w->cpu / 1e6, w->off_total / 1e6,
