@@ -19,10 +19,10 @@ elapsed=$(sed -n 's/^elapsed_ns //p' "$TMP/out.txt")
 
 "$HWPROF" report --threads "$TMP/p.pb.gz" >"$TMP/threads.txt" || fail "report --threads failed"
 # columns: TID THREAD CPU OFF runnable sleeping lock io CPU/WALL (ms)
-main_cpu=$(awk '$2 == "pipewait" { print $3 }' "$TMP/threads.txt")
-main_off=$(awk '$2 == "pipewait" { print $4 }' "$TMP/threads.txt")
-main_sleep=$(awk '$2 == "pipewait" { print $6 }' "$TMP/threads.txt")
-[ -n "$main_cpu" ] && [ -n "$main_off" ] && [ -n "$main_sleep" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
+read -r main_cpu main_off main_sleep <<EOF
+$(awk '$2 == "pipewait" { print $3, $4, $6 }' "$TMP/threads.txt")
+EOF
+[ -n "$main_sleep" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
 ratio=$(awk -v c="$main_cpu" -v o="$main_off" -v e="$elapsed" 'BEGIN { printf "%.3f", (c + o) * 1e6 / e }')
 within "$ratio" 0.95 1.05 || fail "main thread: cpu $main_cpu + off $main_off ms = $ratio x elapsed $elapsed ns"
 # Both threads live for the whole run (the writer from just after main starts

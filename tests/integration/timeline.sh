@@ -21,9 +21,10 @@ tid=$(jq '.traceEvents[] | select(.ph == "M" and .args.name == "pipewait") | .ti
 [ -n "$tid" ] || fail "no thread_name metadata for pipewait"
 # About 50 cycles in 0.5 s, one blocking read each: fewer on a loaded machine,
 # where the cycles take longer (9 seen under make -j16 check on two CPUs; and
-# preemption splits the running time into more intervals, not the sleeps).  The median sleep of the main thread about
-# 5 ms; more where it waits for a CPU once woken (12 ms seen with four busy
-# loops per CPU), since a wait lasts until the thread runs again.
+# preemption splits the running time into more intervals, not the sleeps).
+# The median sleep of the main thread about 5 ms; more where it waits for a CPU
+# once woken (12 ms seen with four busy loops per CPU), since a wait lasts
+# until the thread runs again.
 n=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping")] | length' "$TMP/t.json")
 within "$n" 5 60 || fail "$n sleeping intervals on the main thread, expected about 50"
 med=$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .name == "sleeping") | .dur] | sort |
