@@ -115,6 +115,16 @@ static int on_pmu_event(void *ctx, const char *pmu, const char *pmu_desc, const 
 	return 0;
 }
 
+/* A CPU newer than the installed libpfm4 has no event table: say so rather than
+ * leave the section out, so that its absence does not look like a bug. */
+static void list_no_pmu_table(void)
+{
+	char why[320];
+
+	events_no_pmu_table(why, sizeof(why));
+	printf("CPU PMU events: none: %s\n\n", why);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -335,6 +345,8 @@ int cmd_list(int argc, char **argv)
 	list_generic(&c, 1);
 	if (events_for_each_pmu_event(on_pmu_event, &c) == 0 && c.last_pmu)
 		printf("\n");
+	else if (!c.pattern)
+		list_no_pmu_table();
 	/* Thousands of them: only on request. */
 	if (c.pattern)
 		list_tracepoints(&c);

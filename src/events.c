@@ -127,6 +127,49 @@ int events_host_pmu(char *buf, size_t cap)
 	return -ENODEV;
 }
 
+/* The CPU as /proc/cpuinfo names it: x86's model name, family and model, or
+ * arm64's implementer and part numbers (what libpfm4 matches its tables on). */
+static void cpu_model(char *buf, size_t cap)
+{
+	char line[256], name[128] = "", family[32] = "", model[32] = "", impl[32] = "", part[32] = "";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		if (!name[0] && strncmp(line, "model name", 10) == 0)
+			snprintf(name, sizeof(name), "%s", v);
+		else if (!family[0] && strncmp(line, "cpu family", 10) == 0)
+			snprintf(family, sizeof(family), "%s", v);
+		else if (!model[0] && strncmp(line, "model\t", 6) == 0)
+			snprintf(model, sizeof(model), "%s", v);
+		else if (!impl[0] && strncmp(line, "CPU implementer", 15) == 0)
+			snprintf(impl, sizeof(impl), "%s", v);
+		else if (!part[0] && strncmp(line, "CPU part", 8) == 0)
+			snprintf(part, sizeof(part), "%s", v);
+	}
+	if (f)
+		fclose(f);
+	if (impl[0])
+		snprintf(buf, cap, "implementer %s, part %s", impl, part);
+	else if (family[0])
+		snprintf(buf, cap, "%s, family %s model %s", name[0] ? name : "unnamed", family, model);
+	else
+		snprintf(buf, cap, "unknown: no /proc/cpuinfo");
+}
+
+void events_no_pmu_table(char *buf, size_t cap)
+{
+	char cpu[200];
+
+	cpu_model(cpu, sizeof(cpu));
+	snprintf(buf, cap, "the installed libpfm4 has no event table for this CPU (%s)", cpu);
+}
+
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -61,6 +61,9 @@ const char *const *events_generic_names(void);
 /* libpfm4's name of this machine's core PMU ("clx", "amd64_fam19h_zen3"; what
  * LIBPFM_FORCE_PMU names), or "" when libpfm4 knows none.  0 or -ENODEV. */
 int events_host_pmu(char *buf, size_t cap);
+/* Why libpfm4 names no CPU events here: the CPU it does not know ("the installed
+ * libpfm4 has no event table for this CPU (AMD EPYC, family 26 model 2)"). */
+void events_no_pmu_table(char *buf, size_t cap);
 
 /* The preset directory: $HWPROF_EVENTS_DIR, else the installed one. */
 const char *events_presets_dir(void);
