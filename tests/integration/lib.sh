@@ -22,21 +22,34 @@ require_sampling() {
 # folded FILE: collapsed stacks of a saved profile.
 folded() { "$HWPROF" report --folded "$1"; }
 
-# leaf_share FOLDED LEAF: percent of the total whose leaf frame is LEAF.
-leaf_share() {
-	awk -v leaf="$2" '
-		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";"); tot += v; if (f[n] == leaf) s += v }
-		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }' "$1"
+# user_stacks FOLDED: the stacks without their kernel tail. A sample taken in the
+# kernel (an interrupt's exit path, a system call) is still the user function's
+# time; the frames after it are the kernel's names in /proc/kallsyms.
+user_stacks() {
+	ks=/proc/kallsyms
+	[ -r "$ks" ] || ks=/dev/null
+	awk 'FILENAME != ARGV[2] { k[$3] = 1; next }
+		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";")
+		  while (n > 1 && (f[n] in k)) n--
+		  s = f[1]; for (i = 2; i <= n; i++) s = s ";" f[i]
+		  print s, v }' "$ks" "$1"
 }
 
-# stack_share FOLDED LEAF CHAIN: percent of LEAF's value whose stack ends in CHAIN
-# (e.g. "main;mid_a;leaf_a").
+# leaf_share FOLDED LEAF: percent of the total whose user-space leaf frame is LEAF.
+leaf_share() {
+	user_stacks "$1" | awk -v leaf="$2" '
+		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";"); tot += v; if (f[n] == leaf) s += v }
+		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }'
+}
+
+# stack_share FOLDED LEAF CHAIN: percent of LEAF's value whose user stack ends in
+# CHAIN (e.g. "main;mid_a;leaf_a").
 stack_share() {
-	awk -v leaf="$2" -v chain="$3" '
+	user_stacks "$1" | awk -v leaf="$2" -v chain="$3" '
 		{ v = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";");
 		  if (f[n] != leaf) next; tot += v;
 		  if (substr($0, length($0) - length(chain) + 1) == chain) s += v }
-		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }' "$1"
+		END { if (tot == 0) print 0; else printf "%.1f\n", 100 * s / tot }'
 }
 
 # within VALUE LOW HIGH: numeric range check.
@@ -48,7 +61,9 @@ check_calltree() {
 	for spec in leaf_a:60 leaf_b:30 leaf_c:10; do
 		leaf=${spec%:*} want=${spec#*:}
 		got=$(leaf_share "$1" "$leaf")
-		within "$got" $((want - 5)) $((want + 5)) || fail "$leaf: ${got}% of samples, designed ${want}%"
+		within "$got" $((want - 5)) $((want + 5)) ||
+			fail "$leaf: ${got}% of samples, designed ${want}%; heaviest stacks:
+$(awk '{ print $NF, $0 }' "$1" | sort -n -r | head -8 | cut -d' ' -f2-)"
 		mid=mid_${leaf#leaf_}
 		chain=$(stack_share "$1" "$leaf" "main;$mid;$leaf")
 		within "$chain" 95 100 || fail "$leaf: only ${chain}% of its samples show main;$mid;$leaf"
