@@ -18,7 +18,6 @@ struct ring {
 	void *map;                      /* ring_open's mapping, NULL when attached */
 	size_t map_len;
 	unsigned char *scratch;
-	uint64_t lost;
 };
 
 static int pow2(uint64_t v)
@@ -110,19 +109,6 @@ static void ring_copy(const struct ring *r, uint64_t pos, void *dst, size_t n)
 	memcpy((unsigned char *)dst + first, r->data, n - first);
 }
 
-/* PERF_RECORD_LOST: header, u64 id, u64 lost. */
-static void ring_count_lost(struct ring *r, const unsigned char *rec, size_t len)
-{
-	struct perf_event_header h;
-	uint64_t lost;
-
-	memcpy(&h, rec, sizeof(h));
-	if (h.type != PERF_RECORD_LOST || len < 24)
-		return;
-	memcpy(&lost, rec + 16, 8);
-	r->lost += lost;
-}
-
 int ring_read(struct ring *r, ring_record_fn fn, void *ctx)
 {
 	struct perf_event_header h;
@@ -151,7 +137,6 @@ int ring_read(struct ring *r, ring_record_fn fn, void *ctx)
 			ring_copy(r, tail, r->scratch, h.size);
 			rec = r->scratch;
 		}
-		ring_count_lost(r, rec, h.size);
 		ret = fn(rec, h.size, ctx);
 		/* The callback has seen this record: it is consumed either way. */
 		tail += h.size;
@@ -171,11 +156,6 @@ size_t ring_pending(const struct ring *r)
 	uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
 
 	return head - __atomic_load_n(&r->meta->data_tail, __ATOMIC_RELAXED);
-}
-
-uint64_t ring_lost(const struct ring *r)
-{
-	return r->lost;
 }
 
 void ring_close(struct ring *r)

@@ -28,10 +28,6 @@ typedef int (*ring_record_fn)(const void *buf, size_t len, void *ctx);
  * stopped on counts as consumed; on -EINVAL the records before the bad one are. */
 int ring_read(struct ring *r, ring_record_fn fn, void *ctx);
 
-/* Total of the lost counts in the PERF_RECORD_LOST records ring_read delivered
- * (records the kernel dropped because the ring was full). */
-uint64_t ring_lost(const struct ring *r);
-
 /* Bytes waiting to be read. */
 size_t ring_pending(const struct ring *r);
 
