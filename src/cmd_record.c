@@ -20,7 +20,7 @@
 #include "recorder.h"
 #include "session.h"
 #include "spanchan.h"
-#include "spans.h"
+#include "spanjoin.h"
 #include "timeline.h"
 #include "tscclock.h"
 #include "symbolize.h"
@@ -593,7 +593,7 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
  * CMD runs and is profiled without spans.  Spans read the TSC where it keeps
  * time (tscclock.h), unless HWPROF_SPAN_CLOCK=monotonic asks for the clock
  * itself. */
-static void record_spans_start(struct spanchan **ch, struct spans **sp)
+static void record_spans_start(struct spanchan **ch, struct spanjoin **sp)
 {
 	const char *clock = getenv("HWPROF_SPAN_CLOCK");
 	char num[16];
@@ -604,19 +604,19 @@ static void record_spans_start(struct spanchan **ch, struct spans **sp)
 	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
 		spanchan_set_clock(*ch, SPANCHAN_CLOCK_TSC);
 	snprintf(num, sizeof(num), "%d", fd);
-	if (setenv(SPANCHAN_ENV, num, 1) < 0 || spans_new(*ch, sp) < 0) {
+	if (setenv(SPANCHAN_ENV, num, 1) < 0 || spanjoin_new(*ch, sp) < 0) {
 		spanchan_free(*ch);
 		*ch = NULL;
 	}
 }
 
 /* Label the samples still waiting for their span, and say what the spans gave. */
-static void record_spans_finish(struct spans *sp, struct spanchan *ch, struct profile *p, int quiet)
+static void record_spans_finish(struct spanjoin *sp, struct spanchan *ch, struct profile *p, int quiet)
 {
-	const struct spans_stats *st = spans_stats(sp);
+	const struct spanjoin_stats *st = spanjoin_stats(sp);
 	char buf[256];
 
-	if (spans_settle(sp, p, 1) < 0)
+	if (spanjoin_settle(sp, p, 1) < 0)
 		fprintf(stderr, "hwprof: out of memory while labeling samples with spans\n");
 	if (!st->spans && !st->latencies)
 		return;
@@ -634,13 +634,13 @@ static void record_spans_finish(struct spans *sp, struct spanchan *ch, struct pr
 }
 
 /* The per-span-name histograms next to the profile: OUTPUT.hlog. */
-static int record_spans_write(const struct spans *sp, const struct profile *p, const char *output)
+static int record_spans_write(const struct spanjoin *sp, const struct profile *p, const char *output)
 {
 	char path[4096];
 	FILE *f;
 	int r;
 
-	if (!spans_stats(sp)->spans && !spans_stats(sp)->latencies)
+	if (!spanjoin_stats(sp)->spans && !spanjoin_stats(sp)->latencies)
 		return 0;
 	snprintf(path, sizeof(path), "%s.hlog", output);
 	f = fopen(path, "w");
@@ -648,7 +648,7 @@ static int record_spans_write(const struct spans *sp, const struct profile *p, c
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	r = spans_write_hlog(sp, f, p->time_nanos / 1e9, p->duration_nanos / 1e9);
+	r = spanjoin_write_hlog(sp, f, p->time_nanos / 1e9, p->duration_nanos / 1e9);
 	if (fclose(f) && !r)
 		r = -errno;
 	if (r < 0) {
@@ -668,7 +668,7 @@ int cmd_record(int argc, char **argv)
 	struct recorder *rec = NULL;
 	struct recorder_opts ro;
 	struct spanchan *chan = NULL;
-	struct spans *spans = NULL;
+	struct spanjoin *spans = NULL;
 	struct profile *p;
 	char err[512], evtext[4096];
 	int first, r, status = 0, code = 1;
@@ -807,7 +807,7 @@ int cmd_record(int argc, char **argv)
 out:
 	recorder_free(rec);
 	session_free(s);
-	spans_free(spans);
+	spanjoin_free(spans);
 	spanchan_free(chan);
 	events_free(events);
 	return code;

@@ -12,7 +12,7 @@
 #include "offcpu.h"
 #include "procmap.h"
 #include "vdso.h"
-#include "spans.h"
+#include "spanjoin.h"
 #include "symbolize.h"
 #include "timeline.h"
 #include "unwind.h"
@@ -48,7 +48,7 @@ struct recorder {
 	struct symbolizer *sym;
 	struct unwinder *unw;       /* created with the first sample that has registers */
 	struct groupread *groups;   /* last member counts, with group sampling */
-	struct spans *spans;        /* the program's spans (recorder_set_spans), or NULL */
+	struct spanjoin *spans;        /* the program's spans (recorder_set_spans), or NULL */
 	struct recorder_stats stats;
 	recorder_event_of_fn event_of;
 	const void *event_ctx;
@@ -91,7 +91,7 @@ int recorder_new(const struct recorder_opts *o, struct recorder **out)
 	err = procmap_new(&r->maps);
 	if (err < 0)
 		goto fail;
-	err = symbolizer_new(o->kallsyms_path, o->jit_dir, &r->sym);
+	err = symbolize_new(o->kallsyms_path, o->jit_dir, &r->sym);
 	if (err < 0)
 		goto fail;
 	err = profile_add_type(r->prof, "samples", "count");
@@ -127,7 +127,7 @@ void recorder_free(struct recorder *r)
 		close(r->vdso_fd);
 	free(r->loc_state);
 	procmap_free(r->maps);
-	symbolizer_free(r->sym);
+	symbolize_free(r->sym);
 	free(r->arena);
 	free(r->queue);
 	free(r->merged);
@@ -137,10 +137,10 @@ void recorder_free(struct recorder *r)
 
 void recorder_preload_kernel(struct recorder *r)
 {
-	symbolizer_kernel_available(r->sym);   /* loads kallsyms */
+	symbolize_kernel_available(r->sym);   /* loads kallsyms */
 }
 
-void recorder_set_spans(struct recorder *r, struct spans *spans)
+void recorder_set_spans(struct recorder *r, struct spanjoin *spans)
 {
 	r->spans = spans;
 }
@@ -175,7 +175,7 @@ int recorder_queue(const void *buf, size_t len, void *ctx)
 	q->len = (uint32_t)len;
 	q->seq = r->seq++;
 	/* Records without a time (malformed ones among them) sort first. */
-	if (rec_time(r->opts.fmt, buf, len, &q->time) < 0)
+	if (perfrec_time(r->opts.fmt, buf, len, &q->time) < 0)
 		q->time = 0;
 	r->arena_len += len;
 	return 0;
@@ -305,10 +305,10 @@ static int64_t kernel_location(struct recorder *r, uint64_t addr)
 	found = profile_find_location(r->prof, (uint64_t)r->kernel_mapping, addr);
 	if (found)
 		return (int64_t)found;
-	if (symbolizer_lookup_kernel(r->sym, addr, &res) == 0 && res.n > 0)
+	if (symbolize_lookup_kernel(r->sym, addr, &res) == 0 && res.n > 0)
 		return location_from_symbols(r, r->kernel_mapping, addr, &res);
 	r->stats.kernel_unnamed++;
-	r->stats.kallsyms_hidden = !symbolizer_kernel_available(r->sym);
+	r->stats.kallsyms_hidden = !symbolize_kernel_available(r->sym);
 	snprintf(name, sizeof(name), "[kernel]+0x%llx", (unsigned long long)addr);
 	return fallback_location(r, r->kernel_mapping, addr, name);
 }
@@ -353,7 +353,7 @@ static const struct mapping_slot *mapping_of(struct recorder *r, const struct ma
 	if (m->build_id_size)
 		hex_build_id(m->build_id, m->build_id_size, slot->build_id);
 	else if (m->path[0] == '/' && !is_anon(m->path))
-		symbolizer_build_id(r->sym, m->path, slot->build_id, sizeof(slot->build_id));
+		symbolize_build_id(r->sym, m->path, slot->build_id, sizeof(slot->build_id));
 	slot->id = profile_mapping(r->prof, m->start, m->end, m->pgoff, m->path, slot->build_id);
 	if (slot->id < 0) {
 		slot->id = 0;
@@ -378,7 +378,7 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 
 	if (!m) {
 		r->stats.unknown_frames++;
-		if (symbolizer_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
+		if (symbolize_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
 			return location_from_symbols(r, 0, addr, &res);
 		return fallback_location(r, 0, addr, "[unknown]");
 	}
@@ -392,10 +392,10 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 		return (int64_t)found;
 	file_off = addr - m->start + m->pgoff;
 	if (is_anon(m->path)) {
-		if (symbolizer_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
+		if (symbolize_lookup_jit(r->sym, pid, addr, &res) == 0 && res.n > 0)
 			return location_from_symbols(r, mapping, addr, &res);
 	} else if (m->path[0] == '/') {
-		if (symbolizer_lookup_file(r->sym, m->path, build_id, file_off, &res) == 0 && res.n > 0)
+		if (symbolize_lookup_file(r->sym, m->path, build_id, file_off, &res) == 0 && res.n > 0)
 			return location_from_symbols(r, mapping, addr, &res);
 	} else if (strcmp(m->path, "[vdso]") == 0) {
 		char self[64];
@@ -403,7 +403,7 @@ static int64_t user_location(struct recorder *r, pid_t pid, uint64_t addr)
 
 		/* The program's vDSO is ours: name its frames from our copy. */
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-		if (fd >= 0 && symbolizer_lookup_file(r->sym, self, "", file_off, &res) == 0 &&
+		if (fd >= 0 && symbolize_lookup_file(r->sym, self, "", file_off, &res) == 0 &&
 		    res.n > 0)
 			return location_from_symbols(r, mapping, addr, &res);
 	}
@@ -443,7 +443,7 @@ static const struct map *unwind_find_map(void *ctx, pid_t pid, uint64_t addr)
 
 /* The sample's user registers and stack copy for unwind.c; 0, or -ENOENT when
  * it has none (a kernel thread, a 32-bit process) and -ENOMEM. */
-static int unwind_sample_of(struct recorder *r, const struct rec_sample *s, struct unwind_sample *us)
+static int unwind_sample_of(struct recorder *r, const struct perfrec_sample *s, struct unwind_sample *us)
 {
 	int err;
 
@@ -463,7 +463,7 @@ static int unwind_sample_of(struct recorder *r, const struct rec_sample *s, stru
 }
 
 /* Append the DWARF-unwound user frames of s to locs[0..*n). */
-static int add_dwarf_frames(struct recorder *r, const struct rec_sample *s, uint64_t *locs, size_t *n)
+static int add_dwarf_frames(struct recorder *r, const struct perfrec_sample *s, uint64_t *locs, size_t *n)
 {
 	uint64_t pcs[MAX_FRAMES];
 	struct unwind_sample us;
@@ -502,7 +502,7 @@ static int add_dwarf_frames(struct recorder *r, const struct rec_sample *s, uint
 
 /* The caller of a frameless sampled function, missing from the kernel's
  * frame-pointer chain (unwind_leaf_caller); 0 when none is missing. */
-static uint64_t leaf_caller(struct recorder *r, const struct rec_sample *s)
+static uint64_t leaf_caller(struct recorder *r, const struct perfrec_sample *s)
 {
 	struct unwind_sample us;
 	uint64_t ret;
@@ -515,14 +515,14 @@ static uint64_t leaf_caller(struct recorder *r, const struct rec_sample *s)
 
 /* A leader's sample reads its group: each member's increase since this
  * thread's previous sample belongs to this sample's stack. */
-static int add_group_reads(struct recorder *r, const struct rec_sample *s, int ev, int64_t *values)
+static int add_group_reads(struct recorder *r, const struct perfrec_sample *s, int ev, int64_t *values)
 {
 	int err;
 
 	if (!r->groups && (err = groupread_new(&r->groups)) < 0)
 		return err;
 	for (uint64_t i = 0; i < s->read.nr; i++) {
-		const struct rec_read_value *v = &s->read.values[i];
+		const struct perfrec_read_value *v = &s->read.values[i];
 		int member = r->event_of ? r->event_of(r->event_ctx, v->id) : -1;
 		uint64_t delta;
 
@@ -537,13 +537,13 @@ static int add_group_reads(struct recorder *r, const struct rec_sample *s, int e
 }
 
 /* A sample (or an off-CPU wait) of thread tid at `time` into the profile;
- * inside a span of the program, through spans.c, which labels it (and may hold
+ * inside a span of the program, through spanjoin.c, which labels it (and may hold
  * it until the span ends). */
 static int add_sample(struct recorder *r, uint32_t tid, uint64_t time, const uint64_t *locs, size_t n,
 		      const struct profile_label *labels, size_t n_labels, const int64_t *values)
 {
 	if (r->spans)
-		return spans_add_sample(r->spans, r->prof, tid, time, locs, n, labels, n_labels, values);
+		return spanjoin_add_sample(r->spans, r->prof, tid, time, locs, n, labels, n_labels, values);
 	return profile_add_sample(r->prof, locs, n, labels, n_labels, values);
 }
 
@@ -655,7 +655,7 @@ static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 
 /* A sample with --off-cpu: a switch-out keeps its stack until the thread runs
  * again; any other sample shows its thread running (and is added as usual). */
-static int offcpu_sample(struct recorder *r, const struct rec_sample *s, int ev, const uint64_t *locs,
+static int offcpu_sample(struct recorder *r, const struct perfrec_sample *s, int ev, const uint64_t *locs,
 			 size_t n, const struct profile_label *labels, size_t n_labels, int64_t *values)
 {
 	struct offcpu_interval iv;
@@ -681,7 +681,7 @@ static int offcpu_sample(struct recorder *r, const struct rec_sample *s, int ev,
 	return add_sample(r, s->tid, s->time, locs, n, labels, n_labels, values);
 }
 
-static int offcpu_record(struct recorder *r, const struct rec *rec)
+static int offcpu_record(struct recorder *r, const struct perfrec *rec)
 {
 	struct offcpu_interval iv;
 	int c;
@@ -718,7 +718,7 @@ struct timeline *recorder_timeline(struct recorder *r)
 	return r->timeline;
 }
 
-static int handle_sample(struct recorder *r, const struct rec_sample *s)
+static int handle_sample(struct recorder *r, const struct perfrec_sample *s)
 {
 	uint64_t locs[MAX_FRAMES];
 	int64_t values[PROFILE_MAX_TYPES] = { 0 };
@@ -749,7 +749,7 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 		locs[n++] = (uint64_t)id;
 	}
 	for (uint64_t i = 0; i < s->callchain_nr && n < MAX_FRAMES; i++) {
-		uint64_t ip = rec_callchain_at(s, i);
+		uint64_t ip = perfrec_callchain_at(s, i);
 		int64_t id;
 
 		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
@@ -790,7 +790,7 @@ static int handle_sample(struct recorder *r, const struct rec_sample *s)
 	return add_sample(r, s->tid, s->time, locs, n, labels, 3, values);
 }
 
-static int handle_mmap(struct recorder *r, const struct rec_mmap *mm)
+static int handle_mmap(struct recorder *r, const struct perfrec_mmap *mm)
 {
 	struct map m;
 
@@ -809,7 +809,7 @@ static int handle_mmap(struct recorder *r, const struct rec_mmap *mm)
 	return procmap_add(r->maps, (pid_t)mm->pid, &m);
 }
 
-static int handle(struct recorder *r, const struct rec *rec)
+static int handle(struct recorder *r, const struct perfrec *rec)
 {
 	switch (rec->type) {
 	case PERF_RECORD_SAMPLE:
@@ -850,16 +850,16 @@ static int handle(struct recorder *r, const struct rec *rec)
 
 int recorder_flush(struct recorder *r)
 {
-	struct rec rec;
+	struct perfrec rec;
 	int err = 0;
 
 	/* The spans the program ended so far, before the samples they hold. */
-	if (r->spans && (err = spans_drain(r->spans)) < 0)
+	if (r->spans && (err = spanjoin_drain(r->spans)) < 0)
 		return err;
 	err = sort_queue(r);
 	for (size_t i = 0; err >= 0 && i < r->n_queued; i++) {
 		struct queued *q = &r->queue[i];
-		int d = rec_decode(r->opts.fmt, r->arena + q->off, q->len, &rec);
+		int d = perfrec_decode(r->opts.fmt, r->arena + q->off, q->len, &rec);
 
 		if (d == -ENOTSUP)
 			continue;
@@ -873,6 +873,6 @@ int recorder_flush(struct recorder *r)
 	r->arena_len = 0;
 	r->stats.unwind_ns = unwind_median_ns(r->unw);
 	if (r->spans && err >= 0)
-		err = spans_settle(r->spans, r->prof, 0);
+		err = spanjoin_settle(r->spans, r->prof, 0);
 	return err;
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "events.h"
 #include "profile.h"
-#include "record.h"
+#include "perfrec.h"
 
 struct recorder_stats {
 	uint64_t samples;          /* samples added to the profile */
@@ -34,7 +34,7 @@ struct recorder_stats {
 };
 
 struct recorder_opts {
-	const struct rec_format *fmt;
+	const struct perfrec_format *fmt;
 	const struct event_list *events;
 	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
 	const char *jit_dir;        /* NULL: /tmp */
@@ -60,10 +60,10 @@ void recorder_free(struct recorder *r);
 typedef int (*recorder_event_of_fn)(const void *ctx, uint64_t id);
 void recorder_set_event_map(struct recorder *r, recorder_event_of_fn fn, const void *ctx);
 
-/* Join the samples to the program's spans (spans.h; not owned, must outlive
+/* Join the samples to the program's spans (spanjoin.h; not owned, must outlive
  * the recorder): drained with every flush. */
-struct spans;
-void recorder_set_spans(struct recorder *r, struct spans *spans);
+struct spanjoin;
+void recorder_set_spans(struct recorder *r, struct spanjoin *spans);
 
 /* Load the kernel's symbol table now rather than at the first kernel frame:
  * called before the program starts, so that reading /proc/kallsyms (a tenth

@@ -25,7 +25,7 @@ struct session {
 	int go_fd;               /* writing here lets the child exec */
 	int err_fd;              /* the child writes errno here when exec fails */
 	int started, reaped;
-	struct rec_format fmt;
+	struct perfrec_format fmt;
 	int build_ids;
 	size_t n_cpus;
 	int *cpus;
@@ -375,7 +375,7 @@ int session_read(struct session *s, ring_record_fn fn, void *ctx)
 	return 0;
 }
 
-const struct rec_format *session_format(const struct session *s)
+const struct perfrec_format *session_format(const struct session *s)
 {
 	return &s->fmt;
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "events.h"
-#include "record.h"
+#include "perfrec.h"
 #include "ring.h"
 
 struct session_opts {
@@ -48,7 +48,7 @@ int session_poll(struct session *s, int timeout_ms);
 int session_read(struct session *s, ring_record_fn fn, void *ctx);
 
 /* The decoding format of the records. */
-const struct rec_format *session_format(const struct session *s);
+const struct perfrec_format *session_format(const struct session *s);
 
 /* Which event (index into opts->events) a sample id belongs to, or -1. */
 int session_event_of(const struct session *s, uint64_t id);

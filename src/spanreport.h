@@ -1,6 +1,6 @@
 /* spanreport.h - reports on spans: the per-name latency table of a recording's
  * histograms (PROFILE.hlog, written by `hwprof record`), and filters of a
- * profile's samples by their span labels (span, trace_id, span_ns; spans.h). */
+ * profile's samples by their span labels (span, trace_id, span_ns; spanjoin.h). */
 #ifndef HWPROF_SPANREPORT_H
 #define HWPROF_SPANREPORT_H
 

@@ -4,7 +4,7 @@
  * file, at bias 0, so the debuginfo lookup by build id and debuglink is
  * libdwfl's own), kallsyms for the kernel, perf-PID.map for JIT code.
  * Every string handed out is interned here, so results can be copied freely
- * and live until symbolizer_free. */
+ * and live until symbolize_free. */
 #include "symbolize.h"
 #include "util.h"
 
@@ -165,7 +165,7 @@ static const char *intern(struct symbolizer *s, const char *str)
 	return intern_n(s, str, strlen(str));
 }
 
-const char *symbolizer_demangle(struct symbolizer *s, const char *name)
+const char *symbolize_demangle(struct symbolizer *s, const char *name)
 {
 	const char *r;
 	char *d;
@@ -187,7 +187,7 @@ const char *symbolizer_demangle(struct symbolizer *s, const char *name)
 
 /* ---- construction ---- */
 
-int symbolizer_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out)
+int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out)
 {
 	struct symbolizer *s;
 
@@ -206,7 +206,7 @@ int symbolizer_new(const char *kallsyms_path, const char *jit_dir, struct symbol
 	*out = s;
 	return 0;
 fail:
-	symbolizer_free(s);
+	symbolize_free(s);
 	return -ENOMEM;
 }
 
@@ -230,7 +230,7 @@ static void jit_free(struct jit_map *j)
 	free(j);
 }
 
-void symbolizer_free(struct symbolizer *s)
+void symbolize_free(struct symbolizer *s)
 {
 	if (!s)
 		return;
@@ -469,7 +469,7 @@ static int die_name(struct symbolizer *s, Dwarf_Die *die, const char **function,
 	if (!name)
 		name = "??";
 	*system_name = intern(s, name);
-	*function = symbolizer_demangle(s, name);
+	*function = symbolize_demangle(s, name);
 	return *system_name && *function ? 0 : -ENOMEM;
 }
 
@@ -653,7 +653,7 @@ static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr ad
 		/* A versioned symbol ("__libc_start_main@@GLIBC_2.34") is named
 		 * without its version, as in the source. */
 		const char *sn = intern_n(s, symname, strcspn(symname, "@"));
-		const char *dn = sn ? symbolizer_demangle(s, sn) : NULL;
+		const char *dn = sn ? symbolize_demangle(s, sn) : NULL;
 
 		if (!sn || !dn) {
 			err = -ENOMEM;
@@ -694,7 +694,7 @@ out:
 	return err;
 }
 
-int symbolizer_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
+int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
 			   uint64_t file_offset, struct sym_result *res)
 {
 	struct sym_entry *e;
@@ -734,7 +734,7 @@ int symbolizer_lookup_file(struct symbolizer *s, const char *path, const char *b
 	return 0;
 }
 
-int symbolizer_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap)
+int symbolize_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap)
 {
 	struct sym_file *f = file_get(s, path);
 
@@ -844,14 +844,14 @@ out:
 	return err;
 }
 
-int symbolizer_kernel_available(struct symbolizer *s)
+int symbolize_kernel_available(struct symbolizer *s)
 {
 	if (!s->kernel_loaded)
 		kernel_load(s);
 	return s->kernel_ok;
 }
 
-int symbolizer_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res)
+int symbolize_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res)
 {
 	size_t lo = 0, hi;
 	const struct ksym *k;
@@ -958,7 +958,7 @@ static struct jit_map *jit_get(struct symbolizer *s, pid_t pid)
 	return j;
 }
 
-int symbolizer_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res)
+int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res)
 {
 	struct jit_map *j;
 	struct stat st;
@@ -1005,7 +1005,7 @@ lookup:
 	if (addr - js->start >= js->size)
 		return 0;
 	sys = intern(s, j->arena + js->name);
-	fn = symbolizer_demangle(s, j->arena + js->name);
+	fn = symbolize_demangle(s, j->arena + js->name);
 	if (!sys || !fn)
 		return -ENOMEM;
 	frame_set(&res->frames[0], fn, sys);

@@ -4,7 +4,7 @@
  * separate debug files by build id and debuglink), C++ names demangled; kernel
  * addresses through /proc/kallsyms; JIT code through /tmp/perf-PID.map.
  * Each ELF file is opened once and its results are cached per (file, address).
- * Returned strings belong to the symbolizer and live until symbolizer_free.
+ * Returned strings belong to the symbolizer and live until symbolize_free.
  * Not thread safe. */
 #ifndef HWPROF_SYMBOLIZE_H
 #define HWPROF_SYMBOLIZE_H
@@ -33,33 +33,33 @@ struct sym_result {
 struct symbolizer;
 
 /* kallsyms_path NULL means /proc/kallsyms; jit_dir NULL means /tmp. */
-int symbolizer_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out);
-void symbolizer_free(struct symbolizer *s);
+int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out);
+void symbolize_free(struct symbolizer *s);
 
 /* Symbolize a file offset in an ELF file (the runtime address minus the mapping's
  * start plus its pgoff).  The file is found at path; build_id (hex, may be NULL or
  * "") selects a separate debug file.  Returns 0 (res->n may be 0) or -errno when
  * the file cannot be read at all. */
-int symbolizer_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
+int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
 			   uint64_t file_offset, struct sym_result *res);
 
 /* Build id of an ELF file, as lowercase hex into buf (cap >= 41); 0 or -errno. */
-int symbolizer_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap);
+int symbolize_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap);
 
 /* Kernel address through kallsyms (loaded on first use).  Returns 0 and res->n == 1
  * when found, res->n == 0 when kallsyms is unreadable or hides addresses.  A module
  * symbol's frame has the module as its file ("[ext4]"), "" for the kernel proper. */
-int symbolizer_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res);
+int symbolize_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res);
 
 /* Whether kallsyms gave usable (non-zero) addresses (loading it, if not yet). */
-int symbolizer_kernel_available(struct symbolizer *s);
+int symbolize_kernel_available(struct symbolizer *s);
 
 /* JIT address through /tmp/perf-PID.map (re-read when it changes).  res->n == 0
  * when there is no map or no entry covers addr. */
-int symbolizer_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res);
+int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res);
 
 /* name demangled when it is an Itanium C++ ABI name ("_Z..."), else name
  * itself; interned in s.  NULL on ENOMEM. */
-const char *symbolizer_demangle(struct symbolizer *s, const char *name);
+const char *symbolize_demangle(struct symbolizer *s, const char *name);
 
 #endif

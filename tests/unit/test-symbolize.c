@@ -84,7 +84,7 @@ static void test_self(struct symbolizer *s)
 	is_int(err, 0, "inlined code is in a file mapping of this process");
 	if (err)
 		return;
-	err = symbolizer_lookup_file(s, path, NULL, off, &r);
+	err = symbolize_lookup_file(s, path, NULL, off, &r);
 	is_int(err, 0, "lookup in the test binary");
 	is_int(r.n, 2, "one inlined frame + its caller");
 	if (r.n == 2) {
@@ -98,14 +98,14 @@ static void test_self(struct symbolizer *s)
 	}
 
 	/* Cached: the same answer again, same interned strings. */
-	err = symbolizer_lookup_file(s, path, "", off, &r2);
+	err = symbolize_lookup_file(s, path, "", off, &r2);
 	ok(err == 0 && r2.n == r.n && r.n && r2.frames[0].function == r.frames[0].function &&
 	   r2.frames[0].line == r.frames[0].line, "second lookup answers the same from cache");
 
 	/* The entry of a noinline function: one frame, its declaration line. */
 	err = self_offset((uintptr_t)&outer_fn, path, sizeof(path), &off);
 	is_int(err, 0, "outer_fn is mapped");
-	err = symbolizer_lookup_file(s, path, NULL, off, &r);
+	err = symbolize_lookup_file(s, path, NULL, off, &r);
 	is_int(err, 0, "lookup outer_fn entry");
 	is_int(r.n, 1, "no inlining at a function entry");
 	if (r.n == 1) {
@@ -127,12 +127,12 @@ static void test_build_id(struct symbolizer *s)
 		ok(0, "outer_fn mapped for build id");
 		return;
 	}
-	err = symbolizer_build_id(s, path, id, sizeof(id));
+	err = symbolize_build_id(s, path, id, sizeof(id));
 	is_int(err, 0, "build id of the test binary");
 	for (i = 0; id[i] && isxdigit((unsigned char)id[i]) && !isupper((unsigned char)id[i]); i++)
 		;
 	ok(strlen(id) == 40 && i == 40, "build id is 40 lowercase hex digits (%s)", id);
-	is_int(symbolizer_build_id(s, "/nonexistent/hwprof", id, sizeof(id)), -ENOENT,
+	is_int(symbolize_build_id(s, "/nonexistent/hwprof", id, sizeof(id)), -ENOENT,
 	       "build id of a missing file: -ENOENT");
 }
 
@@ -147,7 +147,7 @@ static void test_libc(struct symbolizer *s)
 	err = self_offset((uintptr_t)fn, path, sizeof(path), &off);
 	is_int(err, 0, "getpid is mapped");
 	ok(strstr(path, "libc") != NULL, "getpid lives in libc (%s)", path);
-	err = symbolizer_lookup_file(s, path, NULL, off, &r);
+	err = symbolize_lookup_file(s, path, NULL, off, &r);
 	is_int(err, 0, "lookup in libc");
 	ok(r.n >= 1 && strstr(r.frames[r.n - 1].function, "getpid"),
 	   "libc address named (%s)", r.n ? r.frames[r.n - 1].function : "none");
@@ -159,25 +159,25 @@ static void test_errors(struct symbolizer *s, const char *not_elf)
 	int err;
 
 	r.n = 7;
-	err = symbolizer_lookup_file(s, "/nonexistent/hwprof/libfoo.so", NULL, 0x1000, &r);
+	err = symbolize_lookup_file(s, "/nonexistent/hwprof/libfoo.so", NULL, 0x1000, &r);
 	is_int(err, -ENOENT, "missing file: -ENOENT");
 	is_int(r.n, 0, "missing file: no frames");
-	err = symbolizer_lookup_file(s, "/nonexistent/hwprof/libfoo.so", "abcdef0123", 0x1000, &r);
+	err = symbolize_lookup_file(s, "/nonexistent/hwprof/libfoo.so", "abcdef0123", 0x1000, &r);
 	is_int(err, -ENOENT, "missing file again (cached failure)");
 	r.n = 7;
-	err = symbolizer_lookup_file(s, not_elf, NULL, 0x10, &r);
+	err = symbolize_lookup_file(s, not_elf, NULL, 0x10, &r);
 	ok(err < 0 && r.n == 0, "a text file is not ELF: error, no frames");
 }
 
 static void test_demangle(struct symbolizer *s)
 {
-	is_str(symbolizer_demangle(s, "_ZN2ns3fooEi"), "ns::foo(int)", "C++ name demangled");
-	is_str(symbolizer_demangle(s, "_ZNSt6vectorIiSaIiEE9push_backERKi"),
+	is_str(symbolize_demangle(s, "_ZN2ns3fooEi"), "ns::foo(int)", "C++ name demangled");
+	is_str(symbolize_demangle(s, "_ZNSt6vectorIiSaIiEE9push_backERKi"),
 	       "std::vector<int, std::allocator<int> >::push_back(int const&)",
 	       "template demangled");
-	is_str(symbolizer_demangle(s, "main"), "main", "C name unchanged");
-	is_str(symbolizer_demangle(s, "_Znotvalid!"), "_Znotvalid!", "bad mangling kept");
-	ok(symbolizer_demangle(s, "main") == symbolizer_demangle(s, "main"), "interned");
+	is_str(symbolize_demangle(s, "main"), "main", "C name unchanged");
+	is_str(symbolize_demangle(s, "_Znotvalid!"), "_Znotvalid!", "bad mangling kept");
+	ok(symbolize_demangle(s, "main") == symbolize_demangle(s, "main"), "interned");
 }
 
 static int write_file(const char *path, const char *text)
@@ -205,51 +205,51 @@ static void test_kernel(const char *dir)
 		   "ffffffff81000090 W weak_fn\n"
 		   "0000000000000000 A fixed_percpu_data\n"
 		   "ffffffffc0001000 t ext4_thing\t[ext4]\n");
-	is_int(symbolizer_new(path, dir, &s), 0, "symbolizer with a kallsyms fixture");
+	is_int(symbolize_new(path, dir, &s), 0, "symbolizer with a kallsyms fixture");
 	if (!s)
 		return;
-	ok(symbolizer_kernel_available(s), "fixture kallsyms available");
-	is_int(symbolizer_lookup_kernel(s, 0xffffffff81000060ULL, &r), 0, "kernel lookup");
+	ok(symbolize_kernel_available(s), "fixture kallsyms available");
+	is_int(symbolize_lookup_kernel(s, 0xffffffff81000060ULL, &r), 0, "kernel lookup");
 	ok(r.n == 1 && strcmp(r.frames[0].function, "bar") == 0, "unsorted input sorted: bar");
 	ok(r.n == 1 && strcmp(r.frames[0].file, "") == 0, "kernel proper has no module");
-	symbolizer_lookup_kernel(s, 0xffffffff81000000ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffff81000000ULL, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "_stext") == 0, "exact start: _stext");
-	symbolizer_lookup_kernel(s, 0xffffffff81000088ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffff81000088ULL, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "bar") == 0, "data symbols skipped");
-	symbolizer_lookup_kernel(s, 0xffffffff81000095ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffff81000095ULL, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "weak_fn") == 0, "weak text kept");
-	symbolizer_lookup_kernel(s, 0xffffffff81000150ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffff81000150ULL, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "foo_local") == 0, "local text: foo_local");
-	symbolizer_lookup_kernel(s, 0xffffffffc0001010ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffffc0001010ULL, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "ext4_thing") == 0 &&
 	   strcmp(r.frames[0].file, "[ext4]") == 0, "module symbol with its module");
 	r.n = 5;
-	symbolizer_lookup_kernel(s, 0xffffffff80000000ULL, &r);
+	symbolize_lookup_kernel(s, 0xffffffff80000000ULL, &r);
 	is_int(r.n, 0, "below the first symbol: not found");
-	symbolizer_free(s);
+	symbolize_free(s);
 	s = NULL;
 
 	write_file(path,
 		   "0000000000000000 T _stext\n"
 		   "0000000000000000 t foo_local\n");
-	symbolizer_new(path, dir, &s);
+	symbolize_new(path, dir, &s);
 	if (!s)
 		return;
 	r.n = 5;
-	is_int(symbolizer_lookup_kernel(s, 0xffffffff81000060ULL, &r), 0, "hidden kallsyms: 0");
+	is_int(symbolize_lookup_kernel(s, 0xffffffff81000060ULL, &r), 0, "hidden kallsyms: 0");
 	is_int(r.n, 0, "hidden kallsyms: not found");
-	ok(!symbolizer_kernel_available(s), "hidden kallsyms: unavailable");
-	symbolizer_free(s);
+	ok(!symbolize_kernel_available(s), "hidden kallsyms: unavailable");
+	symbolize_free(s);
 	s = NULL;
 
 	snprintf(path, sizeof(path), "%s/no-such-kallsyms", dir);
-	symbolizer_new(path, dir, &s);
+	symbolize_new(path, dir, &s);
 	if (!s)
 		return;
 	r.n = 5;
-	symbolizer_lookup_kernel(s, 0xffffffff81000060ULL, &r);
-	ok(r.n == 0 && !symbolizer_kernel_available(s), "missing kallsyms: unavailable");
-	symbolizer_free(s);
+	symbolize_lookup_kernel(s, 0xffffffff81000060ULL, &r);
+	ok(r.n == 0 && !symbolize_kernel_available(s), "missing kallsyms: unavailable");
+	symbolize_free(s);
 }
 
 static void test_jit(const char *dir)
@@ -263,25 +263,25 @@ static void test_jit(const char *dir)
 		   "2000 80 LazyCompile:~foo bar.js:1\n"
 		   "1000 100 jit_a\n"
 		   "3000 10 _ZN2ns3fooEi\n");
-	is_int(symbolizer_new(NULL, dir, &s), 0, "symbolizer with a jit dir");
+	is_int(symbolize_new(NULL, dir, &s), 0, "symbolizer with a jit dir");
 	if (!s)
 		return;
-	is_int(symbolizer_lookup_jit(s, 4242, 0x1050, &r), 0, "jit lookup");
+	is_int(symbolize_lookup_jit(s, 4242, 0x1050, &r), 0, "jit lookup");
 	ok(r.n == 1 && strcmp(r.frames[0].function, "jit_a") == 0, "jit_a");
-	symbolizer_lookup_jit(s, 4242, 0x2010, &r);
+	symbolize_lookup_jit(s, 4242, 0x2010, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "LazyCompile:~foo bar.js:1") == 0,
 	   "names keep their spaces");
-	symbolizer_lookup_jit(s, 4242, 0x3004, &r);
+	symbolize_lookup_jit(s, 4242, 0x3004, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "ns::foo(int)") == 0 &&
 	   strcmp(r.frames[0].system_name, "_ZN2ns3fooEi") == 0, "jit C++ name demangled");
 	r.n = 5;
-	symbolizer_lookup_jit(s, 4242, 0x1100, &r);
+	symbolize_lookup_jit(s, 4242, 0x1100, &r);
 	is_int(r.n, 0, "end is exclusive");
 	r.n = 5;
-	symbolizer_lookup_jit(s, 4242, 0x500, &r);
+	symbolize_lookup_jit(s, 4242, 0x500, &r);
 	is_int(r.n, 0, "below every entry");
 	r.n = 5;
-	symbolizer_lookup_jit(s, 4243, 0x1050, &r);
+	symbolize_lookup_jit(s, 4243, 0x1050, &r);
 	is_int(r.n, 0, "no map for that pid");
 
 	/* The JIT appended code (the file grew): re-read. */
@@ -291,19 +291,19 @@ static void test_jit(const char *dir)
 		   "3000 10 _ZN2ns3fooEi\n"
 		   "1000 40 jit_a_recompiled\n"
 		   "5000 20 late\n");
-	symbolizer_lookup_jit(s, 4242, 0x5001, &r);
+	symbolize_lookup_jit(s, 4242, 0x5001, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "late") == 0, "reloaded after change");
-	symbolizer_lookup_jit(s, 4242, 0x1010, &r);
+	symbolize_lookup_jit(s, 4242, 0x1010, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "jit_a_recompiled") == 0,
 	   "later entry at the same start wins");
 	unlink(path);
 	r.n = 5;
-	symbolizer_lookup_jit(s, 4242, 0x5001, &r);
+	symbolize_lookup_jit(s, 4242, 0x5001, &r);
 	ok(r.n == 1 && strcmp(r.frames[0].function, "late") == 0,
 	   "map removed (the JIT exited): the names loaded last still hold");
-	symbolizer_lookup_jit(s, 4343, 0x5001, &r);
+	symbolize_lookup_jit(s, 4343, 0x5001, &r);
 	is_int(r.n, 0, "no map ever: not found");
-	symbolizer_free(s);
+	symbolize_free(s);
 }
 
 int main(void)
@@ -315,7 +315,7 @@ int main(void)
 		ok(0, "mkdtemp");
 		return done_testing();
 	}
-	is_int(symbolizer_new(NULL, NULL, &s), 0, "symbolizer_new");
+	is_int(symbolize_new(NULL, NULL, &s), 0, "symbolize_new");
 	if (s) {
 		test_self(s);
 		test_build_id(s);
@@ -325,9 +325,9 @@ int main(void)
 		test_errors(s, path);
 		unlink(path);
 		test_demangle(s);
-		symbolizer_free(s);
+		symbolize_free(s);
 	}
-	symbolizer_free(NULL);
+	symbolize_free(NULL);
 	test_kernel(dir);
 	test_jit(dir);
 

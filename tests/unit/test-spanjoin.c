@@ -1,4 +1,4 @@
-/* test-spans.c - joining spans to samples (spans.c) on hand-made channel
+/* test-spanjoin.c - joining spans to samples (spanjoin.c) on hand-made channel
  * records: samples inside a closed span, inside an open one (held until it
  * ends), outside, nested, with thread labels, in a span whose end was lost;
  * times in TSC ticks converted to ns; the histograms per name and
@@ -13,7 +13,7 @@
 #include "profile.h"
 #include "spanchan.h"
 #include "spanreport.h"
-#include "spans.h"
+#include "spanjoin.h"
 #include "tap.h"
 #include "tscclock.h"
 
@@ -28,7 +28,7 @@ static void push(uint8_t kind, uint32_t tid, uint32_t name, uint64_t trace, uint
 		printf("# push failed\n");
 }
 
-static int add(struct spans *s, struct profile *p, uint32_t tid, uint64_t time, uint64_t loc)
+static int add(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time, uint64_t loc)
 {
 	struct profile_label l[3];
 	int64_t v[2] = { 1, 1000 };
@@ -40,7 +40,7 @@ static int add(struct spans *s, struct profile *p, uint32_t tid, uint64_t time, 
 	l[1].num = tid;
 	l[2].key = "thread";
 	l[2].str = "t";
-	return spans_add_sample(s, p, tid, time, &loc, 1, l, 3, v);
+	return spanjoin_add_sample(s, p, tid, time, &loc, 1, l, 3, v);
 }
 
 static const struct profile_label *label(const struct profile_sample *s, const char *key)
@@ -63,7 +63,7 @@ static const struct profile_sample *sample_at(const struct profile *p, uint64_t 
 int main(void)
 {
 	struct spanchan *ch = NULL;
-	struct spans *s = NULL;
+	struct spanjoin *s = NULL;
 	struct profile *p = NULL;
 	const struct profile_sample *x;
 	const struct profile_label *l;
@@ -71,7 +71,7 @@ int main(void)
 	int fd, req, db, phase, parse;
 
 	if (spanchan_create(2, 64, 32, &fd, &ch) || spanchan_claim(ch, 5, &prod) ||
-	    spans_new(ch, &s) || profile_new(&p)) {
+	    spanjoin_new(ch, &s) || profile_new(&p)) {
 		printf("Bail out! setup\n");
 		return 1;
 	}
@@ -97,14 +97,14 @@ int main(void)
 	spanchan_close(&prod);
 	/* request 43 begins at 3000 and is still open. */
 	spanchan_open(&prod, 3000, (uint16_t)req, 43, 0);
-	is_int(spans_drain(s), 0, "drain");
+	is_int(spanjoin_drain(s), 0, "drain");
 
 	is_int(add(s, p, 5, 500, loc[0]), 0, "a sample before any span");
 	is_int(add(s, p, 5, 1050, loc[1]), 0, "a sample in request 42");
 	is_int(add(s, p, 5, 1250, loc[2]), 0, "a sample in db inside request 42");
 	is_int(add(s, p, 5, 3500, loc[3]), 0, "a sample in open request 43");
 	is_int(add(s, p, 6, 1050, loc[4]), 0, "a sample of another thread");
-	is_int(spans_settle(s, p, 0), 0, "settle");
+	is_int(spanjoin_settle(s, p, 0), 0, "settle");
 
 	x = sample_at(p, loc[0]);
 	ok(x && !label(x, "span"), "before the span: no span label");
@@ -124,9 +124,9 @@ int main(void)
 
 	push(SPANCHAN_LABEL, 5, (uint32_t)phase, 0, 0, 3600, 0);
 	push(SPANCHAN_END, 5, (uint32_t)req, 43, 0, 3000, 4000);
-	is_int(spans_drain(s), 0, "drain the end of request 43 (its header not yet closed)");
+	is_int(spanjoin_drain(s), 0, "drain the end of request 43 (its header not yet closed)");
 	is_int(add(s, p, 5, 3700, loc[5]), 0, "a sample after the label was removed");
-	is_int(spans_settle(s, p, 0), 0, "settle");
+	is_int(spanjoin_settle(s, p, 0), 0, "settle");
 	x = sample_at(p, loc[3]);
 	ok(x && (l = label(x, "trace_id")) && !strcmp(l->str, "43") && (l = label(x, "span_ns")) &&
 	   l->num == 1000, "the waiting sample is added when its span ends, with span_ns");
@@ -138,33 +138,33 @@ int main(void)
 	/* Request 45's end is lost (a full channel): its sample waits, then goes
 	 * out without span labels once the thread is seen outside any span. */
 	spanchan_open(&prod, 4500, (uint16_t)req, 45, 0);
-	spans_drain(s);
+	spanjoin_drain(s);
 	add(s, p, 5, 4600, loc[7]);
-	is_int(spans_settle(s, p, 0), 0, "settle");
+	is_int(spanjoin_settle(s, p, 0), 0, "settle");
 	ok(!sample_at(p, loc[7]), "a sample in an open span waits");
 	spanchan_close(&prod);
-	spans_drain(s);
-	is_int(spans_settle(s, p, 0), 0, "settle");
+	spanjoin_drain(s);
+	is_int(spanjoin_settle(s, p, 0), 0, "settle");
 	x = sample_at(p, loc[7]);
 	ok(x && !label(x, "span") && label(x, "pid"), "its span closed without an end: unlabeled");
 
 	spanchan_open(&prod, 5000, (uint16_t)req, 44, 0);
-	spans_drain(s);
+	spanjoin_drain(s);
 	add(s, p, 5, 5100, loc[6]);
-	is_int(spans_settle(s, p, 1), 0, "final settle");
+	is_int(spanjoin_settle(s, p, 1), 0, "final settle");
 	x = sample_at(p, loc[6]);
 	ok(x && (l = label(x, "trace_id")) && !strcmp(l->str, "44") && !label(x, "span_ns"),
 	   "at the end, a span never ended labels its samples without span_ns");
-	is_int((long long)spans_stats(s)->spans, 3, "3 spans ended");
-	is_int((long long)spans_stats(s)->no_duration, 1, "1 sample without span_ns");
+	is_int((long long)spanjoin_stats(s)->spans, 3, "3 spans ended");
+	is_int((long long)spanjoin_stats(s)->no_duration, 1, "1 sample without span_ns");
 
-	ok(spans_latency(s, (size_t)req) && hdr_total_count(spans_latency(s, (size_t)req)) == 2,
+	ok(spanjoin_latency(s, (size_t)req) && hdr_total_count(spanjoin_latency(s, (size_t)req)) == 2,
 	   "request's histogram: 2 spans");
-	ok(hdr_max(spans_latency(s, (size_t)req)) >= 1100 && hdr_max(spans_latency(s, (size_t)req)) < 1110,
+	ok(hdr_max(spanjoin_latency(s, (size_t)req)) >= 1100 && hdr_max(spanjoin_latency(s, (size_t)req)) < 1110,
 	   "latency from the intended start: 1100 ns");
-	ok(spans_service(s, (size_t)req) && hdr_max(spans_service(s, (size_t)req)) < 1010,
+	ok(spanjoin_service(s, (size_t)req) && hdr_max(spanjoin_service(s, (size_t)req)) < 1010,
 	   "service time from the begin: 1000 ns");
-	ok(!spans_service(s, (size_t)db), "db had no intended start: no separate service histogram");
+	ok(!spanjoin_service(s, (size_t)db), "db had no intended start: no separate service histogram");
 
 	/* The log, read back, and the report's filters. */
 	{
@@ -178,7 +178,7 @@ int main(void)
 		double pct;
 		int64_t ns;
 
-		ok(f && spans_write_hlog(s, f, 1700000000.0, 1.0) == 0, "write the interval log");
+		ok(f && spanjoin_write_hlog(s, f, 1700000000.0, 1.0) == 0, "write the interval log");
 		if (f)
 			fclose(f);
 		is_int(spanreport_read(path, &sr, &line), 0, "read it back");
@@ -199,7 +199,7 @@ int main(void)
 		spanreport_free(sr);
 		remove(path);
 	}
-	spans_free(s);
+	spanjoin_free(s);
 	spanchan_release(&prod);
 	spanchan_free(ch);
 	profile_free(p);

@@ -1,11 +1,11 @@
-/* fuzz-record.c - libFuzzer target: rec_decode on arbitrary bytes under a few formats.
+/* fuzz-perfrec.c - libFuzzer target: perfrec_decode on arbitrary bytes under a few formats.
  *
- *   clang -fsanitize=fuzzer,address -Isrc tests/fuzz/fuzz-record.c src/record.c
+ *   clang -fsanitize=fuzzer,address -Isrc tests/fuzz/fuzz-perfrec.c src/perfrec.c
  *
  * The input is copied into an exact-size heap buffer so ASan sees any overread; every
  * pointer a successful decode hands out is read to its full claimed length; a decoded
  * sample must re-encode to the same size. */
-#include "record.h"
+#include "perfrec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct rec_format formats[] = {
+static const struct perfrec_format formats[] = {
 	{ .sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 		PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN,
 	  .sample_id_all = 1 },
@@ -47,26 +47,26 @@ static void touch(const void *p, uint64_t n)
 	sink += h;
 }
 
-static void check_sample(const struct rec_format *fmt, const struct rec *r)
+static void check_sample(const struct perfrec_format *fmt, const struct perfrec *r)
 {
 	static unsigned char out[65536];
-	const struct rec_sample *s = &r->u.sample;
+	const struct perfrec_sample *s = &r->u.sample;
 	int n;
 
 	for (uint64_t i = 0; i < s->callchain_nr; i++)
-		sink += rec_callchain_at(s, i);
+		sink += perfrec_callchain_at(s, i);
 	touch(s->raw, s->raw_size);
 	touch(s->branches, s->branch_nr * 24);
 	touch(s->regs_user, s->regs_user_nr * 8);
 	touch(s->regs_intr, s->regs_intr_nr * 8);
 	touch(s->stack_user, s->stack_user_size);
-	if (s->stack_user_dyn_size > s->stack_user_size || s->read.nr > REC_MAX_READ_VALUES)
+	if (s->stack_user_dyn_size > s->stack_user_size || s->read.nr > PERFREC_MAX_READ_VALUES)
 		abort();
 	/* The encoder writes an empty AUX area, so only formats without it re-encode
 	 * byte for byte. */
 	if (fmt->sample_type & PERF_SAMPLE_AUX)
 		return;
-	n = rec_encode_sample(fmt, s, r->misc, out, sizeof(out));
+	n = perfrec_encode_sample(fmt, s, r->misc, out, sizeof(out));
 	if (n != r->size)
 		abort();
 }
@@ -74,13 +74,13 @@ static void check_sample(const struct rec_format *fmt, const struct rec *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char *buf = malloc(size ? size : 1);
-	struct rec r;
+	struct perfrec r;
 
 	if (!buf)
 		return 0;
 	memcpy(buf, data, size);
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-		int err = rec_decode(&formats[f], buf, size, &r);
+		int err = perfrec_decode(&formats[f], buf, size, &r);
 
 		if (err == -EINVAL || err == -ENOTSUP)
 			continue;

@@ -1,11 +1,11 @@
-/* record.c - see record.h. */
-#include "record.h"
+/* perfrec.c - see perfrec.h. */
+#include "perfrec.h"
 
 #include <errno.h>
 #include <string.h>
 
 /* The sample_type bits whose layout we know.  AUX is skipped when decoding. */
-#define REC_SAMPLE_KNOWN (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | \
+#define PERFREC_SAMPLE_KNOWN (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | \
 	PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | \
 	PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_READ | PERF_SAMPLE_CALLCHAIN | \
 	PERF_SAMPLE_RAW | PERF_SAMPLE_BRANCH_STACK | PERF_SAMPLE_REGS_USER | \
@@ -13,19 +13,19 @@
 	PERF_SAMPLE_DATA_SRC | PERF_SAMPLE_TRANSACTION | PERF_SAMPLE_REGS_INTR | \
 	PERF_SAMPLE_PHYS_ADDR | PERF_SAMPLE_AUX | PERF_SAMPLE_CGROUP | \
 	PERF_SAMPLE_DATA_PAGE_SIZE | PERF_SAMPLE_CODE_PAGE_SIZE)
-#define REC_READ_KNOWN (PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING | \
+#define PERFREC_READ_KNOWN (PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING | \
 	PERF_FORMAT_ID | PERF_FORMAT_GROUP | PERF_FORMAT_LOST)
-#define REC_SID_BITS (PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID | \
+#define PERFREC_SID_BITS (PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID | \
 	PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER)
-#define REC_BRANCH_ENTRY 24	/* struct perf_branch_entry: from, to, flags */
-#define REC_BUILD_ID_MAX 20
+#define PERFREC_BRANCH_ENTRY 24	/* struct perf_branch_entry: from, to, flags */
+#define PERFREC_BUILD_ID_MAX 20
 
 /* Checks a format both the decoder and the encoder depend on. */
-static int format_check(const struct rec_format *fmt)
+static int format_check(const struct perfrec_format *fmt)
 {
 	uint64_t st = fmt->sample_type;
 
-	if (st & ~(uint64_t)REC_SAMPLE_KNOWN || fmt->read_format & ~(uint64_t)REC_READ_KNOWN)
+	if (st & ~(uint64_t)PERFREC_SAMPLE_KNOWN || fmt->read_format & ~(uint64_t)PERFREC_READ_KNOWN)
 		return -ENOTSUP;
 	/* The kernel refuses both at once: they share one u64 slot. */
 	if ((st & PERF_SAMPLE_WEIGHT) && (st & PERF_SAMPLE_WEIGHT_STRUCT))
@@ -35,7 +35,7 @@ static int format_check(const struct rec_format *fmt)
 
 static size_t sid_size(uint64_t st)
 {
-	return 8 * (size_t)__builtin_popcountll(st & REC_SID_BITS);
+	return 8 * (size_t)__builtin_popcountll(st & PERFREC_SID_BITS);
 }
 
 /* ---- reading ----
@@ -100,7 +100,7 @@ static const char *rd_str(struct rd *r)
 	return s;
 }
 
-static void rd_sid(struct rd *r, uint64_t st, struct rec_sample_id *sid)
+static void rd_sid(struct rd *r, uint64_t st, struct perfrec_sample_id *sid)
 {
 	uint32_t res;
 
@@ -118,13 +118,13 @@ static void rd_sid(struct rd *r, uint64_t st, struct rec_sample_id *sid)
 		sid->identifier = rd_u64(r);
 }
 
-static int rd_read_format(struct rd *r, uint64_t rf, struct rec_read *v)
+static int rd_read_format(struct rd *r, uint64_t rf, struct perfrec_read *v)
 {
 	uint64_t nr = 1;
 
 	if (rf & PERF_FORMAT_GROUP) {
 		nr = rd_u64(r);
-		if (nr > REC_MAX_READ_VALUES)
+		if (nr > PERFREC_MAX_READ_VALUES)
 			return -EINVAL;
 	} else {
 		v->values[0].value = rd_u64(r);
@@ -156,7 +156,7 @@ static void rd_regs(struct rd *r, uint64_t mask, uint64_t *abi, uint64_t *nr,
 	*regs = rd_array(r, *nr, 8);
 }
 
-static int decode_sample(const struct rec_format *fmt, struct rd *r, struct rec_sample *s)
+static int decode_sample(const struct perfrec_format *fmt, struct rd *r, struct perfrec_sample *s)
 {
 	uint64_t st = fmt->sample_type;
 	uint32_t res;
@@ -201,7 +201,7 @@ static int decode_sample(const struct rec_format *fmt, struct rd *r, struct rec_
 	}
 	if (st & PERF_SAMPLE_BRANCH_STACK) {
 		s->branch_nr = rd_u64(r);
-		s->branches = rd_array(r, s->branch_nr, REC_BRANCH_ENTRY);
+		s->branches = rd_array(r, s->branch_nr, PERFREC_BRANCH_ENTRY);
 	}
 	if (st & PERF_SAMPLE_REGS_USER)
 		rd_regs(r, fmt->regs_user_mask, &s->regs_user_abi, &s->regs_user_nr,
@@ -245,7 +245,7 @@ static int decode_sample(const struct rec_format *fmt, struct rd *r, struct rec_
 	return r->pos == r->end ? 0 : -EINVAL;
 }
 
-static void decode_mmap(struct rd *r, int is2, uint16_t misc, struct rec_mmap *m)
+static void decode_mmap(struct rd *r, int is2, uint16_t misc, struct perfrec_mmap *m)
 {
 	m->is_mmap2 = is2;
 	rd_u32x2(r, &m->pid, &m->tid);
@@ -259,8 +259,8 @@ static void decode_mmap(struct rd *r, int is2, uint16_t misc, struct rec_mmap *m
 
 			if (b) {
 				m->build_id_size = b[0];
-				memcpy(m->build_id, b + 4, REC_BUILD_ID_MAX);
-				if (m->build_id_size > REC_BUILD_ID_MAX)
+				memcpy(m->build_id, b + 4, PERFREC_BUILD_ID_MAX);
+				if (m->build_id_size > PERFREC_BUILD_ID_MAX)
 					r->err = -EINVAL;
 			}
 		} else {
@@ -273,7 +273,7 @@ static void decode_mmap(struct rd *r, int is2, uint16_t misc, struct rec_mmap *m
 	m->filename = rd_str(r);
 }
 
-static void decode_other(struct rd *r, uint32_t type, uint16_t misc, struct rec *out)
+static void decode_other(struct rd *r, uint32_t type, uint16_t misc, struct perfrec *out)
 {
 	switch (type) {
 	case PERF_RECORD_MMAP:
@@ -327,7 +327,7 @@ static int known_other(uint32_t type)
 	return 0;
 }
 
-int rec_time(const struct rec_format *fmt, const void *buf, size_t len, uint64_t *time)
+int perfrec_time(const struct perfrec_format *fmt, const void *buf, size_t len, uint64_t *time)
 {
 	struct perf_event_header h;
 	uint64_t st = fmt->sample_type;
@@ -358,7 +358,7 @@ int rec_time(const struct rec_format *fmt, const void *buf, size_t len, uint64_t
 	return 0;
 }
 
-int rec_decode(const struct rec_format *fmt, const void *buf, size_t len, struct rec *out)
+int perfrec_decode(const struct perfrec_format *fmt, const void *buf, size_t len, struct perfrec *out)
 {
 	struct perf_event_header h;
 	struct rd r = { .p = buf };
@@ -449,9 +449,9 @@ static int wr_str(struct wr *w, const char *s)
 	return 0;
 }
 
-static void wr_sid(struct wr *w, uint64_t st, const struct rec_sample_id *sid)
+static void wr_sid(struct wr *w, uint64_t st, const struct perfrec_sample_id *sid)
 {
-	struct rec_sample_id zero = { 0 };
+	struct perfrec_sample_id zero = { 0 };
 
 	if (!sid)
 		sid = &zero;
@@ -469,10 +469,10 @@ static void wr_sid(struct wr *w, uint64_t st, const struct rec_sample_id *sid)
 		wr_u64(w, sid->identifier);
 }
 
-static int wr_read_format(struct wr *w, uint64_t rf, const struct rec_read *v)
+static int wr_read_format(struct wr *w, uint64_t rf, const struct perfrec_read *v)
 {
 	if (rf & PERF_FORMAT_GROUP) {
-		if (v->nr > REC_MAX_READ_VALUES)
+		if (v->nr > PERFREC_MAX_READ_VALUES)
 			return -EINVAL;
 		wr_u64(w, v->nr);
 	} else {
@@ -516,7 +516,7 @@ static int wr_array(struct wr *w, const void *src, uint64_t nr, size_t elem)
 	return 0;
 }
 
-static int encode_sample(const struct rec_format *fmt, const struct rec_sample *s, struct wr *w)
+static int encode_sample(const struct perfrec_format *fmt, const struct perfrec_sample *s, struct wr *w)
 {
 	uint64_t st = fmt->sample_type;
 	int err;
@@ -566,7 +566,7 @@ static int encode_sample(const struct rec_format *fmt, const struct rec_sample *
 	}
 	if (st & PERF_SAMPLE_BRANCH_STACK) {
 		wr_u64(w, s->branch_nr);
-		err = wr_array(w, s->branches, s->branch_nr, REC_BRANCH_ENTRY);
+		err = wr_array(w, s->branches, s->branch_nr, PERFREC_BRANCH_ENTRY);
 		if (err)
 			return err;
 	}
@@ -609,13 +609,13 @@ static int encode_sample(const struct rec_format *fmt, const struct rec_sample *
 		wr_u64(w, s->data_page_size);
 	if (st & PERF_SAMPLE_CODE_PAGE_SIZE)
 		wr_u64(w, s->code_page_size);
-	/* struct rec_sample carries no AUX data: an empty one. */
+	/* struct perfrec_sample carries no AUX data: an empty one. */
 	if (st & PERF_SAMPLE_AUX)
 		wr_u64(w, 0);
 	return 0;
 }
 
-static int encode_mmap(struct wr *w, uint32_t type, uint16_t *misc, const struct rec_mmap *m)
+static int encode_mmap(struct wr *w, uint32_t type, uint16_t *misc, const struct perfrec_mmap *m)
 {
 	wr_u32x2(w, m->pid, m->tid);
 	wr_u64(w, m->addr);
@@ -625,10 +625,10 @@ static int encode_mmap(struct wr *w, uint32_t type, uint16_t *misc, const struct
 		if (m->build_id_size || (*misc & PERF_RECORD_MISC_MMAP_BUILD_ID)) {
 			unsigned char b[24] = { m->build_id_size };
 
-			if (m->build_id_size > REC_BUILD_ID_MAX)
+			if (m->build_id_size > PERFREC_BUILD_ID_MAX)
 				return -EINVAL;
 			*misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
-			memcpy(b + 4, m->build_id, REC_BUILD_ID_MAX);
+			memcpy(b + 4, m->build_id, PERFREC_BUILD_ID_MAX);
 			wr_bytes(w, b, sizeof(b));
 		} else {
 			wr_u32x2(w, m->maj, m->min);
@@ -642,8 +642,8 @@ static int encode_mmap(struct wr *w, uint32_t type, uint16_t *misc, const struct
 
 /* body points to the union member that matches type.  The typed fields decide the
  * misc bits that encode them (comm exec, switch out/preempt, mmap2 build id). */
-static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, const void *body,
-		  const struct rec_sample_id *sid, void *buf, size_t cap)
+static int encode(const struct perfrec_format *fmt, uint32_t type, uint16_t misc, const void *body,
+		  const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	struct wr w = { .p = buf, .cap = buf ? cap : 0, .pos = sizeof(struct perf_event_header) };
 	struct perf_event_header h;
@@ -660,7 +660,7 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 		err = encode_mmap(&w, type, &misc, body);
 		break;
 	case PERF_RECORD_COMM: {
-		const struct rec_comm *c = body;
+		const struct perfrec_comm *c = body;
 
 		misc &= ~PERF_RECORD_MISC_COMM_EXEC;
 		if (c->exec)
@@ -671,7 +671,7 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 	}
 	case PERF_RECORD_FORK:
 	case PERF_RECORD_EXIT: {
-		const struct rec_fork *f = body;
+		const struct perfrec_fork *f = body;
 
 		wr_u32x2(&w, f->pid, f->ppid);
 		wr_u32x2(&w, f->tid, f->ptid);
@@ -679,15 +679,15 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 		break;
 	}
 	case PERF_RECORD_LOST:
-		wr_u64(&w, ((const struct rec_lost *)body)->id);
-		wr_u64(&w, ((const struct rec_lost *)body)->lost);
+		wr_u64(&w, ((const struct perfrec_lost *)body)->id);
+		wr_u64(&w, ((const struct perfrec_lost *)body)->lost);
 		break;
 	case PERF_RECORD_LOST_SAMPLES:
-		wr_u64(&w, ((const struct rec_lost *)body)->lost);
+		wr_u64(&w, ((const struct perfrec_lost *)body)->lost);
 		break;
 	case PERF_RECORD_THROTTLE:
 	case PERF_RECORD_UNTHROTTLE: {
-		const struct rec_throttle *t = body;
+		const struct perfrec_throttle *t = body;
 
 		wr_u64(&w, t->time);
 		wr_u64(&w, t->id);
@@ -696,7 +696,7 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 	}
 	case PERF_RECORD_SWITCH:
 	case PERF_RECORD_SWITCH_CPU_WIDE: {
-		const struct rec_switch *s = body;
+		const struct perfrec_switch *s = body;
 
 		misc &= ~(PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
 		if (s->out)
@@ -713,7 +713,7 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 	if (err)
 		return err;
 	if (type != PERF_RECORD_SAMPLE && fmt->sample_id_all) {
-		if (fmt->sample_type & ~(uint64_t)REC_SAMPLE_KNOWN)
+		if (fmt->sample_type & ~(uint64_t)PERFREC_SAMPLE_KNOWN)
 			return -EINVAL;
 		wr_sid(&w, fmt->sample_type, sid);
 	}
@@ -728,41 +728,41 @@ static int encode(const struct rec_format *fmt, uint32_t type, uint16_t misc, co
 	return w.pos;
 }
 
-int rec_encode(const struct rec_format *fmt, const struct rec *r, void *buf, size_t cap)
+int perfrec_encode(const struct perfrec_format *fmt, const struct perfrec *r, void *buf, size_t cap)
 {
 	if (!r)
 		return -EINVAL;
 	return encode(fmt, r->type, r->misc, &r->u, &r->sid, buf, cap);
 }
 
-int rec_encode_sample(const struct rec_format *fmt, const struct rec_sample *s, uint16_t misc,
+int perfrec_encode_sample(const struct perfrec_format *fmt, const struct perfrec_sample *s, uint16_t misc,
 		      void *buf, size_t cap)
 {
 	return encode(fmt, PERF_RECORD_SAMPLE, misc, s, NULL, buf, cap);
 }
 
-int rec_encode_mmap2(const struct rec_format *fmt, const struct rec_mmap *m,
-		     const struct rec_sample_id *sid, void *buf, size_t cap)
+int perfrec_encode_mmap2(const struct perfrec_format *fmt, const struct perfrec_mmap *m,
+		     const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	return encode(fmt, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER, m, sid, buf, cap);
 }
 
-int rec_encode_comm(const struct rec_format *fmt, const struct rec_comm *c,
-		    const struct rec_sample_id *sid, void *buf, size_t cap)
+int perfrec_encode_comm(const struct perfrec_format *fmt, const struct perfrec_comm *c,
+		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	return encode(fmt, PERF_RECORD_COMM, 0, c, sid, buf, cap);
 }
 
-int rec_encode_fork(const struct rec_format *fmt, uint32_t type, const struct rec_fork *f,
-		    const struct rec_sample_id *sid, void *buf, size_t cap)
+int perfrec_encode_fork(const struct perfrec_format *fmt, uint32_t type, const struct perfrec_fork *f,
+		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	if (type != PERF_RECORD_FORK && type != PERF_RECORD_EXIT)
 		return -EINVAL;
 	return encode(fmt, type, 0, f, sid, buf, cap);
 }
 
-int rec_encode_lost(const struct rec_format *fmt, const struct rec_lost *l,
-		    const struct rec_sample_id *sid, void *buf, size_t cap)
+int perfrec_encode_lost(const struct perfrec_format *fmt, const struct perfrec_lost *l,
+		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	return encode(fmt, PERF_RECORD_LOST, 0, l, sid, buf, cap);
 }

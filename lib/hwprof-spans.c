@@ -1,4 +1,4 @@
-/* spans.c - libhwprof's spans, latencies and thread labels: see hwprof.h.
+/* hwprof-spans.c - libhwprof's spans, latencies and thread labels: see hwprof.h.
  *
  * Two sinks, chosen once at load time from the environment:
  *  - HWPROF_SPANS_FD (set by `hwprof record`): records go into the span
@@ -548,7 +548,7 @@ int hwprof_latency_write(const char *prefix)
 	return err;
 }
 
-static void spans_free(struct spans_ctx *c)
+static void spans_ctx_free(struct spans_ctx *c)
 {
 	if (!c)
 		return;
@@ -604,7 +604,7 @@ __attribute__((constructor)) static void spans_init(void)
 	spans_ctx = c;
 	return;
 fail:
-	spans_free(c);
+	spans_ctx_free(c);
 }
 
 /* At exit: write the histograms.  Threads still running may lose their last

@@ -1,5 +1,5 @@
-/* test-record.c - rec_decode / rec_encode_*: round trips, kernel layout, malformed input. */
-#include "record.h"
+/* test-perfrec.c - perfrec_decode / perfrec_encode_*: round trips, kernel layout, malformed input. */
+#include "perfrec.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -61,9 +61,9 @@ static void fixture_init(struct fixture *f)
 
 /* A sample for combination number i: the variable parts rotate with i. */
 static void make_sample(const struct fixture *f, uint64_t i, uint64_t read_format,
-			struct rec_sample *s)
+			struct perfrec_sample *s)
 {
-	static const uint64_t group_nr[] = { 1, 3, REC_MAX_READ_VALUES, 0 };
+	static const uint64_t group_nr[] = { 1, 3, PERFREC_MAX_READ_VALUES, 0 };
 
 	memset(s, 0, sizeof(*s));
 	s->identifier = 0x1d00 + i;
@@ -117,11 +117,11 @@ static int mem_eq(const void *a, const void *b, size_t n)
 
 /* NULL when got is what encoding want under fmt must decode to, else the field name.
  * Fields fmt does not carry must come back zero. */
-static const char *sample_diff(const struct rec_format *fmt, const struct rec_sample *w,
-			       const struct rec_sample *g)
+static const char *sample_diff(const struct perfrec_format *fmt, const struct perfrec_sample *w,
+			       const struct perfrec_sample *g)
 {
 	uint64_t st = fmt->sample_type;
-	struct rec_sample z;
+	struct perfrec_sample z;
 
 	memset(&z, 0, sizeof(z));
 #define HAS(bit) ((st & (bit)) != 0)
@@ -154,7 +154,7 @@ static const char *sample_diff(const struct rec_format *fmt, const struct rec_sa
 		if (g->read.time_running != (rf & PERF_FORMAT_TOTAL_TIME_RUNNING ?
 					     w->read.time_running : 0))
 			return "read.time_running";
-		for (uint64_t k = 0; k < REC_MAX_READ_VALUES; k++) {
+		for (uint64_t k = 0; k < PERFREC_MAX_READ_VALUES; k++) {
 			int in = k < w->read.nr;
 
 			if (g->read.values[k].value != (in ? w->read.values[k].value : 0))
@@ -173,7 +173,7 @@ static const char *sample_diff(const struct rec_format *fmt, const struct rec_sa
 		if (g->callchain_nr != w->callchain_nr)
 			return "callchain_nr";
 		for (uint64_t k = 0; k < w->callchain_nr; k++)
-			if (rec_callchain_at(g, k) != w->callchain[k])
+			if (perfrec_callchain_at(g, k) != w->callchain[k])
 				return "callchain";
 	} else if (g->callchain_nr || g->callchain) {
 		return "callchain (absent)";
@@ -232,11 +232,11 @@ static void test_all_combinations(const struct fixture *f)
 {
 	static uint64_t store[(65536 + 16) / 8];
 	uint64_t n = 1ULL << NBITS, failures = 0, checked = 0, max_size = 0, time_bad = 0;
-	struct rec_sample s;
-	struct rec r;
+	struct perfrec_sample s;
+	struct perfrec r;
 
 	for (uint64_t i = 0; i < n; i++) {
-		struct rec_format fmt = {
+		struct perfrec_format fmt = {
 			.read_format = read_formats[i % NRF],
 			.regs_user_mask = REGS_USER_MASK,
 			.regs_intr_mask = REGS_INTR_MASK,
@@ -254,12 +254,12 @@ static void test_all_combinations(const struct fixture *f)
 		if ((fmt.sample_type & PERF_SAMPLE_WEIGHT) && (i / NRF) % 2)
 			fmt.sample_type ^= PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT;
 		make_sample(f, i, fmt.read_format, &s);
-		size = rec_encode_sample(&fmt, &s, misc, buf, 65536);
+		size = perfrec_encode_sample(&fmt, &s, misc, buf, 65536);
 		if (size < 8 || size % 8) {
 			diff = "encode";
 			err = size;
 		} else {
-			err = rec_decode(&fmt, buf, size, &r);
+			err = perfrec_decode(&fmt, buf, size, &r);
 			if (err)
 				diff = "decode";
 			else if (r.type != PERF_RECORD_SAMPLE || r.misc != misc || r.size != size ||
@@ -269,7 +269,7 @@ static void test_all_combinations(const struct fixture *f)
 				diff = sample_diff(&fmt, &s, &r.u.sample);
 			if (!diff) {
 				uint64_t t = 0;
-				int tr = rec_time(&fmt, buf, size, &t);
+				int tr = perfrec_time(&fmt, buf, size, &t);
 
 				if ((fmt.sample_type & PERF_SAMPLE_TIME)
 					    ? tr != 0 || t != r.u.sample.time : tr != -ENOENT)
@@ -286,28 +286,28 @@ static void test_all_combinations(const struct fixture *f)
 	}
 	is_int(checked, n, "all %llu sample_type subsets tried", (unsigned long long)n);
 	is_int(failures, 0, "every subset round-trips encode -> decode");
-	is_int(time_bad, 0, "rec_time finds the decoded time in every subset (-ENOENT without)");
+	is_int(time_bad, 0, "perfrec_time finds the decoded time in every subset (-ENOENT without)");
 	ok(max_size > 1600, "largest sample (%llu bytes) holds a 64-value read group",
 	   (unsigned long long)max_size);
 }
 
 /* Every shorter length of a record, as len and as header.size: -EINVAL. */
-static int truncations_rejected(const struct rec_format *fmt, const void *rec, int size)
+static int truncations_rejected(const struct perfrec_format *fmt, const void *rec, int size)
 {
 	unsigned char *copy = malloc(size);
 	int bad = 0;
-	struct rec r;
+	struct perfrec r;
 
 	for (int len = 0; len < size; len++) {
 		uint16_t hs = len;
 
 		/* An exact-size heap copy lets ASan/valgrind catch any overread. */
 		memcpy(copy, rec, len);
-		if (rec_decode(fmt, copy, len, &r) != -EINVAL)
+		if (perfrec_decode(fmt, copy, len, &r) != -EINVAL)
 			bad++;
 		if (len >= 8) {
 			memcpy(copy + 6, &hs, 2);
-			if (rec_decode(fmt, copy, len, &r) != -EINVAL)
+			if (perfrec_decode(fmt, copy, len, &r) != -EINVAL)
 				bad++;
 		}
 	}
@@ -327,12 +327,12 @@ static void test_truncated_samples(const struct fixture *f)
 		0x1ffffffULL & ~(uint64_t)(PERF_SAMPLE_WEIGHT_STRUCT | PERF_SAMPLE_AUX),
 	};
 	unsigned char buf[4096];
-	struct rec_sample s;
+	struct perfrec_sample s;
 	int all = 1;
 
 	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		for (uint64_t v = 1; v < 4; v++) {
-			struct rec_format fmt = {
+			struct perfrec_format fmt = {
 				.sample_type = types[t],
 				.read_format = read_formats[(t + v) % NRF],
 				.regs_user_mask = REGS_USER_MASK,
@@ -341,7 +341,7 @@ static void test_truncated_samples(const struct fixture *f)
 			int size;
 
 			make_sample(f, v * 7 + 1, fmt.read_format, &s);
-			size = rec_encode_sample(&fmt, &s, 0, buf, sizeof(buf));
+			size = perfrec_encode_sample(&fmt, &s, 0, buf, sizeof(buf));
 			if (size < 0 || !truncations_rejected(&fmt, buf, size)) {
 				printf("# sample_type %#llx variant %llu fails\n",
 				       (unsigned long long)types[t], (unsigned long long)v);
@@ -369,7 +369,7 @@ static void put32x2(unsigned char *p, size_t *off, uint32_t a, uint32_t b)
  * so that an encoder and decoder agreeing on a wrong order cannot pass. */
 static void test_kernel_layout_sample(void)
 {
-	struct rec_format fmt = {
+	struct perfrec_format fmt = {
 		.sample_type = 0x1ffffffULL & ~(uint64_t)(PERF_SAMPLE_WEIGHT | PERF_SAMPLE_AUX),
 		.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED |
 			PERF_FORMAT_ID,
@@ -378,10 +378,10 @@ static void test_kernel_layout_sample(void)
 	};
 	unsigned char b[1024], enc[1024];
 	struct perf_event_header h = { PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, 0 };
-	const struct rec_sample *s;
+	const struct perfrec_sample *s;
 	size_t o = 8;
 	uint32_t raw = 12;
-	struct rec r;
+	struct perfrec r;
 	int err;
 
 	memset(b, 0, sizeof(b));
@@ -429,7 +429,7 @@ static void test_kernel_layout_sample(void)
 	h.size = o;
 	memcpy(b, &h, 8);
 
-	err = rec_decode(&fmt, b, o, &r);
+	err = perfrec_decode(&fmt, b, o, &r);
 	is_int(err, 0, "hand-laid kernel sample decodes");
 	s = &r.u.sample;
 	ok(s->identifier == 1 && s->ip == 2 && s->pid == 3 && s->tid == 4 && s->time == 5 &&
@@ -438,7 +438,7 @@ static void test_kernel_layout_sample(void)
 	ok(s->read.nr == 2 && s->read.time_enabled == 11 && s->read.values[0].value == 12 &&
 	   s->read.values[0].id == 13 && s->read.values[1].value == 14 &&
 	   s->read.values[1].id == 15, "read group in kernel order");
-	ok(s->callchain_nr == 2 && rec_callchain_at(s, 0) == 16 && rec_callchain_at(s, 1) == 17,
+	ok(s->callchain_nr == 2 && perfrec_callchain_at(s, 0) == 16 && perfrec_callchain_at(s, 1) == 17,
 	   "callchain");
 	ok(s->raw_size == 12 && memcmp(s->raw, "raw-payload", 12) == 0, "raw");
 	ok(s->branch_nr == 1 && memcmp(s->branches, b + 8 * 22, 24) == 0, "branch stack");
@@ -447,16 +447,16 @@ static void test_kernel_layout_sample(void)
 	   s->transaction == 27 && s->regs_intr_nr == 1 && s->phys_addr == 29 &&
 	   s->cgroup == 30 && s->data_page_size == 31 && s->code_page_size == 32,
 	   "tail fields in kernel order");
-	err = rec_encode_sample(&fmt, s, PERF_RECORD_MISC_KERNEL, enc, sizeof(enc));
+	err = perfrec_encode_sample(&fmt, s, PERF_RECORD_MISC_KERNEL, enc, sizeof(enc));
 	ok(err == (int)o && memcmp(enc, b, o) == 0, "re-encoding gives the kernel's bytes");
 
 	/* One byte more than the fields: the format does not describe it. */
 	h.size = o + 8;
 	memcpy(b, &h, 8);
-	is_int(rec_decode(&fmt, b, o + 8, &r), -EINVAL, "leftover bytes in a sample: -EINVAL");
+	is_int(perfrec_decode(&fmt, b, o + 8, &r), -EINVAL, "leftover bytes in a sample: -EINVAL");
 }
 
-static int sid_eq(uint64_t st, const struct rec_sample_id *w, const struct rec_sample_id *g)
+static int sid_eq(uint64_t st, const struct perfrec_sample_id *w, const struct perfrec_sample_id *g)
 {
 	return g->pid == (st & PERF_SAMPLE_TID ? w->pid : 0) &&
 	       g->tid == (st & PERF_SAMPLE_TID ? w->tid : 0) &&
@@ -467,9 +467,9 @@ static int sid_eq(uint64_t st, const struct rec_sample_id *w, const struct rec_s
 	       g->identifier == (st & PERF_SAMPLE_IDENTIFIER ? w->identifier : 0);
 }
 
-static int body_eq(const struct rec *w, const struct rec *g)
+static int body_eq(const struct perfrec *w, const struct perfrec *g)
 {
-	const struct rec_mmap *wm = &w->u.mmap, *gm = &g->u.mmap;
+	const struct perfrec_mmap *wm = &w->u.mmap, *gm = &g->u.mmap;
 
 	switch (w->type) {
 	case PERF_RECORD_MMAP:
@@ -506,63 +506,63 @@ static int body_eq(const struct rec *w, const struct rec *g)
 	return 0;
 }
 
-static void make_others(struct rec *recs, size_t *n)
+static void make_others(struct perfrec *recs, size_t *n)
 {
-	struct rec *r;
+	struct perfrec *r;
 	size_t k = 0;
 
 #define NEXT(t, m) (r = &recs[k++], memset(r, 0, sizeof(*r)), r->type = (t), r->misc = (m))
 	NEXT(PERF_RECORD_MMAP, PERF_RECORD_MISC_USER);
-	r->u.mmap = (struct rec_mmap){ .pid = 10, .tid = 11, .addr = 0x400000, .len = 0x1000,
+	r->u.mmap = (struct perfrec_mmap){ .pid = 10, .tid = 11, .addr = 0x400000, .len = 0x1000,
 				       .pgoff = 0x200, .filename = "/usr/bin/true" };
 	NEXT(PERF_RECORD_MMAP, PERF_RECORD_MISC_KERNEL);
-	r->u.mmap = (struct rec_mmap){ .pid = -1, .tid = 0, .addr = 0xffffffff81000000ULL,
+	r->u.mmap = (struct perfrec_mmap){ .pid = -1, .tid = 0, .addr = 0xffffffff81000000ULL,
 				       .len = 0x2000000, .filename = "[kernel.kallsyms]_text" };
 	NEXT(PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER | PERF_RECORD_MISC_MMAP_DATA);
-	r->u.mmap = (struct rec_mmap){ .pid = 12, .tid = 13, .addr = 0x7f0000000000ULL,
+	r->u.mmap = (struct perfrec_mmap){ .pid = 12, .tid = 13, .addr = 0x7f0000000000ULL,
 				       .len = 0x21000, .pgoff = 0x1000, .maj = 8, .min = 1,
 				       .ino = 123456, .ino_generation = 7, .prot = 5,
 				       .flags = 2, .filename = "/lib/x86_64-linux-gnu/libc.so.6" };
 	NEXT(PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
-	r->u.mmap = (struct rec_mmap){ .pid = 14, .tid = 14, .addr = 0x1000, .len = 0x1000,
+	r->u.mmap = (struct perfrec_mmap){ .pid = 14, .tid = 14, .addr = 0x1000, .len = 0x1000,
 				       .build_id_size = 20, .prot = 5, .flags = 2,
 				       .filename = "1234567" };   /* 7 chars: NUL fills 8 */
 	for (int b = 0; b < 20; b++)
 		r->u.mmap.build_id[b] = 0xb0 + b;
 	NEXT(PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
-	r->u.mmap = (struct rec_mmap){ .pid = 15, .tid = 15, .build_id_size = 4,
+	r->u.mmap = (struct perfrec_mmap){ .pid = 15, .tid = 15, .build_id_size = 4,
 				       .build_id = { 1, 2, 3, 4 }, .filename = "" };
 	NEXT(PERF_RECORD_COMM, 0);
-	r->u.comm = (struct rec_comm){ .pid = 20, .tid = 21, .comm = "worker-thread-1" };
+	r->u.comm = (struct perfrec_comm){ .pid = 20, .tid = 21, .comm = "worker-thread-1" };
 	NEXT(PERF_RECORD_COMM, 0);
-	r->u.comm = (struct rec_comm){ .pid = 22, .tid = 22, .exec = 1, .comm = "12345678" };
+	r->u.comm = (struct perfrec_comm){ .pid = 22, .tid = 22, .exec = 1, .comm = "12345678" };
 	NEXT(PERF_RECORD_FORK, 0);
-	r->u.fork = (struct rec_fork){ 30, 31, 32, 33, 999 };
+	r->u.fork = (struct perfrec_fork){ 30, 31, 32, 33, 999 };
 	NEXT(PERF_RECORD_EXIT, 0);
-	r->u.fork = (struct rec_fork){ 34, 35, 36, 37, 1000 };
+	r->u.fork = (struct perfrec_fork){ 34, 35, 36, 37, 1000 };
 	NEXT(PERF_RECORD_LOST, 0);
-	r->u.lost = (struct rec_lost){ 77, 12345 };
+	r->u.lost = (struct perfrec_lost){ 77, 12345 };
 	NEXT(PERF_RECORD_LOST_SAMPLES, 0);
-	r->u.lost = (struct rec_lost){ 0, 99 };
+	r->u.lost = (struct perfrec_lost){ 0, 99 };
 	NEXT(PERF_RECORD_THROTTLE, 0);
-	r->u.throttle = (struct rec_throttle){ 1111, 2, 3 };
+	r->u.throttle = (struct perfrec_throttle){ 1111, 2, 3 };
 	NEXT(PERF_RECORD_UNTHROTTLE, 0);
-	r->u.throttle = (struct rec_throttle){ 2222, 4, 5 };
+	r->u.throttle = (struct perfrec_throttle){ 2222, 4, 5 };
 	NEXT(PERF_RECORD_SWITCH, 0);
-	r->u.sw = (struct rec_switch){ .out = 0 };
+	r->u.sw = (struct perfrec_switch){ .out = 0 };
 	NEXT(PERF_RECORD_SWITCH, 0);
-	r->u.sw = (struct rec_switch){ .out = 1, .preempt = 1 };
+	r->u.sw = (struct perfrec_switch){ .out = 1, .preempt = 1 };
 	NEXT(PERF_RECORD_SWITCH_CPU_WIDE, 0);
-	r->u.sw = (struct rec_switch){ .out = 1, .preempt = 0, .next_prev_pid = 40,
+	r->u.sw = (struct perfrec_switch){ .out = 1, .preempt = 0, .next_prev_pid = 40,
 				       .next_prev_tid = 41 };
 	NEXT(PERF_RECORD_SWITCH_CPU_WIDE, 0);
-	r->u.sw = (struct rec_switch){ .out = 0, .next_prev_pid = 42, .next_prev_tid = 43 };
+	r->u.sw = (struct perfrec_switch){ .out = 0, .next_prev_pid = 42, .next_prev_tid = 43 };
 #undef NEXT
 	*n = k;
 }
 
 /* Expected misc after encoding: the typed fields own their misc bits. */
-static uint16_t want_misc(const struct rec *w)
+static uint16_t want_misc(const struct perfrec *w)
 {
 	uint16_t m = w->misc;
 
@@ -589,8 +589,8 @@ static void test_other_records(void)
 			PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER |
 			PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_PERIOD,
 	};
-	const struct rec_sample_id sid = { 501, 502, 503, 504, 505, 1, 506 };
-	struct rec recs[32], got;
+	const struct perfrec_sample_id sid = { 501, 502, 503, 504, 505, 1, 506 };
+	struct perfrec recs[32], got;
 	unsigned char buf[512];
 	int rt_bad = 0, trunc_bad = 0, exact_bad = 0, time_bad = 0, cases = 0;
 	size_t n;
@@ -598,14 +598,14 @@ static void test_other_records(void)
 	make_others(recs, &n);
 	for (size_t t = 0; t < sizeof(sid_types) / sizeof(sid_types[0]); t++) {
 		for (int all = 0; all <= 1; all++) {
-			struct rec_format fmt = { .sample_type = sid_types[t], .sample_id_all = all };
+			struct perfrec_format fmt = { .sample_type = sid_types[t], .sample_id_all = all };
 
 			for (size_t k = 0; k < n; k++) {
 				int size, err;
 
 				recs[k].sid = sid;
-				size = rec_encode(&fmt, &recs[k], buf, sizeof(buf));
-				err = size < 0 ? size : rec_decode(&fmt, buf, size, &got);
+				size = perfrec_encode(&fmt, &recs[k], buf, sizeof(buf));
+				err = size < 0 ? size : perfrec_decode(&fmt, buf, size, &got);
 				cases++;
 				if (err || got.type != recs[k].type ||
 				    got.misc != want_misc(&recs[k]) || got.size != size ||
@@ -619,14 +619,14 @@ static void test_other_records(void)
 				}
 				{
 					uint64_t when = 0;
-					int tr = rec_time(&fmt, buf, size, &when);
+					int tr = perfrec_time(&fmt, buf, size, &when);
 
 					if (all && (fmt.sample_type & PERF_SAMPLE_TIME)
 						    ? tr != 0 || when != sid.time : tr != -ENOENT)
 						time_bad++;
 				}
-				if (size != rec_encode(&fmt, &recs[k], buf, size) ||
-				    rec_encode(&fmt, &recs[k], buf, size - 1) != -ENOSPC)
+				if (size != perfrec_encode(&fmt, &recs[k], buf, size) ||
+				    perfrec_encode(&fmt, &recs[k], buf, size - 1) != -ENOSPC)
 					exact_bad++;
 				if (!truncations_rejected(&fmt, buf, size)) {
 					printf("# type %u sid_type %#llx all %d: truncation accepted\n",
@@ -641,38 +641,38 @@ static void test_other_records(void)
 	is_int(rt_bad, 0, "non-sample records round-trip with and without sample_id_all");
 	is_int(exact_bad, 0, "encoders fill exactly the reported size, -ENOSPC one byte short");
 	is_int(trunc_bad, 0, "non-sample records: every shorter length is rejected");
-	is_int(time_bad, 0, "rec_time reads the trailer's time (-ENOENT without one)");
+	is_int(time_bad, 0, "perfrec_time reads the trailer's time (-ENOENT without one)");
 }
 
 static void test_wrappers_and_layout(void)
 {
-	struct rec_format fmt = { .sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME,
+	struct perfrec_format fmt = { .sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME,
 				  .sample_id_all = 1 };
-	const struct rec_sample_id sid = { .pid = 7, .tid = 8, .time = 9 };
-	struct rec_comm c = { .pid = 1, .tid = 2, .comm = "abc" };
-	struct rec_mmap m = { .pid = 3, .tid = 4, .addr = 5, .len = 6, .pgoff = 7,
+	const struct perfrec_sample_id sid = { .pid = 7, .tid = 8, .time = 9 };
+	struct perfrec_comm c = { .pid = 1, .tid = 2, .comm = "abc" };
+	struct perfrec_mmap m = { .pid = 3, .tid = 4, .addr = 5, .len = 6, .pgoff = 7,
 			      .build_id_size = 20, .prot = 1, .flags = 2, .filename = "/x" };
-	struct rec_fork fk = { 1, 2, 3, 4, 5 };
-	struct rec_lost l = { 6, 7 };
+	struct perfrec_fork fk = { 1, 2, 3, 4, 5 };
+	struct perfrec_lost l = { 6, 7 };
 	unsigned char b[256], want[256];
 	struct perf_event_header h;
 	uint64_t u;
-	struct rec r;
+	struct perfrec r;
 	int size;
 
 	/* COMM "abc": header, pid/tid, "abc" NUL-padded to 8, then the trailer. */
-	size = rec_encode_comm(&fmt, &c, &sid, b, sizeof(b));
+	size = perfrec_encode_comm(&fmt, &c, &sid, b, sizeof(b));
 	is_int(size, 8 + 8 + 8 + 16, "comm size as the kernel lays it out");
 	ok(memcmp(b + 16, "abc\0\0\0\0\0", 8) == 0, "comm string NUL-padded to 8 bytes");
 	memcpy(&u, b + 32, 8);
 	is_int(u, 9, "sample_id trailer at the end (time)");
-	is_int(rec_decode(&fmt, b, size, &r), 0, "comm decodes");
+	is_int(perfrec_decode(&fmt, b, size, &r), 0, "comm decodes");
 	is_str(r.u.comm.comm, "abc", "comm string");
 
 	/* MMAP2 build id variant: u8 size, 3 reserved bytes, 20 bytes of id. */
 	for (int i = 0; i < 20; i++)
 		m.build_id[i] = i + 1;
-	size = rec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b));
+	size = perfrec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b));
 	is_int(size, 8 + 32 + 24 + 8 + 8 + 16, "mmap2 build-id size");
 	memcpy(&h, b, 8);
 	ok(h.type == PERF_RECORD_MMAP2 && (h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) &&
@@ -680,31 +680,31 @@ static void test_wrappers_and_layout(void)
 	   "mmap2 header: type, build-id flag, user mode");
 	ok(b[40] == 20 && b[41] == 0 && b[42] == 0 && b[43] == 0 && b[44] == 1 && b[63] == 20,
 	   "mmap2 build-id bytes where the kernel puts them");
-	is_int(rec_decode(&fmt, b, size, &r), 0, "mmap2 decodes");
+	is_int(perfrec_decode(&fmt, b, size, &r), 0, "mmap2 decodes");
 	ok(r.u.mmap.build_id_size == 20 && memcmp(r.u.mmap.build_id, m.build_id, 20) == 0 &&
 	   r.u.mmap.maj == 0 && r.u.mmap.ino == 0, "mmap2 build id round trip");
 	b[40] = 21;
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "mmap2 build_id_size 21: -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "mmap2 build_id_size 21: -EINVAL");
 	m.build_id_size = 21;
-	is_int(rec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b)), -EINVAL,
 	       "encoding build_id_size 21: -EINVAL");
 
 	/* A filename with no NUL before the trailer. */
 	m.build_id_size = 0;
 	m.filename = "1234567";
-	size = rec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b));
+	size = perfrec_encode_mmap2(&fmt, &m, &sid, b, sizeof(b));
 	b[size - 16 - 1] = 'x';
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "unterminated filename: -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "unterminated filename: -EINVAL");
 
-	size = rec_encode_fork(&fmt, PERF_RECORD_EXIT, &fk, &sid, b, sizeof(b));
+	size = perfrec_encode_fork(&fmt, PERF_RECORD_EXIT, &fk, &sid, b, sizeof(b));
 	is_int(size, 8 + 24 + 16, "exit size");
 	memcpy(&h, b, 8);
-	is_int(h.type, PERF_RECORD_EXIT, "rec_encode_fork honours the type");
-	is_int(rec_encode_fork(&fmt, PERF_RECORD_COMM, &fk, &sid, b, sizeof(b)), -EINVAL,
-	       "rec_encode_fork refuses other types");
-	size = rec_encode_lost(&fmt, &l, NULL, b, sizeof(b));
+	is_int(h.type, PERF_RECORD_EXIT, "perfrec_encode_fork honours the type");
+	is_int(perfrec_encode_fork(&fmt, PERF_RECORD_COMM, &fk, &sid, b, sizeof(b)), -EINVAL,
+	       "perfrec_encode_fork refuses other types");
+	size = perfrec_encode_lost(&fmt, &l, NULL, b, sizeof(b));
 	is_int(size, 8 + 16 + 16, "lost size (NULL sid writes zeros)");
-	is_int(rec_decode(&fmt, b, size, &r), 0, "lost decodes");
+	is_int(perfrec_decode(&fmt, b, size, &r), 0, "lost decodes");
 	ok(r.type == PERF_RECORD_LOST && r.u.lost.id == 6 && r.u.lost.lost == 7 && r.has_sid &&
 	   r.sid.time == 0, "lost fields");
 
@@ -712,85 +712,85 @@ static void test_wrappers_and_layout(void)
 	memset(want, 0, 32);
 	h = (struct perf_event_header){ PERF_RECORD_KSYMBOL, 3, 32 };
 	memcpy(want, &h, 8);
-	is_int(rec_decode(&fmt, want, 32, &r), -ENOTSUP, "KSYMBOL: -ENOTSUP");
+	is_int(perfrec_decode(&fmt, want, 32, &r), -ENOTSUP, "KSYMBOL: -ENOTSUP");
 	ok(r.type == PERF_RECORD_KSYMBOL && r.misc == 3 && r.size == 32, "header still filled");
 	h.size = 12;
 	memcpy(want, &h, 8);
-	is_int(rec_decode(&fmt, want, 32, &r), -EINVAL, "size not a multiple of 8: -EINVAL");
+	is_int(perfrec_decode(&fmt, want, 32, &r), -EINVAL, "size not a multiple of 8: -EINVAL");
 	h.size = 0;
 	memcpy(want, &h, 8);
-	is_int(rec_decode(&fmt, want, 32, &r), -EINVAL, "size 0: -EINVAL");
-	is_int(rec_decode(&fmt, NULL, 0, &r), -EINVAL, "NULL buffer: -EINVAL");
+	is_int(perfrec_decode(&fmt, want, 32, &r), -EINVAL, "size 0: -EINVAL");
+	is_int(perfrec_decode(&fmt, NULL, 0, &r), -EINVAL, "NULL buffer: -EINVAL");
 }
 
 static void test_bad_formats(const struct fixture *f)
 {
-	struct rec_format fmt = { .sample_type = PERF_SAMPLE_READ,
+	struct perfrec_format fmt = { .sample_type = PERF_SAMPLE_READ,
 				  .read_format = PERF_FORMAT_GROUP };
 	unsigned char b[4096];
-	struct rec_sample s;
-	struct rec r;
+	struct perfrec_sample s;
+	struct perfrec r;
 	uint64_t nr;
 	int size;
 
 	make_sample(f, 1, fmt.read_format, &s);
-	s.read.nr = REC_MAX_READ_VALUES + 1;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	s.read.nr = PERFREC_MAX_READ_VALUES + 1;
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "encoding a group of 65 values: -EINVAL");
-	s.read.nr = REC_MAX_READ_VALUES;
-	size = rec_encode_sample(&fmt, &s, 0, b, sizeof(b));
+	s.read.nr = PERFREC_MAX_READ_VALUES;
+	size = perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b));
 	is_int(size, 8 + 8 + 64 * 8, "group of 64 values encodes");
-	nr = REC_MAX_READ_VALUES + 1;
+	nr = PERFREC_MAX_READ_VALUES + 1;
 	memcpy(b + 8, &nr, 8);
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "decoding a group of 65 values: -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "decoding a group of 65 values: -EINVAL");
 
 	fmt.read_format = 0;
 	s.read.nr = 2;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "a non-group read with nr 2: -EINVAL");
 
 	fmt.sample_type = PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "WEIGHT with WEIGHT_STRUCT: encode -EINVAL");
 	fmt.sample_type = PERF_SAMPLE_WEIGHT;
-	size = rec_encode_sample(&fmt, &s, 0, b, sizeof(b));
+	size = perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b));
 	fmt.sample_type = PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT;
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "WEIGHT with WEIGHT_STRUCT: decode -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "WEIGHT with WEIGHT_STRUCT: decode -EINVAL");
 
 	fmt.sample_type = PERF_SAMPLE_STACK_USER;
 	make_sample(f, 1, 0, &s);
 	s.stack_user_dyn_size = s.stack_user_size + 8;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "stack dyn_size > size: encode -EINVAL");
 	s.stack_user_dyn_size = 8;
-	size = rec_encode_sample(&fmt, &s, 0, b, sizeof(b));
+	size = perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b));
 	nr = s.stack_user_size + 8;
 	memcpy(b + size - 8, &nr, 8);
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "stack dyn_size > size: decode -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "stack dyn_size > size: decode -EINVAL");
 
 	fmt.sample_type = PERF_SAMPLE_CALLCHAIN;
-	size = rec_encode_sample(&fmt, &s, 0, b, sizeof(b));
+	size = perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b));
 	nr = UINT64_MAX / 4;            /* nr * 8 overflows */
 	memcpy(b + 8, &nr, 8);
-	is_int(rec_decode(&fmt, b, size, &r), -EINVAL, "huge callchain nr: -EINVAL");
+	is_int(perfrec_decode(&fmt, b, size, &r), -EINVAL, "huge callchain nr: -EINVAL");
 
 	fmt.sample_type = PERF_SAMPLE_REGS_USER;
 	fmt.regs_user_mask = REGS_USER_MASK;
 	s.regs_user_nr = 4;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "regs_user_nr != popcount(mask): -EINVAL");
 
 	fmt.sample_type = 1ULL << 40;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, sizeof(b)), -EINVAL,
 	       "unknown sample_type bit: encode -EINVAL");
 	memset(b, 0, 16);
 	b[0] = PERF_RECORD_SAMPLE;
 	b[6] = 16;
-	is_int(rec_decode(&fmt, b, 16, &r), -ENOTSUP, "unknown sample_type bit: decode -ENOTSUP");
+	is_int(perfrec_decode(&fmt, b, 16, &r), -ENOTSUP, "unknown sample_type bit: decode -ENOTSUP");
 
 	fmt.sample_type = PERF_SAMPLE_IP;
-	is_int(rec_encode_sample(&fmt, &s, 0, b, 15), -ENOSPC, "cap 15 for 16 bytes: -ENOSPC");
-	is_int(rec_encode_sample(&fmt, &s, 0, b, 16), 16, "cap 16: fits");
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, 15), -ENOSPC, "cap 15 for 16 bytes: -ENOSPC");
+	is_int(perfrec_encode_sample(&fmt, &s, 0, b, 16), 16, "cap 16: fits");
 }
 
 int main(void)

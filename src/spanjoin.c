@@ -1,5 +1,5 @@
-/* spans.c - see spans.h. */
-#include "spans.h"
+/* spanjoin.c - see spanjoin.h. */
+#include "spanjoin.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +16,7 @@
 #define KEEP_CLOSED_NS 2000000000ULL
 #define HIGHEST_NS (3600 * 1000000000LL)
 #define MAX_BASE_LABELS 8       /* the recorder's own (pid, tid, thread, ...) */
-#define MAX_LABELS (MAX_BASE_LABELS + SPANS_MAX_THREAD_LABELS + 3)
+#define MAX_LABELS (MAX_BASE_LABELS + SPANJOIN_MAX_THREAD_LABELS + 3)
 
 struct span {
 	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
@@ -33,7 +33,7 @@ struct tstate {
 	struct span open;                        /* the outermost open span (begin 0: none) */
 	struct span *closed;                     /* by end time */
 	size_t n_closed, cap_closed;
-	uint32_t key[SPANS_MAX_THREAD_LABELS], value[SPANS_MAX_THREAD_LABELS];
+	uint32_t key[SPANJOIN_MAX_THREAD_LABELS], value[SPANJOIN_MAX_THREAD_LABELS];
 	size_t n_base;                           /* labels in force before chg[0] */
 	struct label_change *chg;
 	size_t n_chg, cap_chg;
@@ -47,10 +47,10 @@ struct pending {
 	int64_t values[PROFILE_MAX_TYPES];
 };
 
-struct spans {
+struct spanjoin {
 	struct spanchan *ch;
 	struct tscclock clock;                   /* for records in ticks */
-	struct spans_stats stats;
+	struct spanjoin_stats stats;
 	int err;                                 /* first error inside the drain callback */
 	struct tstate **tid_tab;                 /* open addressing by tid */
 	size_t tid_cap, n_tids;
@@ -64,9 +64,9 @@ struct spans {
 	size_t cap_names, n_names;
 };
 
-int spans_new(struct spanchan *ch, struct spans **out)
+int spanjoin_new(struct spanchan *ch, struct spanjoin **out)
 {
-	struct spans *s = calloc(1, sizeof(*s));
+	struct spanjoin *s = calloc(1, sizeof(*s));
 
 	*out = NULL;
 	if (!s)
@@ -88,7 +88,7 @@ static void tstate_free(struct tstate *t)
 	free(t);
 }
 
-void spans_free(struct spans *s)
+void spanjoin_free(struct spanjoin *s)
 {
 	if (!s)
 		return;
@@ -107,7 +107,7 @@ void spans_free(struct spans *s)
 	free(s);
 }
 
-static size_t tid_slot(const struct spans *s, uint32_t tid)
+static size_t tid_slot(const struct spanjoin *s, uint32_t tid)
 {
 	size_t i = (tid * 2654435761u) & (s->tid_cap - 1);
 
@@ -116,12 +116,12 @@ static size_t tid_slot(const struct spans *s, uint32_t tid)
 	return i;
 }
 
-static struct tstate *find_tid(const struct spans *s, uint32_t tid)
+static struct tstate *find_tid(const struct spanjoin *s, uint32_t tid)
 {
 	return s->tid_cap ? s->tid_tab[tid_slot(s, tid)] : NULL;
 }
 
-static struct tstate *get_tid(struct spans *s, uint32_t tid)
+static struct tstate *get_tid(struct spanjoin *s, uint32_t tid)
 {
 	struct tstate *t = find_tid(s, tid);
 
@@ -152,7 +152,7 @@ static struct tstate *get_tid(struct spans *s, uint32_t tid)
 	return t;
 }
 
-static int histogram(struct spans *s, struct hdr ***tab, uint32_t name, int64_t v)
+static int histogram(struct spanjoin *s, struct hdr ***tab, uint32_t name, int64_t v)
 {
 	struct hdr **h;
 
@@ -180,12 +180,12 @@ static int histogram(struct spans *s, struct hdr ***tab, uint32_t name, int64_t 
 }
 
 /* A record's time in ns. */
-static uint64_t rec_ns(const struct spans *s, const struct spanchan_rec *r, uint64_t v)
+static uint64_t rec_ns(const struct spanjoin *s, const struct spanchan_rec *r, uint64_t v)
 {
 	return (r->flags & SPANCHAN_F_TICKS) && v ? tscclock_ns(&s->clock, v) : v;
 }
 
-static int span_ended(struct spans *s, struct tstate *t, const struct spanchan_rec *r)
+static int span_ended(struct spanjoin *s, struct tstate *t, const struct spanchan_rec *r)
 {
 	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->name };
 	int err;
@@ -209,7 +209,7 @@ static int span_ended(struct spans *s, struct tstate *t, const struct spanchan_r
 
 static int on_record(const struct spanchan_rec *r, void *ctx)
 {
-	struct spans *s = ctx;
+	struct spanjoin *s = ctx;
 	struct tstate *t;
 
 	if (!r->name)
@@ -244,7 +244,7 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	}
 }
 
-int spans_drain(struct spans *s)
+int spanjoin_drain(struct spanjoin *s)
 {
 	int r;
 
@@ -270,7 +270,7 @@ static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, u
 		}
 		return;
 	}
-	if (v && *n < SPANS_MAX_THREAD_LABELS) {
+	if (v && *n < SPANJOIN_MAX_THREAD_LABELS) {
 		key[*n] = k;
 		value[*n] = v;
 		(*n)++;
@@ -279,10 +279,10 @@ static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, u
 
 /* Append the thread labels in force at `time` to labels[*n]; their strings are
  * interned in p so that waiting samples can hold them. */
-static void thread_labels(struct spans *s, struct profile *p, const struct tstate *t,
+static void thread_labels(struct spanjoin *s, struct profile *p, const struct tstate *t,
 			  uint64_t time, struct profile_label *labels, size_t *n)
 {
-	uint32_t key[SPANS_MAX_THREAD_LABELS], value[SPANS_MAX_THREAD_LABELS];
+	uint32_t key[SPANJOIN_MAX_THREAD_LABELS], value[SPANJOIN_MAX_THREAD_LABELS];
 	size_t k = t->n_base;
 
 	memcpy(key, t->key, sizeof(key));
@@ -303,7 +303,7 @@ static void thread_labels(struct spans *s, struct profile *p, const struct tstat
 }
 
 /* Add with the span's labels; duration < 0: unknown. */
-static int add_labeled(struct spans *s, struct profile *p, const uint64_t *locs, size_t n_locs,
+static int add_labeled(struct spanjoin *s, struct profile *p, const uint64_t *locs, size_t n_locs,
 		       const struct profile_label *labels, size_t n_labels, const int64_t *values,
 		       uint32_t name, uint64_t trace, int64_t duration)
 {
@@ -354,7 +354,7 @@ static int open_at(const struct tstate *t, uint64_t time)
 	return t->open.begin && t->open.begin <= time;
 }
 
-static int defer(struct spans *s, struct profile *p, uint32_t tid, uint64_t time,
+static int defer(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
 		 const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
 		 size_t n_labels, const int64_t *values)
 {
@@ -385,7 +385,7 @@ static int defer(struct spans *s, struct profile *p, uint32_t tid, uint64_t time
 	return 0;
 }
 
-int spans_add_sample(struct spans *s, struct profile *p, uint32_t tid, uint64_t time,
+int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
 		     const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
 		     size_t n_labels, const int64_t *values)
 {
@@ -411,7 +411,7 @@ int spans_add_sample(struct spans *s, struct profile *p, uint32_t tid, uint64_t 
 
 /* Forget what no sample can need any more: closed spans well behind the newest
  * sample, label changes older than it (folded into the base set). */
-static void prune(struct spans *s)
+static void prune(struct spanjoin *s)
 {
 	uint64_t horizon = s->newest > KEEP_CLOSED_NS ? s->newest - KEEP_CLOSED_NS : 0;
 
@@ -436,11 +436,11 @@ static void prune(struct spans *s)
 	}
 }
 
-int spans_settle(struct spans *s, struct profile *p, int final)
+int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
 {
 	size_t kept = 0, locs_kept = 0;
 	/* Over the bound, the oldest waiting samples go out now, without span_ns. */
-	size_t force = s->n_pend > SPANS_MAX_PENDING ? s->n_pend - SPANS_MAX_PENDING : 0;
+	size_t force = s->n_pend > SPANJOIN_MAX_PENDING ? s->n_pend - SPANJOIN_MAX_PENDING : 0;
 	int err = 0;
 
 	for (size_t i = 0; i < s->n_pend; i++) {
@@ -474,22 +474,22 @@ int spans_settle(struct spans *s, struct profile *p, int final)
 	return err;
 }
 
-size_t spans_names(const struct spans *s)
+size_t spanjoin_names(const struct spanjoin *s)
 {
 	return s->n_names ? s->n_names - 1 : 0;
 }
 
-const char *spans_name(const struct spans *s, size_t id)
+const char *spanjoin_name(const struct spanjoin *s, size_t id)
 {
 	return spanchan_string(s->ch, (uint32_t)id);
 }
 
-const struct hdr *spans_latency(const struct spans *s, size_t id)
+const struct hdr *spanjoin_latency(const struct spanjoin *s, size_t id)
 {
 	return id < s->n_names ? s->lat[id] : NULL;
 }
 
-const struct hdr *spans_service(const struct spans *s, size_t id)
+const struct hdr *spanjoin_service(const struct spanjoin *s, size_t id)
 {
 	return id < s->n_names && s->has_svc[id] ? s->svc[id] : NULL;
 }
@@ -504,20 +504,20 @@ static void tag_of(const char *name, const char *suffix, char *out, size_t len)
 	snprintf(out + i, len - i, "%s", suffix);
 }
 
-int spans_write_hlog(const struct spans *s, FILE *f, double start_sec, double length_sec)
+int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, double length_sec)
 {
 	char tag[SPANCHAN_NAME_LEN + 16];
 	int err = hdrlog_write_header(f, "hwprof record " PACKAGE_VERSION, start_sec);
 
 	for (size_t id = 1; !err && id < s->n_names; id++) {
-		const char *name = spans_name(s, id);
+		const char *name = spanjoin_name(s, id);
 
 		if (!name || !s->lat[id])
 			continue;
 		tag_of(name, "", tag, sizeof(tag));
 		/* Interval_Max in ms, as HdrHistogram's writer does for ns values. */
 		err = hdrlog_write_interval(f, tag, 0, length_sec, 1e6, s->lat[id]);
-		if (!err && spans_service(s, id)) {
+		if (!err && spanjoin_service(s, id)) {
 			tag_of(name, ".service", tag, sizeof(tag));
 			err = hdrlog_write_interval(f, tag, 0, length_sec, 1e6, s->svc[id]);
 		}
@@ -525,7 +525,7 @@ int spans_write_hlog(const struct spans *s, FILE *f, double start_sec, double le
 	return err;
 }
 
-const struct spans_stats *spans_stats(const struct spans *s)
+const struct spanjoin_stats *spanjoin_stats(const struct spanjoin *s)
 {
 	return &s->stats;
 }
