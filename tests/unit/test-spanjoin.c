@@ -40,7 +40,8 @@ static int add(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t tim
 	l[1].num = tid;
 	l[2].key = "thread";
 	l[2].str = "t";
-	return spanjoin_add_sample(s, p, tid, time, &loc, 1, l, 3, v);
+	return spanjoin_add_sample(s, p, tid, time, &(struct profile_sample){
+		.n_locations = 1, .location_ids = &loc, .n_labels = 3, .labels = l, .values = v });
 }
 
 static const struct profile_label *label(const struct profile_sample *s, const char *key)
