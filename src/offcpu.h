@@ -40,8 +40,9 @@ const char *offcpu_state_name(enum offcpu_state s);
 enum offcpu_state offcpu_classify(const char *const *fns, size_t n);
 
 /* One closed interval of a thread.  locs (the stack at switch-out, leaf first,
- * profile location ids) points into the offcpu object and stays valid until the
- * next call on it; n_locs is 0 for runs and for waits whose sample was lost. */
+ * profile location ids) points into the offcpu object, for reading, and stays
+ * valid until the next call on it; n_locs is 0 for runs and for waits whose
+ * sample was lost. */
 struct offcpu_interval {
 	uint32_t pid, tid;
 	uint64_t start, end;
