@@ -10,6 +10,10 @@
 #include "hindex.h"
 #include "util.h"
 
+/* The lines of a location looked at for its state: as many as the symbolizer
+ * gives one address (SYM_MAX_FRAMES), the kernel's have one. */
+#define MAX_LINES 16
+
 struct offcpu_thread {
 	uint32_t pid, tid;
 	int in_known;              /* in_time is the start of the current run */
@@ -28,6 +32,8 @@ struct offcpu {
 	struct hindex index;
 	uint64_t *ret;             /* the stack handed out with the last interval */
 	size_t cap_ret;
+	uint8_t *loc_state;        /* 1 + the state a kernel location suggests, by id */
+	size_t cap_loc_state;
 };
 
 static const char *const state_names[OFFCPU_N_STATES] = {
@@ -84,6 +90,7 @@ void offcpu_free(struct offcpu *o)
 	free(o->threads);
 	free(o->index.slots);
 	free(o->ret);
+	free(o->loc_state);
 	free(o);
 }
 
@@ -160,11 +167,25 @@ static int close_run(struct offcpu_thread *t, uint64_t end, struct offcpu_interv
 	return 1;
 }
 
-int offcpu_out_sample(struct offcpu *o, uint32_t pid, uint32_t tid, uint64_t time,
-		      const uint64_t *locs, size_t n, enum offcpu_state state,
-		      struct offcpu_interval *iv)
+/* t switches out at time with stack s, in state (its wait not yet over). */
+static int keep_stack(struct offcpu_thread *t, uint64_t time, const struct profile_sample *s,
+		      enum offcpu_state state)
 {
-	struct offcpu_thread *t = get_thread(o, pid, tid);
+	size_t n = s->n_locations;
+
+	if (util_grow(&t->locs, &t->cap_locs, n ? n : 1, sizeof(*t->locs)) < 0)
+		return -ENOMEM;
+	memcpy(t->locs, s->location_ids, n * sizeof(*t->locs));
+	t->n_locs = n;
+	t->out_time = time;
+	t->state = state;
+	return 0;
+}
+
+int offcpu_out_sample(struct offcpu *o, const struct offcpu_at *at, const struct profile_sample *s,
+		      enum offcpu_state state, struct offcpu_interval *iv)
+{
+	struct offcpu_thread *t = get_thread(o, at->pid, at->tid);
 	int closed = 0;
 
 	if (!t)
@@ -172,41 +193,35 @@ int offcpu_out_sample(struct offcpu *o, uint32_t pid, uint32_t tid, uint64_t tim
 	/* The rings of two CPUs are read one after the other: the switch-in on the
 	 * CPU the thread moved to can be read a batch before this switch-out.  The
 	 * wait is then over already. */
-	if (t->in_known && t->in_time > time && !t->pending) {
-		if (util_grow(&t->locs, &t->cap_locs, n ? n : 1, sizeof(*t->locs)) < 0)
+	if (t->in_known && t->in_time > at->time && !t->pending) {
+		if (keep_stack(t, at->time, s, state) < 0)
 			return -ENOMEM;
-		memcpy(t->locs, locs, n * sizeof(*locs));
-		t->n_locs = n;
-		t->out_time = time;
-		t->state = state;
 		return close_wait(o, t, t->in_time, iv);
 	}
 	/* A wait still open whose switch-in was lost: it ends here at the latest. */
 	if (t->pending && t->switch_seen)
-		closed = close_wait(o, t, time, iv);
-	else if (!t->pending && t->in_known && t->in_time <= time)
-		closed = close_run(t, time, iv);
-	if (util_grow(&t->locs, &t->cap_locs, n ? n : 1, sizeof(*t->locs)) < 0)
+		closed = close_wait(o, t, at->time, iv);
+	else if (!t->pending && t->in_known && t->in_time <= at->time)
+		closed = close_run(t, at->time, iv);
+	if (keep_stack(t, at->time, s, state) < 0)
 		return -ENOMEM;
-	memcpy(t->locs, locs, n * sizeof(*locs));
-	t->n_locs = n;
-	t->out_time = time;
-	t->state = state;
 	t->pending = 1;
 	t->switch_seen = 0;
 	t->in_known = 0;
 	return closed;
 }
 
-int offcpu_switch(struct offcpu *o, uint32_t pid, uint32_t tid, uint64_t time, int out,
-		  int preempt, struct offcpu_interval *iv)
+int offcpu_switch(struct offcpu *o, const struct offcpu_at *at, unsigned flags,
+		  struct offcpu_interval *iv)
 {
-	struct offcpu_thread *t = get_thread(o, pid, tid);
+	struct offcpu_thread *t = get_thread(o, at->pid, at->tid);
+	int preempt = !!(flags & OFFCPU_SWITCH_PREEMPT);
+	uint64_t time = at->time;
 	int closed = 0;
 
 	if (!t)
 		return -ENOMEM;
-	if (!out) {
+	if (!(flags & OFFCPU_SWITCH_OUT)) {
 		if (t->pending && t->out_time <= time)
 			closed = close_wait(o, t, time, iv);
 		t->in_known = 1;
@@ -271,6 +286,54 @@ int offcpu_close(struct offcpu *o, uint32_t tid, uint64_t end, struct offcpu_int
 		if (close_thread(o, &o->threads[i], end, iv))
 			return 1;
 	return 0;
+}
+
+/* What one kernel location suggests (OFFCPU_LOCK, _IO or _SLEEPING), cached by
+ * location id: a thread switches out through the same few kernel paths
+ * thousands of times a second.  0 or -ENOMEM. */
+static int location_state(struct offcpu *o, const struct profile *p, uint64_t id,
+			  enum offcpu_state *st)
+{
+	const struct profile_location *l;
+	const char *fns[MAX_LINES];
+	size_t k = 0;
+
+	if (id < o->cap_loc_state && o->loc_state[id]) {
+		*st = (enum offcpu_state)(o->loc_state[id] - 1);
+		return 0;
+	}
+	l = profile_get_location(p, id);
+	for (size_t j = 0; l && j < l->n_lines && k < MAX_LINES; j++) {
+		const struct profile_function *f = profile_get_function(p, l->lines[j].function_id);
+
+		if (f)
+			fns[k++] = f->name;
+	}
+	*st = offcpu_classify(fns, k);
+	if (util_grow(&o->loc_state, &o->cap_loc_state, id + 1, 1) < 0)
+		return -ENOMEM;
+	o->loc_state[id] = (uint8_t)(*st + 1);
+	return 0;
+}
+
+enum offcpu_state offcpu_stack_state(struct offcpu *o, const struct profile *p,
+				     uint64_t kernel_mapping, const struct profile_sample *s)
+{
+	int io = 0;
+
+	for (size_t i = 0; i < s->n_locations && kernel_mapping > 0; i++) {
+		const struct profile_location *l = profile_get_location(p, s->location_ids[i]);
+		enum offcpu_state st;
+
+		if (!l || l->mapping_id != kernel_mapping)
+			break;
+		if (location_state(o, p, s->location_ids[i], &st) < 0)
+			break;
+		if (st == OFFCPU_LOCK)
+			return OFFCPU_LOCK;
+		io |= st == OFFCPU_IO;
+	}
+	return io ? OFFCPU_IO : OFFCPU_SLEEPING;
 }
 
 /* ---- writers ---- */

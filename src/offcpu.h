@@ -40,14 +40,28 @@ const char *offcpu_state_name(enum offcpu_state s);
 enum offcpu_state offcpu_classify(const char *const *fns, size_t n);
 
 /* One closed interval of a thread.  locs (the stack at switch-out, leaf first,
- * profile location ids) points into the offcpu object and stays valid until the
- * next call on it; n_locs is 0 for runs and for waits whose sample was lost. */
+ * profile location ids) points into the offcpu object, for reading, and stays
+ * valid until the next call on it; n_locs is 0 for runs and for waits whose
+ * sample was lost. */
 struct offcpu_interval {
 	uint32_t pid, tid;
 	uint64_t start, end;
 	enum offcpu_state state;
-	const uint64_t *locs;
+	uint64_t *locs;
 	size_t n_locs;
+};
+
+/* Which thread a switch or a sample is about, and when (perf clock, ns). */
+struct offcpu_at {
+	uint32_t pid, tid;
+	uint64_t time;
+};
+
+/* offcpu_switch's flags, from the PERF_RECORD_SWITCH record's misc bits. */
+enum {
+	OFFCPU_SWITCH_IN = 0,
+	OFFCPU_SWITCH_OUT = 1 << 0,      /* PERF_RECORD_MISC_SWITCH_OUT */
+	OFFCPU_SWITCH_PREEMPT = 1 << 1,  /* ... _OUT_PREEMPT: the task was still runnable */
 };
 
 struct offcpu;
@@ -55,16 +69,24 @@ struct offcpu;
 int offcpu_new(struct offcpu **out);
 void offcpu_free(struct offcpu *o);
 
-/* The switch-out sample of tid at time: its stack and the state its kernel
- * frames suggest.  Returns 1 and fills *iv when this closed an interval (the run
- * before it, or a wait whose switch-in came first), 0 if not, -ENOMEM. */
-int offcpu_out_sample(struct offcpu *o, uint32_t pid, uint32_t tid, uint64_t time,
-		      const uint64_t *locs, size_t n, enum offcpu_state state,
-		      struct offcpu_interval *iv);
+/* The state the kernel frames at the leaf end of stack s suggest (s's locations
+ * in p; kernel ones are those in mapping kernel_mapping, 0: none): a lock wait
+ * anywhere wins, then I/O, else sleeping (offcpu_classify over them all).
+ * Cached by location id in o, so p must be the same profile each call. */
+enum offcpu_state offcpu_stack_state(struct offcpu *o, const struct profile *p,
+				     uint64_t kernel_mapping, const struct profile_sample *s);
 
-/* A PERF_RECORD_SWITCH of tid at time.  Returns like offcpu_out_sample. */
-int offcpu_switch(struct offcpu *o, uint32_t pid, uint32_t tid, uint64_t time, int out,
-		  int preempt, struct offcpu_interval *iv);
+/* The switch-out sample s of thread at->tid at at->time: its stack (s's
+ * locations, copied; its labels and values are not kept) and the state its
+ * kernel frames suggest.  Returns 1 and fills *iv when this closed an interval
+ * (the run before it, or a wait whose switch-in came first), 0 if not, -ENOMEM. */
+int offcpu_out_sample(struct offcpu *o, const struct offcpu_at *at, const struct profile_sample *s,
+		      enum offcpu_state state, struct offcpu_interval *iv);
+
+/* A PERF_RECORD_SWITCH of at->tid at at->time; flags: OFFCPU_SWITCH_*.
+ * Returns like offcpu_out_sample. */
+int offcpu_switch(struct offcpu *o, const struct offcpu_at *at, unsigned flags,
+		  struct offcpu_interval *iv);
 
 /* tid is seen running at time (an on-CPU sample): closes a wait whose switch-in
  * record was lost.  Returns like offcpu_out_sample. */

@@ -593,8 +593,9 @@ static int dec_samples(struct dec *d)
 				pl->num_unit = l->num_unit ? dec_str(d, l->num_unit) : NULL;
 			}
 		}
-		err = profile_add_sample(d->p, d->ids, s->n_location_id, d->labels, s->n_label,
-					 s->value);
+		err = profile_add_sample(d->p, &(struct profile_sample){
+			.n_locations = s->n_location_id, .location_ids = d->ids,
+			.n_labels = s->n_label, .labels = d->labels, .values = s->value });
 		if (err)
 			return err;
 	}

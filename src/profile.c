@@ -367,13 +367,6 @@ uint64_t profile_find_location(const struct profile *p, uint64_t mapping_id, uin
 
 /* ---- samples ---- */
 
-struct sample_key {
-	const uint64_t *location_ids;
-	size_t n_locations;
-	const struct profile_label *labels;
-	size_t n_labels;
-};
-
 static bool opt_str_eq(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -385,7 +378,7 @@ static bool sample_eq(const void *ctx, size_t id, const void *key)
 {
 	const struct profile *p = ctx;
 	const struct profile_sample *s = &p->samples[id - 1];
-	const struct sample_key *k = key;
+	const struct profile_sample *k = key;
 
 	if (s->n_locations != k->n_locations || s->n_labels != k->n_labels)
 		return false;
@@ -410,7 +403,7 @@ static uint64_t hash_opt_str(const char *s, uint64_t h)
 	return util_hash(s, strlen(s) + 1, h);
 }
 
-static uint64_t sample_hash(const struct sample_key *k)
+static uint64_t sample_hash(const struct profile_sample *k)
 {
 	uint64_t h = hash_u64(k->n_locations, UTIL_HASH_INIT);
 
@@ -432,8 +425,7 @@ static int64_t add_wrap(int64_t a, int64_t b)
 }
 
 /* One block per sample: values, then location ids, then labels (all 8-aligned). */
-static int sample_append(struct profile *p, const struct sample_key *k, uint64_t h,
-			 const int64_t *values)
+static int sample_append(struct profile *p, const struct profile_sample *k, uint64_t h)
 {
 	struct profile_index *ix = p->index;
 	size_t nv = p->n_types, sz;
@@ -459,7 +451,7 @@ static int sample_append(struct profile *p, const struct sample_key *k, uint64_t
 	s->n_locations = k->n_locations;
 	s->n_labels = k->n_labels;
 	if (nv)
-		memcpy(s->values, values, nv * sizeof(int64_t));
+		memcpy(s->values, k->values, nv * sizeof(int64_t));
 	if (k->n_locations)
 		memcpy(s->location_ids, k->location_ids, k->n_locations * sizeof(uint64_t));
 	for (size_t i = 0; i < k->n_labels; i++) {
@@ -480,26 +472,24 @@ static int sample_append(struct profile *p, const struct sample_key *k, uint64_t
 	return 0;
 }
 
-int profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t n_locations,
-		       const struct profile_label *labels, size_t n_labels, const int64_t *values)
+int profile_add_sample(struct profile *p, const struct profile_sample *s)
 {
-	struct sample_key k = { location_ids, n_locations, labels, n_labels };
 	uint64_t h, id;
 
-	for (size_t i = 0; i < n_locations; i++)
-		if (!location_ids[i] || location_ids[i] > p->n_locations)
+	for (size_t i = 0; i < s->n_locations; i++)
+		if (!s->location_ids[i] || s->location_ids[i] > p->n_locations)
 			return -EINVAL;
-	for (size_t i = 0; i < n_labels; i++)
-		if (!labels[i].key)
+	for (size_t i = 0; i < s->n_labels; i++)
+		if (!s->labels[i].key)
 			return -EINVAL;
-	if (p->n_types && !values)
+	if (p->n_types && !s->values)
 		return -EINVAL;
-	h = sample_hash(&k);
-	id = hindex_find(&p->index->samples, h, sample_eq, &k, p);
+	h = sample_hash(s);
+	id = hindex_find(&p->index->samples, h, sample_eq, s, p);
 	if (!id)
-		return sample_append(p, &k, h, values);
+		return sample_append(p, s, h);
 	for (size_t i = 0; i < p->n_types; i++)
-		p->samples[id - 1].values[i] = add_wrap(p->samples[id - 1].values[i], values[i]);
+		p->samples[id - 1].values[i] = add_wrap(p->samples[id - 1].values[i], s->values[i]);
 	return 0;
 }
 

@@ -121,10 +121,10 @@ int64_t profile_add_location(struct profile *p, uint64_t mapping_id, uint64_t ad
 /* Look up a location by (mapping_id, address) without adding: id or 0. */
 uint64_t profile_find_location(const struct profile *p, uint64_t mapping_id, uint64_t address);
 
-/* Add values (n_types of them) to the sample with this stack and these labels,
- * creating it if new.  Labels are compared in the order given.  Returns 0 or -errno. */
-int profile_add_sample(struct profile *p, const uint64_t *location_ids, size_t n_locations,
-		       const struct profile_label *labels, size_t n_labels, const int64_t *values);
+/* Add s->values (n_types of them) to the sample with s's stack and labels,
+ * creating it if new (everything s points to is copied).  Labels are compared in
+ * the order given.  Returns 0 or -errno (-EINVAL: an unknown location id). */
+int profile_add_sample(struct profile *p, const struct profile_sample *s);
 
 /* Index of the sample type named type (e.g. "cpu"), or -1. */
 int profile_type_index(const struct profile *p, const char *type);

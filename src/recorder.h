@@ -1,9 +1,12 @@
-/* recorder.h - the online pipeline: decoded records in, an aggregated profile out.
+/* recorder.h - the online pipeline: raw records in, an aggregated profile out.
  *
- * Batches of raw records (copied out of the rings) are put in time order, because
- * the per-CPU rings are not ordered with each other and a sample must meet the
- * MMAP2/COMM/FORK records that came before it.  Each sample's stack is then mapped,
- * symbolized (once per distinct address) and added to the profile.  Not thread safe. */
+ * Batches of raw records (copied out of the rings) are put in time order
+ * (ordering.h), because the per-CPU rings are not ordered with each other and a
+ * sample must meet the MMAP2/COMM/FORK records that came before it.  Then each
+ * record is dispatched: mappings and names to the procmap, a sample's stack to
+ * location ids (callstack.h, named by addrname.h, once per distinct address) and
+ * the sample, as one struct profile_sample, to the profile (through spanjoin.h
+ * when spans are joined), switches and waits to offcpu.h.  Not thread safe. */
 #ifndef HWPROF_RECORDER_H
 #define HWPROF_RECORDER_H
 

@@ -302,32 +302,35 @@ static void thread_labels(struct spanjoin *s, struct profile *p, const struct ts
 	}
 }
 
-/* Add with the span's labels; duration < 0: unknown. */
-static int add_labeled(struct spanjoin *s, struct profile *p, const uint64_t *locs, size_t n_locs,
-		       const struct profile_label *labels, size_t n_labels, const int64_t *values,
-		       uint32_t name, uint64_t trace, int64_t duration)
+/* Add x with the labels of span sp: its name, trace id and, when ended (a
+ * closed span, not the still-open one), its duration. */
+static int add_labeled(struct spanjoin *s, struct profile *p, const struct profile_sample *x,
+		       const struct span *sp, int ended)
 {
 	struct profile_label l[MAX_LABELS];
+	struct profile_sample y = *x;
 	char id[24];
-	const char *ns = spanchan_string(s->ch, name);
-	size_t n = n_labels;
+	const char *ns = spanchan_string(s->ch, sp->name);
+	size_t n = x->n_labels;
 
-	memcpy(l, labels, n_labels * sizeof(*l));
+	memcpy(l, x->labels, n * sizeof(*l));
 	memset(l + n, 0, 3 * sizeof(*l));
 	l[n].key = "span";
 	l[n++].str = ns ? ns : "?";
-	snprintf(id, sizeof(id), "%" PRIu64, trace);
+	snprintf(id, sizeof(id), "%" PRIu64, sp->trace);
 	l[n].key = "trace_id";
 	l[n++].str = id;
-	if (duration >= 0) {
+	if (ended) {
 		l[n].key = "span_ns";
-		l[n].num = duration;
+		l[n].num = (int64_t)(sp->end - sp->begin);
 		l[n++].num_unit = "nanoseconds";
 	} else {
 		s->stats.no_duration++;
 	}
 	s->stats.in_span++;
-	return profile_add_sample(p, locs, n_locs, l, n, values);
+	y.labels = l;
+	y.n_labels = n;
+	return profile_add_sample(p, &y);
 }
 
 /* The innermost closed span of t around `time`, or NULL.  (A span nested in
@@ -354,25 +357,27 @@ static int open_at(const struct tstate *t, uint64_t time)
 	return t->open.begin && t->open.begin <= time;
 }
 
+/* Keep x (of thread tid at time) until its span ends: copied, with its label
+ * strings interned in p. */
 static int defer(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
-		 const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
-		 size_t n_labels, const int64_t *values)
+		 const struct profile_sample *x)
 {
+	const struct profile_label *labels = x->labels;
 	struct pending *q;
 
 	if (util_grow(&s->pend, &s->cap_pend, s->n_pend + 1, sizeof(*s->pend)) < 0 ||
-	    util_grow(&s->locs, &s->cap_locs, s->n_locs + n_locs, sizeof(*s->locs)) < 0)
+	    util_grow(&s->locs, &s->cap_locs, s->n_locs + x->n_locations, sizeof(*s->locs)) < 0)
 		return -ENOMEM;
 	q = &s->pend[s->n_pend++];
 	q->tid = tid;
 	q->time = time;
 	q->locs_off = s->n_locs;
-	q->n_locs = n_locs;
-	memcpy(s->locs + s->n_locs, locs, n_locs * sizeof(*locs));
-	s->n_locs += n_locs;
+	q->n_locs = x->n_locations;
+	memcpy(s->locs + s->n_locs, x->location_ids, x->n_locations * sizeof(*s->locs));
+	s->n_locs += x->n_locations;
 	q->n_labels = 0;
 	/* The recorder's label strings may not outlive this call: intern them. */
-	for (size_t i = 0; i < n_labels && i < MAX_LABELS - 3; i++) {
+	for (size_t i = 0; i < x->n_labels && i < MAX_LABELS - 3; i++) {
 		q->labels[i] = labels[i];
 		q->labels[i].key = profile_intern(p, labels[i].key);
 		q->labels[i].str = labels[i].str ? profile_intern(p, labels[i].str) : NULL;
@@ -381,32 +386,33 @@ static int defer(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t t
 			return -ENOMEM;
 		q->n_labels++;
 	}
-	memcpy(q->values, values, p->n_types * sizeof(*values));
+	memcpy(q->values, x->values, p->n_types * sizeof(*q->values));
 	return 0;
 }
 
 int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
-		     const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
-		     size_t n_labels, const int64_t *values)
+			const struct profile_sample *x)
 {
 	struct tstate *t = find_tid(s, tid);
 	struct profile_label l[MAX_LABELS];
+	struct profile_sample y = *x;
 	const struct span *sp;
-	size_t n = n_labels < MAX_BASE_LABELS ? n_labels : MAX_BASE_LABELS;
+	size_t n = x->n_labels < MAX_BASE_LABELS ? x->n_labels : MAX_BASE_LABELS;
 
 	if (time > s->newest)
 		s->newest = time;
 	if (!t)
-		return profile_add_sample(p, locs, n_locs, labels, n_labels, values);
-	memcpy(l, labels, n * sizeof(*l));
+		return profile_add_sample(p, x);
+	memcpy(l, x->labels, n * sizeof(*l));
 	thread_labels(s, p, t, time, l, &n);
+	y.labels = l;
+	y.n_labels = n;
 	sp = closed_at(t, time);
 	if (sp)
-		return add_labeled(s, p, locs, n_locs, l, n, values, sp->name, sp->trace,
-				   (int64_t)(sp->end - sp->begin));
+		return add_labeled(s, p, &y, sp, 1);
 	if (open_at(t, time))
-		return defer(s, p, tid, time, locs, n_locs, l, n, values);
-	return profile_add_sample(p, locs, n_locs, l, n, values);
+		return defer(s, p, tid, time, &y);
+	return profile_add_sample(p, &y);
 }
 
 /* Forget what no sample can need any more: closed spans well behind the newest
@@ -447,8 +453,12 @@ int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
 		struct pending *q = &s->pend[i];
 		const struct tstate *t = find_tid(s, q->tid);
 		const struct span *c = t ? closed_at(t, q->time) : NULL;
-		const uint64_t *locs = s->locs + q->locs_off;
+		uint64_t *locs = s->locs + q->locs_off;
 		int open = t && open_at(t, q->time);
+		struct profile_sample x = {
+			.n_locations = q->n_locs, .location_ids = locs,
+			.n_labels = q->n_labels, .labels = q->labels, .values = q->values,
+		};
 
 		if (!err && !c && open && !final && i >= force) {
 			memmove(s->locs + locs_kept, locs, q->n_locs * sizeof(*locs));
@@ -460,13 +470,11 @@ int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
 		if (err)
 			continue;
 		if (c)
-			err = add_labeled(s, p, locs, q->n_locs, q->labels, q->n_labels, q->values,
-					  c->name, c->trace, (int64_t)(c->end - c->begin));
+			err = add_labeled(s, p, &x, c, 1);
 		else if (open)  /* never ended: the outermost span, without span_ns */
-			err = add_labeled(s, p, locs, q->n_locs, q->labels, q->n_labels, q->values,
-					  t->open.name, t->open.trace, -1);
+			err = add_labeled(s, p, &x, &t->open, 0);
 		else            /* its end was dropped (channel full) */
-			err = profile_add_sample(p, locs, q->n_locs, q->labels, q->n_labels, q->values);
+			err = profile_add_sample(p, &x);
 	}
 	s->n_pend = kept;
 	s->n_locs = locs_kept;

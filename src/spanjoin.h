@@ -48,11 +48,10 @@ void spanjoin_free(struct spanjoin *s);
  * handing over the samples of a batch.  0 or -ENOMEM. */
 int spanjoin_drain(struct spanjoin *s);
 
-/* Add a sample (as profile_add_sample; labels are the recorder's own, copied)
- * to p now, or keep it until its span ends.  0 or -errno. */
+/* Add sample x of thread tid at time (as profile_add_sample: everything x points
+ * to is copied) to p now, or keep it until its span ends.  0 or -errno. */
 int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
-		     const uint64_t *locs, size_t n_locs, const struct profile_label *labels,
-		     size_t n_labels, const int64_t *values);
+			const struct profile_sample *x);
 
 /* After a batch: add the waiting samples whose span has ended; with final, all
  * of them (spans still open get no span_ns).  0 or -errno. */

@@ -22,6 +22,10 @@ static void test_classify(void)
 	ok(offcpu_state_name(OFFCPU_N_STATES) == NULL, "no name out of range");
 }
 
+/* Thread tid_ of process 1 at time_; the first n_ frames of stack. */
+#define AT(tid_, time_) (&(struct offcpu_at){ .pid = 1, .tid = (tid_), .time = (time_) })
+#define STACK(n_) (&(struct profile_sample){ .n_locations = (n_), .location_ids = stack })
+
 static void test_pairing(void)
 {
 	struct offcpu *o = NULL;
@@ -30,47 +34,51 @@ static void test_pairing(void)
 
 	ok(offcpu_new(&o) == 0 && o, "new");
 	/* Run from 100, switch out at 200 (sample, then record), back at 350. */
-	is_int(offcpu_switch(o, 1, 2, 100, 0, 0, &iv), 0, "first switch-in closes nothing");
-	is_int(offcpu_out_sample(o, 1, 2, 200, stack, 3, OFFCPU_SLEEPING, &iv), 1,
+	is_int(offcpu_switch(o, AT(2, 100), OFFCPU_SWITCH_IN, &iv), 0,
+	       "first switch-in closes nothing");
+	is_int(offcpu_out_sample(o, AT(2, 200), STACK(3), OFFCPU_SLEEPING, &iv), 1,
 	       "switch-out sample closes the run");
 	ok(iv.state == OFFCPU_RUNNING && iv.start == 100 && iv.end == 200, "run 100..200");
-	is_int(offcpu_switch(o, 1, 2, 201, 1, 0, &iv), 0, "its SWITCH_OUT record closes nothing");
-	is_int(offcpu_switch(o, 1, 2, 350, 0, 0, &iv), 1, "switch-in closes the wait");
+	is_int(offcpu_switch(o, AT(2, 201), OFFCPU_SWITCH_OUT, &iv), 0,
+	       "its SWITCH_OUT record closes nothing");
+	is_int(offcpu_switch(o, AT(2, 350), OFFCPU_SWITCH_IN, &iv), 1, "switch-in closes the wait");
 	ok(iv.state == OFFCPU_SLEEPING && iv.start == 200 && iv.end == 350 && iv.tid == 2 &&
 	   iv.pid == 1, "wait 200..350, sleeping, tid 2");
 	ok(iv.n_locs == 3 && iv.locs[0] == 7 && iv.locs[2] == 9, "on the stack at switch-out");
 
 	/* Preempted: the record's PREEMPT bit makes it runnable. */
-	offcpu_out_sample(o, 1, 2, 400, stack, 2, OFFCPU_SLEEPING, &iv);
-	offcpu_switch(o, 1, 2, 400, 1, 1, &iv);
-	is_int(offcpu_switch(o, 1, 2, 420, 0, 0, &iv), 1, "preempted wait closes");
+	offcpu_out_sample(o, AT(2, 400), STACK(2), OFFCPU_SLEEPING, &iv);
+	offcpu_switch(o, AT(2, 400), OFFCPU_SWITCH_OUT | OFFCPU_SWITCH_PREEMPT, &iv);
+	is_int(offcpu_switch(o, AT(2, 420), OFFCPU_SWITCH_IN, &iv), 1, "preempted wait closes");
 	ok(iv.state == OFFCPU_RUNNABLE && iv.end - iv.start == 20, "runnable, 20 ns");
 
 	/* The switch-in read a batch before its switch-out. */
-	is_int(offcpu_out_sample(o, 1, 3, 500, stack, 1, OFFCPU_LOCK, &iv), 0, "thread 3 out");
-	offcpu_switch(o, 1, 3, 500, 1, 0, &iv);
-	offcpu_switch(o, 1, 3, 600, 0, 0, &iv);
-	is_int(offcpu_switch(o, 1, 4, 700, 0, 0, &iv), 0, "thread 4 in, before its out");
-	is_int(offcpu_out_sample(o, 1, 4, 650, stack, 1, OFFCPU_LOCK, &iv), 1,
+	is_int(offcpu_out_sample(o, AT(3, 500), STACK(1), OFFCPU_LOCK, &iv), 0, "thread 3 out");
+	offcpu_switch(o, AT(3, 500), OFFCPU_SWITCH_OUT, &iv);
+	offcpu_switch(o, AT(3, 600), OFFCPU_SWITCH_IN, &iv);
+	is_int(offcpu_switch(o, AT(4, 700), OFFCPU_SWITCH_IN, &iv), 0,
+	       "thread 4 in, before its out");
+	is_int(offcpu_out_sample(o, AT(4, 650), STACK(1), OFFCPU_LOCK, &iv), 1,
 	       "an earlier switch-out closes at the switch-in already seen");
 	ok(iv.start == 650 && iv.end == 700 && iv.state == OFFCPU_LOCK, "wait 650..700, lock");
-	is_int(offcpu_switch(o, 1, 4, 651, 1, 0, &iv), 0, "its stale SWITCH_OUT is ignored");
+	is_int(offcpu_switch(o, AT(4, 651), OFFCPU_SWITCH_OUT, &iv), 0,
+	       "its stale SWITCH_OUT is ignored");
 
 	/* A lost switch-in: the thread's next on-CPU sample ends the wait. */
-	offcpu_out_sample(o, 1, 2, 1000, stack, 3, OFFCPU_SLEEPING, &iv);
-	offcpu_switch(o, 1, 2, 1000, 1, 0, &iv);
+	offcpu_out_sample(o, AT(2, 1000), STACK(3), OFFCPU_SLEEPING, &iv);
+	offcpu_switch(o, AT(2, 1000), OFFCPU_SWITCH_OUT, &iv);
 	is_int(offcpu_running(o, 2, 1500, &iv), 1, "a sample of the thread closes its wait");
 	ok(iv.start == 1000 && iv.end == 1500, "wait 1000..1500");
 	is_int(offcpu_running(o, 99, 1500, &iv), 0, "unknown thread: nothing");
 
 	/* A switch-out without its sample is still counted, stackless. */
-	offcpu_switch(o, 1, 5, 2000, 1, 0, &iv);
-	is_int(offcpu_switch(o, 1, 5, 2100, 0, 0, &iv), 1, "unsampled wait closes");
+	offcpu_switch(o, AT(5, 2000), OFFCPU_SWITCH_OUT, &iv);
+	is_int(offcpu_switch(o, AT(5, 2100), OFFCPU_SWITCH_IN, &iv), 1, "unsampled wait closes");
 	ok(iv.n_locs == 0 && iv.end - iv.start == 100, "stackless, 100 ns");
 
 	/* End of the recording: what is open is closed at the end time. */
-	offcpu_out_sample(o, 1, 2, 3000, stack, 3, OFFCPU_SLEEPING, &iv);
-	offcpu_switch(o, 1, 2, 3000, 1, 0, &iv);
+	offcpu_out_sample(o, AT(2, 3000), STACK(3), OFFCPU_SLEEPING, &iv);
+	offcpu_switch(o, AT(2, 3000), OFFCPU_SWITCH_OUT, &iv);
 	{
 		int n = 0, waits = 0;
 		uint64_t wait = 0;
@@ -92,6 +100,43 @@ static void test_pairing(void)
 	ok(1, "free accepts NULL");
 }
 
+/* The kernel frames at the leaf end of a switch-out stack decide its state. */
+static void test_stack_state(void)
+{
+	struct profile *p = NULL;
+	struct offcpu *o = NULL;
+	uint64_t k, locs[4];
+	struct profile_sample s = { .location_ids = locs };
+	struct profile_line line = { 0 };
+
+	profile_new(&p);
+	offcpu_new(&o);
+	k = (uint64_t)profile_mapping(p, 0xffff800000000000ULL, UINT64_MAX, 0, "[kernel.kallsyms]",
+				      "");
+	line.function_id = (uint64_t)profile_function(p, "schedule", "schedule", "", 0);
+	locs[0] = (uint64_t)profile_location(p, k, 0xffffffff81000000ULL, &line, 1);
+	line.function_id = (uint64_t)profile_function(p, "io_schedule", "io_schedule", "", 0);
+	locs[1] = (uint64_t)profile_location(p, k, 0xffffffff81001000ULL, &line, 1);
+	line.function_id = (uint64_t)profile_function(p, "futex_wait", "futex_wait", "", 0);
+	locs[2] = (uint64_t)profile_location(p, k, 0xffffffff81002000ULL, &line, 1);
+	/* A user frame named like a futex function: not a kernel frame. */
+	locs[3] = (uint64_t)profile_location(p, 0, 0x1000, &line, 1);
+
+	s.n_locations = 1;
+	is_int(offcpu_stack_state(o, p, k, &s), OFFCPU_SLEEPING, "schedule alone: sleeping");
+	s.n_locations = 2;
+	is_int(offcpu_stack_state(o, p, k, &s), OFFCPU_IO, "under io_schedule: io");
+	s.n_locations = 3;
+	is_int(offcpu_stack_state(o, p, k, &s), OFFCPU_LOCK, "a futex frame anywhere wins: lock");
+	is_int(offcpu_stack_state(o, p, k, &s), OFFCPU_LOCK, "the same again, from the cache");
+	is_int(offcpu_stack_state(o, p, 0, &s), OFFCPU_SLEEPING, "no kernel mapping: sleeping");
+	locs[0] = locs[3];
+	is_int(offcpu_stack_state(o, p, k, &s), OFFCPU_SLEEPING,
+	       "only the kernel frames at the leaf end count");
+	offcpu_free(o);
+	profile_free(p);
+}
+
 static uint64_t loc(struct profile *p, const char *fn, uint64_t addr)
 {
 	struct profile_line line = { 0 };
@@ -100,20 +145,28 @@ static uint64_t loc(struct profile *p, const char *fn, uint64_t addr)
 	return (uint64_t)profile_location(p, 0, addr, &line, 1);
 }
 
-static void add(struct profile *p, const uint64_t *locs, size_t n, int tid, const char *thread,
-		const char *state, int64_t cpu, int64_t off)
+/* A recorded sample's thread, state (NULL: on CPU) and values. */
+struct row {
+	int tid;
+	const char *thread, *state;
+	int64_t cpu, off;
+};
+
+static void add(struct profile *p, uint64_t *locs, size_t n, const struct row *w)
 {
 	struct profile_label l[3];
-	int64_t v[3] = { 0, cpu, off };
+	int64_t v[3] = { 0, w->cpu, w->off };
 
 	memset(l, 0, sizeof(l));
 	l[0].key = "tid";
-	l[0].num = tid;
+	l[0].num = w->tid;
 	l[1].key = "thread";
-	l[1].str = thread;
+	l[1].str = w->thread;
 	l[2].key = "state";
-	l[2].str = state;
-	profile_add_sample(p, locs, n, l, state ? 3 : 2, v);
+	l[2].str = w->state;
+	profile_add_sample(p, &(struct profile_sample){
+		.n_locations = n, .location_ids = locs,
+		.n_labels = w->state ? 3 : 2, .labels = l, .values = v });
 }
 
 /* Rows of the --threads table for tid (and name, unless NULL). */
@@ -150,12 +203,12 @@ static void test_writers(void)
 	lock_stack[4] = loc(p, "main", 2);
 	sleep_stack[0] = loc(p, "pipe_read", 7);
 	sleep_stack[1] = loc(p, "main", 2);
-	add(p, cpu_stack, 2, 10, "main", NULL, 300, 0);
-	add(p, lock_stack, 5, 10, "main", "lock", 0, 600);
-	add(p, sleep_stack, 2, 10, "main", "sleeping", 0, 100);
+	add(p, cpu_stack, 2, &(struct row){ 10, "main", NULL, 300, 0 });
+	add(p, lock_stack, 5, &(struct row){ 10, "main", "lock", 0, 600 });
+	add(p, sleep_stack, 2, &(struct row){ 10, "main", "sleeping", 0, 100 });
 	/* Thread 11 ran a little under its parent's name, then named itself. */
-	add(p, cpu_stack, 2, 11, "main", NULL, 5, 0);
-	add(p, cpu_stack, 2, 11, "helper", NULL, 45, 0);
+	add(p, cpu_stack, 2, &(struct row){ 11, "main", NULL, 5, 0 });
+	add(p, cpu_stack, 2, &(struct row){ 11, "helper", NULL, 45, 0 });
 
 	f = open_memstream(&buf, &len);
 	is_int(offcpu_threads_write(p, 1, f), 0, "threads");
@@ -190,6 +243,7 @@ int main(void)
 {
 	test_classify();
 	test_pairing();
+	test_stack_state();
 	test_writers();
 	return done_testing();
 }

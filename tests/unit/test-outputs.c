@@ -63,13 +63,22 @@ static struct profile *build(void)
 		int64_t v4[] = { 4, 40 * MS }, v5[] = { 1, 5 * MS }, v6[] = { 1, 0 };
 		int64_t v7[] = { 1, 1 };
 
-		profile_add_sample(p, s1, 2, &la, 1, v1);
-		profile_add_sample(p, s1, 2, &lb, 1, v2);
-		profile_add_sample(p, s3, 4, NULL, 0, v3);
-		profile_add_sample(p, s4, 1, NULL, 0, v4);
-		profile_add_sample(p, s5, 2, NULL, 0, v5);
-		profile_add_sample(p, s6, 2, NULL, 0, v6);
-		profile_add_sample(p, s7, 2, NULL, 0, v7);
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 2, .location_ids = s1,
+			.n_labels = 1, .labels = &la, .values = v1 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 2, .location_ids = s1,
+			.n_labels = 1, .labels = &lb, .values = v2 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 4, .location_ids = s3, .values = v3 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 1, .location_ids = s4, .values = v4 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 2, .location_ids = s5, .values = v5 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 2, .location_ids = s6, .values = v6 });
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = 2, .location_ids = s7, .values = v7 });
 	}
 	return p;
 }
@@ -278,7 +287,8 @@ static void test_weird_names(void)
 	}
 	l.function_id = profile_function(p, "x\001y\377z<\xed\xa0\x80", "x", "", 0);
 	loc = profile_location(p, 0, 0x10, &l, 1);
-	profile_add_sample(p, &loc, 1, NULL, 0, &v);
+	profile_add_sample(p, &(struct profile_sample){
+		.n_locations = 1, .location_ids = &loc, .values = &v });
 	is_int(CAPTURE(buf, flamegraph_write_svg(p, 0, NULL, out)), 0, "weird: svg ok");
 	ok(buf && strstr(buf, "<title>x y?z&lt;??? (7 cycles, 100.00%)</title>"),
 	   "weird: control char -> space, invalid UTF-8 -> '?', count unit named by type");

@@ -145,7 +145,9 @@ static struct profile *make_profile(size_t n_types)
 			stack[d] = l[(s + d) % 5];
 		for (size_t i = 0; i < n_types; i++)
 			v[i] = (s + 1) * (int64_t)(i + 1) * 1000003;
-		profile_add_sample(p, stack, depth, lab, s == 5 ? 0 : 4 - s % 2, v);
+		profile_add_sample(p, &(struct profile_sample){
+			.n_locations = depth, .location_ids = stack,
+			.n_labels = s == 5 ? 0 : 4 - s % 2, .labels = lab, .values = v });
 	}
 	return p;
 }

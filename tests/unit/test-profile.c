@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A sample of n_ location ids_, nl_ labels l_ and values v_. */
+#define SAMPLE(ids_, n_, l_, nl_, v_) (&(struct profile_sample){ \
+	.n_locations = (n_), .location_ids = (ids_), .n_labels = (nl_), .labels = (l_), .values = (v_) })
+
 static void test_intern(void)
 {
 	struct profile *p;
@@ -49,7 +53,7 @@ static void test_types(void)
 	profile_new(&p);
 	profile_add_type(p, "samples", "count");
 	loc = (uint64_t)profile_location(p, 0, 0x10, NULL, 0);
-	is_int(profile_add_sample(p, &loc, 1, NULL, 0, v), 0, "sample added");
+	is_int(profile_add_sample(p, SAMPLE(&loc, 1, NULL, 0, v)), 0, "sample added");
 	is_int(profile_add_type(p, "late", "count"), -EBUSY, "type after a sample is refused");
 	is_int(p->n_types, 1, "still one type");
 	is_int(profile_set_period(p, "cpu", "nanoseconds", 1000), 0, "set period");
@@ -133,34 +137,34 @@ static void test_aggregation(void)
 	for (int i = 0; i < 3; i++)
 		ids[i] = (uint64_t)profile_location(p, 0, 0x100 + i, NULL, 0);
 
-	is_int(profile_add_sample(p, ids, 3, la, 3, v1), 0, "add sample");
+	is_int(profile_add_sample(p, SAMPLE(ids, 3, la, 3, v1)), 0, "add sample");
 	/* Same content from different buffers must merge. */
 	strcpy(thread, "main");
 	memcpy(lb, la, sizeof(lb));
 	lb[1].str = thread;
-	is_int(profile_add_sample(p, ids, 3, lb, 3, v2), 0, "add same stack and labels");
+	is_int(profile_add_sample(p, SAMPLE(ids, 3, lb, 3, v2)), 0, "add same stack and labels");
 	is_int(p->n_samples, 1, "same stack + labels merged");
 	is_int(p->samples[0].values[0], 3, "counts summed");
 	is_int(p->samples[0].values[1], 1500, "cpu summed");
 
 	strcpy(thread, "worker");
-	profile_add_sample(p, ids, 3, lb, 3, v1);
+	profile_add_sample(p, SAMPLE(ids, 3, lb, 3, v1));
 	is_int(p->n_samples, 2, "different string label separates");
 	lb[1].str = "main";
 	lb[0].num = 43;
-	profile_add_sample(p, ids, 3, lb, 3, v1);
+	profile_add_sample(p, SAMPLE(ids, 3, lb, 3, v1));
 	is_int(p->n_samples, 3, "different numeric label separates");
 	lb[0].num = 42;
 	lb[2].num_unit = NULL;
-	profile_add_sample(p, ids, 3, lb, 3, v1);
+	profile_add_sample(p, SAMPLE(ids, 3, lb, 3, v1));
 	is_int(p->n_samples, 4, "different num_unit separates");
-	profile_add_sample(p, ids, 3, la, 2, v1);
+	profile_add_sample(p, SAMPLE(ids, 3, la, 2, v1));
 	is_int(p->n_samples, 5, "fewer labels separates");
-	profile_add_sample(p, ids, 2, la, 3, v1);
+	profile_add_sample(p, SAMPLE(ids, 2, la, 3, v1));
 	is_int(p->n_samples, 6, "shorter stack separates");
-	profile_add_sample(p, ids + 1, 2, la, 3, v1);
+	profile_add_sample(p, SAMPLE(ids + 1, 2, la, 3, v1));
 	is_int(p->n_samples, 7, "other stack separates");
-	profile_add_sample(p, ids, 3, la, 3, v1);
+	profile_add_sample(p, SAMPLE(ids, 3, la, 3, v1));
 	is_int(p->n_samples, 7, "first key still merges");
 	is_int(p->samples[0].values[0], 4, "merged into the first sample");
 
@@ -175,9 +179,9 @@ static void test_aggregation(void)
 	ok(p->samples[0].labels[1].str != la[1].str, "label strings are copied");
 
 	ids[1] = 99;
-	is_int(profile_add_sample(p, ids, 3, la, 3, v1), -EINVAL, "dangling location refused");
+	is_int(profile_add_sample(p, SAMPLE(ids, 3, la, 3, v1)), -EINVAL, "dangling location refused");
 	ids[1] = 0;
-	is_int(profile_add_sample(p, ids, 3, la, 3, v1), -EINVAL, "location id 0 refused");
+	is_int(profile_add_sample(p, SAMPLE(ids, 3, la, 3, v1)), -EINVAL, "location id 0 refused");
 	is_int(p->n_samples, 7, "refused samples not added");
 	profile_free(p);
 }
@@ -206,7 +210,7 @@ static void test_frames(void)
 	ids[1] = (uint64_t)profile_location(p, (uint64_t)m, 0x4abcde, NULL, 0);
 	one = (struct profile_line){ (uint64_t)fc, 22 };
 	ids[2] = (uint64_t)profile_location(p, (uint64_t)m, 0x402000, &one, 1);
-	profile_add_sample(p, ids, 3, NULL, 0, &v);
+	profile_add_sample(p, SAMPLE(ids, 3, NULL, 0, &v));
 
 	n = profile_sample_frames(p, &p->samples[0], names, 8);
 	is_int(n, 4, "inlined frames expanded");
@@ -220,7 +224,7 @@ static void test_frames(void)
 
 	one = (struct profile_line){ (uint64_t)fanon, 0 };
 	ids[0] = (uint64_t)profile_location(p, 0, 0xffffffff81000000ULL, &one, 1);
-	profile_add_sample(p, ids, 1, NULL, 0, &v);
+	profile_add_sample(p, SAMPLE(ids, 1, NULL, 0, &v));
 	n = profile_sample_frames(p, &p->samples[1], names, 8);
 	is_int(n, 1, "one frame");
 	is_str(names[0], "_Zsys", "empty name falls back to the system name");
@@ -255,7 +259,7 @@ static void test_stress(void)
 		ids[DEPTH - 2] = locs[(k / 64) % 64];
 		v[0] = 1;
 		v[1] = 10;
-		err = profile_add_sample(p, ids, DEPTH, lab, 2, v);
+		err = profile_add_sample(p, SAMPLE(ids, DEPTH, lab, 2, v));
 	}
 	is_int(err, 0, "100k adds succeed");
 	is_int(p->n_samples, STACKS, "n_samples == distinct stacks");

@@ -19,10 +19,11 @@
 
 static struct spanchan_producer prod;
 
-static void push(uint8_t kind, uint32_t tid, uint32_t name, uint64_t trace, uint64_t intended,
-		 uint64_t begin, uint64_t end)
+/* A record of thread 5, the producer's. */
+static void push(uint8_t kind, uint32_t name, uint64_t trace, uint64_t intended, uint64_t begin,
+		 uint64_t end)
 {
-	struct spanchan_rec r = { intended, begin, end, trace, tid, kind, 0, (uint16_t)name };
+	struct spanchan_rec r = { intended, begin, end, trace, 5, kind, 0, (uint16_t)name };
 
 	if (spanchan_push(&prod, &r) < 0)
 		printf("# push failed\n");
@@ -40,7 +41,8 @@ static int add(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t tim
 	l[1].num = tid;
 	l[2].key = "thread";
 	l[2].str = "t";
-	return spanjoin_add_sample(s, p, tid, time, &loc, 1, l, 3, v);
+	return spanjoin_add_sample(s, p, tid, time, &(struct profile_sample){
+		.n_locations = 1, .location_ids = &loc, .n_labels = 3, .labels = l, .values = v });
 }
 
 static const struct profile_label *label(const struct profile_sample *s, const char *key)
@@ -60,43 +62,57 @@ static const struct profile_sample *sample_at(const struct profile *p, uint64_t 
 	return NULL;
 }
 
-int main(void)
-{
-	struct spanchan *ch = NULL;
-	struct spanjoin *s = NULL;
-	struct profile *p = NULL;
-	const struct profile_sample *x;
-	const struct profile_label *l;
+/* What the tests below share: one channel, its joiner, the profile, eight
+ * one-frame stacks and the interned span and label names. */
+struct fixture {
+	struct spanchan *ch;
+	struct spanjoin *s;
+	struct profile *p;
 	uint64_t loc[8];
-	int fd, req, db, phase, parse;
+	int req, db, phase, parse;
+};
 
-	if (spanchan_create(2, 64, 32, &fd, &ch) || spanchan_claim(ch, 5, &prod) ||
-	    spanjoin_new(ch, &s) || profile_new(&p)) {
-		printf("Bail out! setup\n");
-		return 1;
-	}
-	profile_add_type(p, "samples", "count");
-	profile_add_type(p, "cpu", "nanoseconds");
+static int setup(struct fixture *fx)
+{
+	int fd;
+
+	if (spanchan_create(2, 64, 32, &fd, &fx->ch) || spanchan_claim(fx->ch, 5, &prod) ||
+	    spanjoin_new(fx->ch, &fx->s) || profile_new(&fx->p))
+		return -1;
+	profile_add_type(fx->p, "samples", "count");
+	profile_add_type(fx->p, "cpu", "nanoseconds");
 	for (int i = 0; i < 8; i++) {
-		int64_t fn = profile_function(p, "f", "f", "", 0);
+		int64_t fn = profile_function(fx->p, "f", "f", "", 0);
 		struct profile_line line = { (uint64_t)fn, 0 };
 
-		loc[i] = (uint64_t)profile_location(p, 0, 0x1000 + (uint64_t)i, &line, 1);
+		fx->loc[i] = (uint64_t)profile_location(fx->p, 0, 0x1000 + (uint64_t)i, &line, 1);
 	}
-	req = spanchan_intern(ch, "request");
-	db = spanchan_intern(ch, "db");
-	phase = spanchan_intern(ch, "phase");
-	parse = spanchan_intern(ch, "parse");
+	fx->req = spanchan_intern(fx->ch, "request");
+	fx->db = spanchan_intern(fx->ch, "db");
+	fx->phase = spanchan_intern(fx->ch, "phase");
+	fx->parse = spanchan_intern(fx->ch, "parse");
+	return 0;
+}
+
+/* Samples before, inside, nested inside and outside closed spans; one in an
+ * open span waits. */
+static void test_closed_spans(struct fixture *fx)
+{
+	struct spanjoin *s = fx->s;
+	struct profile *p = fx->p;
+	const uint64_t *loc = fx->loc;
+	const struct profile_sample *x;
+	const struct profile_label *l;
 
 	/* tid 5 (as libhwprof writes them): request 42 [1000, 2000] (intended
 	 * 900), inside it db [1200, 1300]. */
-	push(SPANCHAN_LABEL, 5, (uint32_t)phase, (uint64_t)parse, 0, 950, 0);
-	spanchan_open(&prod, 1000, (uint16_t)req, 42, 0);
-	push(SPANCHAN_END, 5, (uint32_t)db, 42, 0, 1200, 1300);
-	push(SPANCHAN_END, 5, (uint32_t)req, 42, 900, 1000, 2000);
+	push(SPANCHAN_LABEL, (uint32_t)fx->phase, (uint64_t)fx->parse, 0, 950, 0);
+	spanchan_open(&prod, 1000, (uint16_t)fx->req, 42, 0);
+	push(SPANCHAN_END, (uint32_t)fx->db, 42, 0, 1200, 1300);
+	push(SPANCHAN_END, (uint32_t)fx->req, 42, 900, 1000, 2000);
 	spanchan_close(&prod);
 	/* request 43 begins at 3000 and is still open. */
-	spanchan_open(&prod, 3000, (uint16_t)req, 43, 0);
+	spanchan_open(&prod, 3000, (uint16_t)fx->req, 43, 0);
 	is_int(spanjoin_drain(s), 0, "drain");
 
 	is_int(add(s, p, 5, 500, loc[0]), 0, "a sample before any span");
@@ -121,9 +137,20 @@ int main(void)
 	ok(!sample_at(p, loc[3]), "a sample of an open span waits");
 	x = sample_at(p, loc[4]);
 	ok(x && !label(x, "span"), "another thread's sample is not in tid 5's span");
+}
 
-	push(SPANCHAN_LABEL, 5, (uint32_t)phase, 0, 0, 3600, 0);
-	push(SPANCHAN_END, 5, (uint32_t)req, 43, 0, 3000, 4000);
+/* The waiting sample goes out when its span ends; thread labels as of each
+ * sample's time. */
+static void test_span_ends_later(struct fixture *fx)
+{
+	struct spanjoin *s = fx->s;
+	struct profile *p = fx->p;
+	const uint64_t *loc = fx->loc;
+	const struct profile_sample *x;
+	const struct profile_label *l;
+
+	push(SPANCHAN_LABEL, (uint32_t)fx->phase, 0, 0, 3600, 0);
+	push(SPANCHAN_END, (uint32_t)fx->req, 43, 0, 3000, 4000);
 	is_int(spanjoin_drain(s), 0, "drain the end of request 43 (its header not yet closed)");
 	is_int(add(s, p, 5, 3700, loc[5]), 0, "a sample after the label was removed");
 	is_int(spanjoin_settle(s, p, 0), 0, "settle");
@@ -133,11 +160,21 @@ int main(void)
 	ok(x && label(x, "phase"), "with the label in force at its time");
 	x = sample_at(p, loc[5]);
 	ok(x && !label(x, "phase") && label(x, "span"), "a removed label is gone");
-
 	spanchan_close(&prod);
+}
+
+/* A span whose end is lost, and one still open when the recording ends. */
+static void test_spans_without_end(struct fixture *fx)
+{
+	struct spanjoin *s = fx->s;
+	struct profile *p = fx->p;
+	const uint64_t *loc = fx->loc;
+	const struct profile_sample *x;
+	const struct profile_label *l;
+
 	/* Request 45's end is lost (a full channel): its sample waits, then goes
 	 * out without span labels once the thread is seen outside any span. */
-	spanchan_open(&prod, 4500, (uint16_t)req, 45, 0);
+	spanchan_open(&prod, 4500, (uint16_t)fx->req, 45, 0);
 	spanjoin_drain(s);
 	add(s, p, 5, 4600, loc[7]);
 	is_int(spanjoin_settle(s, p, 0), 0, "settle");
@@ -148,7 +185,7 @@ int main(void)
 	x = sample_at(p, loc[7]);
 	ok(x && !label(x, "span") && label(x, "pid"), "its span closed without an end: unlabeled");
 
-	spanchan_open(&prod, 5000, (uint16_t)req, 44, 0);
+	spanchan_open(&prod, 5000, (uint16_t)fx->req, 44, 0);
 	spanjoin_drain(s);
 	add(s, p, 5, 5100, loc[6]);
 	is_int(spanjoin_settle(s, p, 1), 0, "final settle");
@@ -157,51 +194,76 @@ int main(void)
 	   "at the end, a span never ended labels its samples without span_ns");
 	is_int((long long)spanjoin_stats(s)->spans, 3, "3 spans ended");
 	is_int((long long)spanjoin_stats(s)->no_duration, 1, "1 sample without span_ns");
+}
 
-	ok(spanjoin_latency(s, (size_t)req) && hdr_total_count(spanjoin_latency(s, (size_t)req)) == 2,
+static void test_histograms(struct fixture *fx)
+{
+	size_t req = (size_t)fx->req;
+
+	ok(spanjoin_latency(fx->s, req) && hdr_total_count(spanjoin_latency(fx->s, req)) == 2,
 	   "request's histogram: 2 spans");
-	ok(hdr_max(spanjoin_latency(s, (size_t)req)) >= 1100 && hdr_max(spanjoin_latency(s, (size_t)req)) < 1110,
+	ok(hdr_max(spanjoin_latency(fx->s, req)) >= 1100 && hdr_max(spanjoin_latency(fx->s, req)) < 1110,
 	   "latency from the intended start: 1100 ns");
-	ok(spanjoin_service(s, (size_t)req) && hdr_max(spanjoin_service(s, (size_t)req)) < 1010,
+	ok(spanjoin_service(fx->s, req) && hdr_max(spanjoin_service(fx->s, req)) < 1010,
 	   "service time from the begin: 1000 ns");
-	ok(!spanjoin_service(s, (size_t)db), "db had no intended start: no separate service histogram");
+	ok(!spanjoin_service(fx->s, (size_t)fx->db), "db had no intended start: no separate service histogram");
+}
 
-	/* The log, read back, and the report's filters. */
-	{
-		char path[] = "/tmp/test-spans-XXXXXX";
-		int tfd = mkstemp(path);
-		FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
-		struct spanreport *sr = NULL;
-		struct spanreport_filter flt = { NULL, -1, -1, NULL };
-		const char *missing;
-		size_t line;
-		double pct;
-		int64_t ns;
+/* The log, read back, and the report's filters. */
+static void test_log_and_filters(struct fixture *fx)
+{
+	char path[] = "/tmp/test-spans-XXXXXX";
+	int tfd = mkstemp(path);
+	FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+	struct spanreport *sr = NULL;
+	struct spanreport_filter flt = { NULL, -1, -1, NULL };
+	const uint64_t *loc = fx->loc;
+	struct profile *p = fx->p;
+	const char *missing;
+	size_t line;
+	double pct;
+	int64_t ns;
 
-		ok(f && spanjoin_write_hlog(s, f, 1700000000.0, 1.0) == 0, "write the interval log");
-		if (f)
-			fclose(f);
-		is_int(spanreport_read(path, &sr, &line), 0, "read it back");
-		ok(sr && spanreport_durations(sr, "request") &&
-		   hdr_total_count(spanreport_durations(sr, "request")) == 2, "request's durations");
-		ok(sr && spanreport_durations(sr, "db"), "db's");
-		flt.trace_id = "43";
-		is_int(spanreport_filter(p, &flt, &missing), 2, "--trace-id 43 keeps its two samples");
-		ok(sample_at(p, loc[3])->values[1] == 1000 && sample_at(p, loc[5])->values[1] == 1000 &&
-		   sample_at(p, loc[1])->values[1] == 0 && sample_at(p, loc[0])->values[1] == 0,
-		   "and zeroes the others");
-		is_int(spanreport_parse_slower("p99", &pct, &ns), 0, "p99 parses");
-		ok(pct == 99 && ns == -1, "as a percentile");
-		is_int(spanreport_parse_slower("250ms", &pct, &ns), 0, "250ms parses");
-		ok(ns == 250000000 && pct < 0, "as a duration");
-		is_int(spanreport_parse_slower("p100", &pct, &ns), -EINVAL, "p100 is refused");
-		is_int(spanreport_parse_slower("5 parsecs", &pct, &ns), -EINVAL, "junk is refused");
-		spanreport_free(sr);
-		remove(path);
+	ok(f && spanjoin_write_hlog(fx->s, f, 1700000000.0, 1.0) == 0, "write the interval log");
+	if (f)
+		fclose(f);
+	is_int(spanreport_read(path, &sr, &line), 0, "read it back");
+	ok(sr && spanreport_durations(sr, "request") &&
+	   hdr_total_count(spanreport_durations(sr, "request")) == 2, "request's durations");
+	ok(sr && spanreport_durations(sr, "db"), "db's");
+	flt.trace_id = "43";
+	is_int(spanreport_filter(p, &flt, &missing), 2, "--trace-id 43 keeps its two samples");
+	ok(sample_at(p, loc[3])->values[1] == 1000 && sample_at(p, loc[5])->values[1] == 1000 &&
+	   sample_at(p, loc[1])->values[1] == 0 && sample_at(p, loc[0])->values[1] == 0,
+	   "and zeroes the others");
+	is_int(spanreport_parse_slower("p99", &pct, &ns), 0, "p99 parses");
+	ok(pct == 99 && ns == -1, "as a percentile");
+	is_int(spanreport_parse_slower("250ms", &pct, &ns), 0, "250ms parses");
+	ok(ns == 250000000 && pct < 0, "as a duration");
+	is_int(spanreport_parse_slower("p100", &pct, &ns), -EINVAL, "p100 is refused");
+	is_int(spanreport_parse_slower("5 parsecs", &pct, &ns), -EINVAL, "junk is refused");
+	spanreport_free(sr);
+	remove(path);
+}
+
+int main(void)
+{
+	struct fixture fx = { 0 };
+
+	if (setup(&fx) < 0) {
+		printf("Bail out! setup\n");
+		return 1;
 	}
-	spanjoin_free(s);
+	/* In this order: each test goes on from the channel's and the profile's
+	 * state the one before left. */
+	test_closed_spans(&fx);
+	test_span_ends_later(&fx);
+	test_spans_without_end(&fx);
+	test_histograms(&fx);
+	test_log_and_filters(&fx);
+	spanjoin_free(fx.s);
 	spanchan_release(&prod);
-	spanchan_free(ch);
-	profile_free(p);
+	spanchan_free(fx.ch);
+	profile_free(fx.p);
 	return done_testing();
 }

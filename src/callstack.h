@@ -1,0 +1,48 @@
+/* callstack.h - a sample's stack as profile location ids, leaf first.
+ *
+ * The frames come from the kernel's callchain (PERF_SAMPLE_CALLCHAIN: kernel
+ * frames, then the user frames of its frame-pointer walk), and with DWARF
+ * unwinding from the user registers and stack copy (PERF_SAMPLE_REGS_USER,
+ * PERF_SAMPLE_STACK_USER) through unwind.h; without either, the sampled ip.
+ * On a frame-pointer stack, the registers and copy, when sampled, give back the
+ * caller of a frameless leaf, which the kernel's walk skips.
+ *
+ * Every frame but the sampled pc holds a return address: it is named at pc - 1,
+ * the call instruction, whose line is the one the user wants to see.
+ * Not thread safe. */
+#ifndef HWPROF_CALLSTACK_H
+#define HWPROF_CALLSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addrname.h"
+#include "perfrec.h"
+
+#define CALLSTACK_MAX_FRAMES 512
+
+struct callstack_stats {
+	uint64_t dwarf_samples;    /* samples whose user stack was unwound with DWARF CFI */
+	uint64_t stack_cut;        /* ... whose stack copy was full (dyn_size == size) */
+	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
+	uint64_t unwind_ns;        /* median cost of one DWARF walk, nanoseconds */
+	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
+};
+
+struct callstack;
+
+/* Frames are named by names (not owned; must outlive c); fmt (not owned) says
+ * which registers a sample carries; dwarf: unwind user stacks from the stack
+ * copies.  0 or -ENOMEM. */
+int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf,
+		  struct callstack **out);
+void callstack_free(struct callstack *c);
+
+/* The stack of s into locs[0..*n), at most CALLSTACK_MAX_FRAMES of them; *n
+ * may be 0 (nothing to name).  0 or -ENOMEM. */
+int callstack_of(struct callstack *c, const struct perfrec_sample *s, uint64_t *locs, size_t *n);
+
+/* The counters so far (unwind_ns as of this call). */
+const struct callstack_stats *callstack_stats(struct callstack *c);
+
+#endif
