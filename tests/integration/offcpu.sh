@@ -45,7 +45,8 @@ oncpu=$(awk -v c="$br_cpu" -v o="$br_off" 'BEGIN { printf "%.1f", 100 * c / (c +
 within "$oncpu" 0 5 || fail "blocking_read on-CPU: ${oncpu}% of its wall time, expected < 5%"
 
 # wall = cpu + off-cpu, stack by stack and in total.
-tot() { "$HWPROF" report -t "$1" --folded "$TMP/p.pb.gz" | awk '{ s += $NF } END { print s + 0 }'; }
+# (printf: mawk prints sums past 2^31 in %g notation.)
+tot() { "$HWPROF" report -t "$1" --folded "$TMP/p.pb.gz" | awk '{ s += $NF } END { printf "%.0f\n", s }'; }
 w=$(tot wall); c=$(tot cpu); o=$(tot off-cpu)
 [ "$w" = "$((c + o))" ] || fail "wall $w != cpu $c + off-cpu $o"
 "$HWPROF" report --tags -t off-cpu "$TMP/p.pb.gz" | grep -q ": sleeping" || fail "no state=sleeping label"

@@ -27,8 +27,10 @@ in_ms() {
 # near A B PCT: A within PCT percent of B.
 near() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }
 
-# 2 s at 1000 requests/s: 2000 spans, 20 of them in slow_path.
-"$HWPROF" record -q -e cpu-clock -F 999 -o "$TMP/h.pb.gz" -- "$HARNESS" -d 2 >"$TMP/harness.out" ||
+# 2 s at 1000 requests/s: 2000 spans, 20 of them in slow_path. User time only
+# (cpu-clock:u): under load a paravirtualized guest takes many samples on an
+# interrupt's exit path in the kernel, whose function would top the tables.
+"$HWPROF" record -q -e cpu-clock:u -F 999 -o "$TMP/h.pb.gz" -- "$HARNESS" -d 2 >"$TMP/harness.out" ||
 	fail "record the harness: exit $?"
 grep -q '^spans: recorded' "$TMP/harness.out" || fail "the harness did not see hwprof: $(cat "$TMP/harness.out")"
 [ -s "$TMP/h.pb.gz.hlog" ] || fail "no span histograms beside the profile"
@@ -67,7 +69,7 @@ pass "--slower-than p99: slow_path on top ($share% of the samples in the slowest
 
 # The same with spans timed by CLOCK_MONOTONIC instead of the time-stamp counter
 # (the default where the kernel's clocksource is the TSC).
-HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -e cpu-clock -F 999 -o "$TMP/m.pb.gz" -- "$HARNESS" -d 1 \
+HWPROF_SPAN_CLOCK=monotonic "$HWPROF" record -q -e cpu-clock:u -F 999 -o "$TMP/m.pb.gz" -- "$HARNESS" -d 1 \
 	>"$TMP/m.out" || fail "record with HWPROF_SPAN_CLOCK=monotonic: exit $?"
 "$HWPROF" report --spans "$TMP/m.pb.gz" >"$TMP/mspans.out" || fail "--spans (monotonic): exit $?"
 [ "$(awk '$1 == "request" { print $2 }' "$TMP/mspans.out")" = 1000 ] ||
@@ -86,7 +88,7 @@ if grep -q "no context-switch records" "$TMP/o.err"; then
 else
 	"$HWPROF" report --folded -t off-cpu --trace-id 334 "$TMP/o.pb.gz" >"$TMP/stall.folded" ||
 		fail "--trace-id 334 -t off-cpu: exit $?"
-	stall=$(awk '{ s += $NF } END { print s + 0 }' "$TMP/stall.folded")
+	stall=$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$TMP/stall.folded")
 	within "$stall" 150000000 260000000 || fail "the stalled request's off-CPU time: $stall ns, expected ~200 ms"
 	grep -q 'nanosleep' "$TMP/stall.folded" || fail "the stall's wait is not in nanosleep: $(cat "$TMP/stall.folded")"
 	pass "--off-cpu: the stalled request 334 waited $stall ns, in nanosleep"
@@ -96,7 +98,7 @@ fi
 "$HWPROF" report --folded --trace-id 1051 "$TMP/h.pb.gz" >"$TMP/one.folded" || fail "--trace-id: exit $?"
 [ -s "$TMP/one.folded" ] || fail "--trace-id 1051: no samples (a 5 ms request at 999 Hz)"
 grep -qv 'handle_request' "$TMP/one.folded" && fail "--trace-id: samples outside a request: $(cat "$TMP/one.folded")"
-total=$(awk '{ s += $NF } END { print s }' "$TMP/one.folded")
+total=$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$TMP/one.folded")
 within "$total" 1000000 12000000 || fail "--trace-id 1051: $total ns of samples, expected ~5 ms"
 "$HWPROF" report --folded --trace-id 999999 "$TMP/h.pb.gz" >"$TMP/none.folded" 2>"$TMP/none.err"
 [ ! -s "$TMP/none.folded" ] || fail "--trace-id of no request printed samples"
