@@ -68,21 +68,20 @@ packages() {
 	return $r
 }
 
-# download DIR PACKAGE: PACKAGE's .deb into DIR; prints its path.
+# download DIR PACKAGE...: the packages' .debs into DIR, in one apt-get run.
 download() {
-	log="$1/apt.log"
-	(cd "$1" && $APT -o APT::Sandbox::User=root download "$2") >"$log" 2>&1 || {
-		apt_failed "$log"
-		return
-	}
-	ls "$1"/"${2%%:*}"_*.deb
+	d=$1
+	shift
+	(cd "$d" && $APT -o APT::Sandbox::User=root download "$@") >"$d/apt.log" 2>&1 || apt_failed "$d/apt.log"
 }
 
 fetch() {
 	dir=$1
-	mkdir -p "$dir/debs" || return 1
+	debs=$dir/debs
+	mkdir -p "$debs" || return 1
 	arch=
 	[ -n "$FOREIGN" ] && arch=":$FOREIGN"
+	want=
 	# Once unpacked, the kernel stays (remove DIR to take the archive's newest).
 	if [ ! -s "$dir/Image" ]; then
 		# The metapackage names the current ABI's image (linux-image-6.1.0-N-arm64).
@@ -92,22 +91,28 @@ fetch() {
 			echo "apt-cache knows no linux-image-arm64$arch (run apt-get update?)" >&2
 			return 1
 		fi
-		rm -f "$dir"/debs/linux-image-*.deb
-		deb=$(download "$dir/debs" "$kpkg$arch") || return
-		rm -rf "$dir/kernel.tmp" && mkdir "$dir/kernel.tmp" &&
-			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/kernel.tmp" --wildcards './boot/vmlinuz-*' ||
-			return 1
-		image_of "$dir"/kernel.tmp/boot/vmlinuz-* "$dir/Image" || return 1
-		rm -rf "$dir/kernel.tmp" "$deb"
+		want="$kpkg$arch"
+	fi
+	[ -x "$dir/busybox" ] || want="$want busybox-static$arch"
+	[ -z "$want" ] && return 0
+	rm -rf "$debs"/*.deb "$dir/unpack"
+	# shellcheck disable=SC2086
+	download "$debs" $want || return
+	if [ ! -s "$dir/Image" ]; then
+		# Only ./boot/vmlinuz-*, which comes first: tar stops there instead
+		# of unpacking the modules (dpkg-deb then complains of the closed pipe).
+		mkdir -p "$dir/unpack" &&
+			dpkg-deb --fsys-tarfile "$debs/${kpkg}"_*.deb 2>/dev/null |
+			tar -x -C "$dir/unpack" --occurrence=1 --wildcards './boot/vmlinuz-*' &&
+			image_of "$dir"/unpack/boot/vmlinuz-* "$dir/Image" || return 1
 		echo "$kpkg" >"$dir/kernel"
 	fi
 	if [ ! -x "$dir/busybox" ]; then
-		deb=$(download "$dir/debs" "busybox-static$arch") || return
 		# Unpacked, not installed: installing it would replace this machine's busybox.
-		rm -rf "$dir/busybox.tmp" && dpkg-deb -x "$deb" "$dir/busybox.tmp" &&
-			mv "$dir/busybox.tmp/bin/busybox" "$dir/busybox" || return 1
-		rm -rf "$dir/busybox.tmp" "$deb"
+		dpkg-deb -x "$debs"/busybox-static_*.deb "$dir/unpack" &&
+			mv "$dir/unpack/bin/busybox" "$dir/busybox" || return 1
 	fi
+	rm -rf "$debs"/*.deb "$dir/unpack"
 }
 
 # image_of VMLINUZ OUT: the arm64 Image QEMU's -kernel boots.  Debian 12 ships
@@ -129,9 +134,9 @@ image_of() {
 	mv "$2.tmp" "$2"
 }
 
-case "${1:-}" in
-packages) packages ;;
-fetch) [ $# -eq 2 ] && fetch "$2" ;;
+case "${1:-}:$#" in
+packages:1) packages ;;
+fetch:2) fetch "$2" ;;
 *)
 	echo "usage: setup.sh packages | fetch DIR" >&2
 	exit 2 ;;
