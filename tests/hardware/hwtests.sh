@@ -210,7 +210,8 @@ check_split() {
 # check_chains FOLDED: at least 99% of each leaf's samples with main;mid_X;leaf_X.
 check_chains() {
 	shares "$1" >"$1.shares"
-	awk '$3 < 99 { printf "%s: only %s%% of its samples show main;mid_%s;%s\n", $1, $3, substr($1, 6), $1; bad = 1 }
+	awk '$3 < 99 { bad = 1
+		printf "%s: only %s%% of its samples show main;mid_%s;%s\n", $1, $3, substr($1, 6), $1 }
 		END { exit bad }' "$1.shares" >"$1.why" ||
 		fail "$(cat "$1.why")
 heaviest stacks:
@@ -234,7 +235,8 @@ t_leaves() {
 	record_folded leaves -q -e cycles:u -c $PERIOD -g -- "$WORKLOADS/leaves" $SECS
 	check_chains "$TMP/leaves.txt"
 }
-check t_leaves "frame pointers, frameless leaves: the leaf's caller recovered (main;mid_X;leaf_X)" "$TODO_PORT"
+check t_leaves "frame pointers, frameless leaves: the leaf's caller recovered (main;mid_X;leaf_X)" \
+	"$TODO_PORT"
 
 # DWARF unwinding of code without frame pointers.
 t_dwarf() {
@@ -266,7 +268,8 @@ t_group_cpi() {
 	awk 'FNR == 1 { f++ } { v = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
 		if (a[k] !~ /^leaf_/) next; x[f, a[k]] += v; seen[a[k]] = 1 }
 		END { for (l in seen) { m++; c = x[1, l]; i = x[2, l]; cpi = i ? c / i : 0
-			if (cpi < 1.99 || cpi > 2.01) { printf "%s: %d cycles, %d instructions: CPI %.4f\n", l, c, i, cpi; bad = 1 } }
+			if (cpi < 1.99 || cpi > 2.01) {
+				printf "%s: %d cycles, %d instructions: CPI %.4f\n", l, c, i, cpi; bad = 1 } }
 			if (m != 3) { print "leaves seen: " m ", want 3"; bad = 1 }
 			exit bad }' "$TMP/group.cycles" "$TMP/group.instructions" >"$TMP/cpi.why" ||
 		fail "$(cat "$TMP/cpi.why")"
@@ -376,7 +379,8 @@ t_user_exact() {
 	t_user
 	for way in user read; do
 		d=$(awk -v w="$way" '$1 == w "_step" { print $2 }' "$TMP/user.txt")
-		exact_or_close "$d" 4000000 || fail "$way: 1000000 more iterations read as $d more instructions, want 4000000"
+		exact_or_close "$d" 4000000 ||
+			fail "$way: 1000000 more iterations read as $d more instructions, want 4000000"
 	done
 }
 check t_user "libhwprof reads counters from user space (no system call)" "$TODO_PORT"

@@ -30,7 +30,7 @@ APT="apt-get -q -o DPkg::Lock::Timeout=600"
 
 # apt_failed LOG: 77 when the archive could not be reached, else 1.
 apt_failed() {
-	if grep -q -E 'Could not resolve|Temporary failure|Failed to fetch|Unable to connect|Could not connect' "$1"; then
+	if grep -q -E 'Could not (resolve|connect)|Temporary failure|Failed to fetch|Unable to connect' "$1"; then
 		echo "Debian's package archive cannot be reached: $(grep -E '^(E|W):' "$1" | head -1)" >&2
 		return 77
 	fi
