@@ -55,7 +55,7 @@ struct sym_file {
 
 /* Cached result of one (file, offset). */
 struct sym_entry {
-	const struct sym_file *file; /* NULL: empty slot */
+	const struct sym_file *file;
 	uint64_t offset;
 	size_t n;
 	struct sym_frame *frames;
@@ -69,13 +69,13 @@ struct symbolizer {
 
 	struct hindex_strs strs;
 
-	/* Open files keyed by path. */
+	/* Open files keyed by path, and results keyed by (file, offset). */
 	struct sym_file **files;
 	size_t nfiles, filecap;
-
-	/* Result cache keyed by (file, offset). */
+	struct hindex files_ix;
 	struct sym_entry *cache;
 	size_t ncache, cachecap;
+	struct hindex cache_ix;
 
 	int kernel_loaded;
 	struct kallsyms *kernel;     /* NULL when kallsyms could not be read */
@@ -150,12 +150,14 @@ void symbolize_free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->filecap; i++)
-		file_free(s->files ? s->files[i] : NULL);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(s->files[i]);
 	free(s->files);
-	for (size_t i = 0; i < s->cachecap; i++)
+	hindex_free(&s->files_ix);
+	for (size_t i = 0; i < s->ncache; i++)
 		free(s->cache[i].frames);
 	free(s->cache);
+	hindex_free(&s->cache_ix);
 	hindex_strs_free(&s->strs);
 	kallsyms_free(s->kernel);
 	jitmap_free(s->jit);
@@ -219,44 +221,32 @@ out:
 	return err;
 }
 
+static bool file_eq(const void *ctx, size_t entry, const void *key)
+{
+	const struct symbolizer *s = ctx;
+
+	return s->files[entry - 1]->path == key;
+}
+
 /* The open file for path (its err set when it could not be opened), or NULL
  * on ENOMEM.  Failures are cached too, so a missing file costs one open. */
 static struct sym_file *file_get(struct symbolizer *s, const char *path)
 {
+	const char *ip = intern(s, path);
 	struct sym_file *f;
-	const char *ip;
-	size_t j;
+	uint64_t h;
+	size_t e;
 
-	ip = intern(s, path);
 	if (!ip)
 		return NULL;
-	if ((s->nfiles + 1) * 2 > s->filecap) {
-		size_t ncap = s->filecap ? s->filecap * 2 : 16;
-		struct sym_file **n = calloc(ncap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < s->filecap; i++) {
-			struct sym_file *o = s->files[i];
-
-			if (!o)
-				continue;
-			j = util_hash(&o->path, sizeof(o->path), UTIL_HASH_INIT) & (ncap - 1);
-			while (n[j])
-				j = (j + 1) & (ncap - 1);
-			n[j] = o;
-		}
-		free(s->files);
-		s->files = n;
-		s->filecap = ncap;
-	}
 	/* Interned paths are unique, so the pointer itself is the key. */
-	j = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT) & (s->filecap - 1);
-	while (s->files[j]) {
-		if (s->files[j]->path == ip)
-			return s->files[j];
-		j = (j + 1) & (s->filecap - 1);
-	}
+	h = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
+	e = hindex_find(&s->files_ix, h, file_eq, ip, s);
+	if (e)
+		return s->files[e - 1];
+	if (hindex_reserve(&s->files_ix) < 0 ||
+	    util_grow(&s->files, &s->filecap, s->nfiles + 1, sizeof(*s->files)) < 0)
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -266,8 +256,8 @@ static struct sym_file *file_get(struct symbolizer *s, const char *path)
 		file_free(f);
 		return NULL;
 	}
-	s->files[j] = f;
-	s->nfiles++;
+	s->files[s->nfiles++] = f;
+	hindex_insert(&s->files_ix, h, s->nfiles);
 	return f;
 }
 
@@ -323,34 +313,12 @@ static uint64_t entry_hash(const struct sym_file *f, uint64_t off)
 	return util_hash(&off, sizeof(off), util_hash(&f, sizeof(f), UTIL_HASH_INIT));
 }
 
-static struct sym_entry *cache_slot(struct symbolizer *s, const struct sym_file *f, uint64_t off)
+static bool entry_eq(const void *ctx, size_t entry, const void *key)
 {
-	size_t j = entry_hash(f, off) & (s->cachecap - 1);
+	const struct symbolizer *s = ctx;
+	const struct sym_entry *e = &s->cache[entry - 1], *k = key;
 
-	while (s->cache[j].file && !(s->cache[j].file == f && s->cache[j].offset == off))
-		j = (j + 1) & (s->cachecap - 1);
-	return &s->cache[j];
-}
-
-static int cache_reserve(struct symbolizer *s)
-{
-	struct sym_entry *old = s->cache;
-	size_t ocap = s->cachecap;
-
-	if ((s->ncache + 1) * 2 <= s->cachecap)
-		return 0;
-	s->cachecap = ocap ? ocap * 2 : 1024;
-	s->cache = calloc(s->cachecap, sizeof(*s->cache));
-	if (!s->cache) {
-		s->cache = old;
-		s->cachecap = ocap;
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].file)
-			*cache_slot(s, old[i].file, old[i].offset) = old[i];
-	free(old);
-	return 0;
+	return e->file == k->file && e->offset == k->offset;
 }
 
 /* ---- DWARF ---- */
@@ -634,7 +602,8 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 {
 	struct sym_entry *e;
 	struct sym_file *f;
-	uint64_t vaddr;
+	uint64_t vaddr, h;
+	size_t found;
 	int err;
 
 	res->n = 0;
@@ -643,29 +612,34 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 		return -ENOMEM;
 	if (f->err)
 		return f->err;
-	if (cache_reserve(s) < 0)
-		return -ENOMEM;
-	e = cache_slot(s, f, file_offset);
-	if (e->file) {
+	h = entry_hash(f, file_offset);
+	found = hindex_find(&s->cache_ix, h, entry_eq,
+			    &(struct sym_entry){ f, file_offset, 0, NULL }, s);
+	if (found) {
+		e = &s->cache[found - 1];
 		res->n = e->n;
 		memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
 		return 0;
 	}
+	if (hindex_reserve(&s->cache_ix) < 0 ||
+	    util_grow(&s->cache, &s->cachecap, s->ncache + 1, sizeof(*s->cache)) < 0)
+		return -ENOMEM;
 	if (offset_to_vaddr(f, file_offset, &vaddr) == 0) {
 		err = symbolize_addr(s, f, vaddr + f->bias, res);
 		if (err < 0)
 			return err;
 	}
+	/* The new entry counts once its frames are copied. */
+	e = &s->cache[s->ncache];
+	*e = (struct sym_entry){ f, file_offset, res->n, NULL };
 	if (res->n) {
 		e->frames = malloc(res->n * sizeof(*e->frames));
 		if (!e->frames)
 			return -ENOMEM;
 		memcpy(e->frames, res->frames, res->n * sizeof(*e->frames));
 	}
-	e->file = f;
-	e->offset = file_offset;
-	e->n = res->n;
 	s->ncache++;
+	hindex_insert(&s->cache_ix, h, s->ncache);
 	return 0;
 }
 
