@@ -1,6 +1,7 @@
 /* test-jitmap.c - perf-PID.map files: parsing (buf, len), lookups, and
  * reading each process's map again when it changes or keeping it when gone. */
 #include "jitmap.h"
+#include "fixture.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -50,16 +51,6 @@ static void test_parse(void)
 	jitmap_syms_free(m);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (!fp)
-		return -1;
-	fputs(text, fp);
-	return fclose(fp);
-}
-
 static void test_reader(const char *dir)
 {
 	struct jitmap *jm = NULL;
@@ -67,10 +58,10 @@ static void test_reader(const char *dir)
 	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/perf-4242.map", dir);
-	write_file(path,
-		   "2000 80 LazyCompile:~foo bar.js:1\n"
-		   "1000 100 jit_a\n"
-		   "3000 10 _ZN2ns3fooEi\n");
+	fixture_write(path,
+		      "2000 80 LazyCompile:~foo bar.js:1\n"
+		      "1000 100 jit_a\n"
+		      "3000 10 _ZN2ns3fooEi\n");
 	is_int(jitmap_new(dir, &jm), 0, "jitmap with a jit dir");
 	if (!jm)
 		return;
@@ -82,12 +73,12 @@ static void test_reader(const char *dir)
 	is_int(jitmap_lookup(jm, 4243, 0x1050, &name), -ENOENT, "no map for that pid");
 
 	/* The JIT appended code (the file grew): re-read. */
-	write_file(path,
-		   "2000 80 LazyCompile:~foo bar.js:1\n"
-		   "1000 100 jit_a\n"
-		   "3000 10 _ZN2ns3fooEi\n"
-		   "1000 40 jit_a_recompiled\n"
-		   "5000 20 late\n");
+	fixture_write(path,
+		      "2000 80 LazyCompile:~foo bar.js:1\n"
+		      "1000 100 jit_a\n"
+		      "3000 10 _ZN2ns3fooEi\n"
+		      "1000 40 jit_a_recompiled\n"
+		      "5000 20 late\n");
 	jitmap_lookup(jm, 4242, 0x5001, &name);
 	is_str(name, "late", "reloaded after change");
 	jitmap_lookup(jm, 4242, 0x1010, &name);

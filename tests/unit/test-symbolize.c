@@ -1,6 +1,7 @@
 /* test-symbolize.c - symbolize this test's own code and libc; kernel and JIT
  * names through the symbolizer.  Built -O0 -g (see Makefile.am). */
 #include "symbolize.h"
+#include "fixture.h"
 #include "tap.h"
 
 #include <ctype.h>
@@ -180,16 +181,6 @@ static void test_demangle(struct symbolizer *s)
 	ok(symbolize_demangle(s, "main") == symbolize_demangle(s, "main"), "interned");
 }
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (!fp)
-		return -1;
-	fputs(text, fp);
-	return fclose(fp);
-}
-
 /* The kernel through the symbolizer (kallsyms itself: test-kallsyms.c). */
 static void test_kernel(const char *dir)
 {
@@ -198,10 +189,10 @@ static void test_kernel(const char *dir)
 	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/kallsyms", dir);
-	write_file(path,
-		   "ffffffff81000000 T _stext\n"
-		   "ffffffff81000050 T bar\n"
-		   "ffffffffc0001000 t ext4_thing\t[ext4]\n");
+	fixture_write(path,
+		      "ffffffff81000000 T _stext\n"
+		      "ffffffff81000050 T bar\n"
+		      "ffffffffc0001000 t ext4_thing\t[ext4]\n");
 	is_int(symbolize_new(path, dir, &s), 0, "symbolizer with a kallsyms fixture");
 	if (!s)
 		return;
@@ -220,9 +211,9 @@ static void test_kernel(const char *dir)
 	symbolize_free(s);
 	s = NULL;
 
-	write_file(path,
-		   "0000000000000000 T _stext\n"
-		   "0000000000000000 t foo_local\n");
+	fixture_write(path,
+		      "0000000000000000 T _stext\n"
+		      "0000000000000000 t foo_local\n");
 	symbolize_new(path, dir, &s);
 	if (!s)
 		return;
@@ -251,9 +242,9 @@ static void test_jit(const char *dir)
 	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/perf-4242.map", dir);
-	write_file(path,
-		   "1000 100 jit_a\n"
-		   "3000 10 _ZN2ns3fooEi\n");
+	fixture_write(path,
+		      "1000 100 jit_a\n"
+		      "3000 10 _ZN2ns3fooEi\n");
 	is_int(symbolize_new(NULL, dir, &s), 0, "symbolizer with a jit dir");
 	if (!s)
 		return;
@@ -288,7 +279,7 @@ int main(void)
 		test_build_id(s);
 		test_libc(s);
 		snprintf(path, sizeof(path), "%s/not-elf", dir);
-		write_file(path, "this is not an ELF file, it is long enough to be read\n");
+		fixture_write(path, "this is not an ELF file, it is long enough to be read\n");
 		test_errors(s, path);
 		unlink(path);
 		test_demangle(s);
