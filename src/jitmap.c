@@ -92,7 +92,8 @@ int jitmap_parse(const char *buf, size_t len, struct jitmap_syms **out)
 			goto nomem;
 		p = nl ? nl + 1 : end;
 	}
-	qsort(m->syms, m->n, sizeof(*m->syms), jit_cmp);
+	if (m->n > 1)
+		qsort(m->syms, m->n, sizeof(*m->syms), jit_cmp);
 	*out = m;
 	return 0;
 nomem:

@@ -170,7 +170,7 @@ static int ksym_cmp(const void *a, const void *b)
 
 static void sort_syms(struct kallsyms *k)
 {
-	if (!k->sorted)
+	if (!k->sorted && k->n > 1)
 		qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
 	k->sorted = true;
 }
