@@ -3,9 +3,11 @@
  * Linear probing in a power-of-two slot array kept at most half full, so probe
  * sequences stay short and a probe always ends at an empty slot. */
 #include "hindex.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The first capacity; small so that short-lived indexes stay cheap. */
 #define HINDEX_MIN_CAP 64
@@ -69,4 +71,52 @@ void hindex_free(struct hindex *h)
 		return;
 	free(h->slots);
 	*h = (struct hindex){ 0 };
+}
+
+/* ---- interned strings ---- */
+
+struct strkey {
+	const char *str;
+	size_t len;             /* no NUL in str[0..len) */
+};
+
+static bool str_eq(const void *ctx, size_t entry, const void *key)
+{
+	const struct hindex_strs *t = ctx;
+	const struct strkey *k = key;
+	const char *kept = t->strs[entry - 1];
+
+	/* strncmp stops at the end of a shorter kept string, where the key
+	 * (without NULs) differs, so kept[len] is inside the copy. */
+	return strncmp(kept, k->str, k->len) == 0 && kept[k->len] == '\0';
+}
+
+const char *hindex_intern(struct hindex_strs *t, const char *str, size_t len)
+{
+	struct strkey k = { str, strnlen(str, len) };
+	uint64_t h = util_hash(k.str, k.len, UTIL_HASH_INIT);
+	size_t e = hindex_find(&t->ix, h, str_eq, &k, t);
+	char *c;
+
+	if (e)
+		return t->strs[e - 1];
+	if (hindex_reserve(&t->ix) < 0 || util_grow(&t->strs, &t->cap, t->n + 1, sizeof(*t->strs)) < 0)
+		return NULL;
+	c = strndup(k.str, k.len);
+	if (!c)
+		return NULL;
+	t->strs[t->n++] = c;
+	hindex_insert(&t->ix, h, t->n);
+	return c;
+}
+
+void hindex_strs_free(struct hindex_strs *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->strs[i]);
+	free(t->strs);
+	hindex_free(&t->ix);
+	*t = (struct hindex_strs){ 0 };
 }

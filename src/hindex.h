@@ -42,4 +42,19 @@ void hindex_insert(struct hindex *h, uint64_t hash, size_t entry);
 /* Free the slots and leave h empty (reusable).  Accepts NULL. */
 void hindex_free(struct hindex *h);
 
+/* Interned strings: each distinct string kept once, as one malloc'd copy, so
+ * that kept strings compare by pointer.  A zeroed struct is an empty set. */
+struct hindex_strs {
+	struct hindex ix;
+	char **strs;            /* entry e is strs[e - 1], in the order added */
+	size_t n, cap;
+};
+
+/* The kept copy of str[0..len) (up to its first NUL, if one comes sooner),
+ * added when new; it lives until hindex_strs_free.  NULL on ENOMEM. */
+const char *hindex_intern(struct hindex_strs *t, const char *str, size_t len);
+
+/* Free every kept string and leave t empty (reusable).  Accepts NULL. */
+void hindex_strs_free(struct hindex_strs *t);
+
 #endif

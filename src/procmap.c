@@ -5,6 +5,7 @@
  * names sit in a second array sorted by tid.  Paths and names are interned in
  * one string table. */
 #include "procmap.h"
+#include "hindex.h"
 #include "util.h"
 
 #include <errno.h>
@@ -29,8 +30,7 @@ struct procmap {
 	size_t nprocs, proccap;
 	struct comm *comms;
 	size_t ncomms, commcap;
-	char **strs;                 /* open addressing, power-of-two capacity */
-	size_t nstrs, strcap;
+	struct hindex_strs strs;
 };
 
 int procmap_new(struct procmap **out)
@@ -55,48 +55,14 @@ void procmap_free(struct procmap *pm)
 		proc_free(pm->procs[i]);
 	free(pm->procs);
 	free(pm->comms);
-	for (size_t i = 0; i < pm->strcap; i++)
-		free(pm->strs[i]);
-	free(pm->strs);
+	hindex_strs_free(&pm->strs);
 	free(pm);
 }
 
 /* The interned copy of str, or NULL on ENOMEM. */
 static const char *intern(struct procmap *pm, const char *str)
 {
-	size_t j;
-	char *c;
-
-	if ((pm->nstrs + 1) * 2 > pm->strcap) {
-		size_t ncap = pm->strcap ? pm->strcap * 2 : 64;
-		char **n = calloc(ncap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < pm->strcap; i++) {
-			if (!pm->strs[i])
-				continue;
-			j = util_hash(pm->strs[i], strlen(pm->strs[i]), UTIL_HASH_INIT) & (ncap - 1);
-			while (n[j])
-				j = (j + 1) & (ncap - 1);
-			n[j] = pm->strs[i];
-		}
-		free(pm->strs);
-		pm->strs = n;
-		pm->strcap = ncap;
-	}
-	j = util_hash(str, strlen(str), UTIL_HASH_INIT) & (pm->strcap - 1);
-	while (pm->strs[j]) {
-		if (strcmp(pm->strs[j], str) == 0)
-			return pm->strs[j];
-		j = (j + 1) & (pm->strcap - 1);
-	}
-	c = strdup(str);
-	if (!c)
-		return NULL;
-	pm->strs[j] = c;
-	pm->nstrs++;
-	return c;
+	return hindex_intern(&pm->strs, str, strlen(str));
 }
 
 /* Index of the first process with pid >= the given one. */

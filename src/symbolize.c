@@ -2,10 +2,13 @@
  *
  * Three sources of names: ELF files through libdwfl (one offline Dwfl per
  * file, at bias 0, so the debuginfo lookup by build id and debuglink is
- * libdwfl's own), kallsyms for the kernel, perf-PID.map for JIT code.
- * Every string handed out is interned here, so results can be copied freely
- * and live until symbolize_free. */
+ * libdwfl's own), kallsyms for the kernel (kallsyms.c), perf-PID.map for JIT
+ * code (jitmap.c).  Every string handed out is interned here, so results can
+ * be copied freely and live until symbolize_free. */
 #include "symbolize.h"
+#include "hindex.h"
+#include "jitmap.h"
+#include "kallsyms.h"
 #include "util.h"
 
 #include <dwarf.h>
@@ -18,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* From libstdc++ (we link -lstdc++); the C++ ABI's demangler. */
@@ -52,117 +54,39 @@ struct sym_file {
 
 /* Cached result of one (file, offset). */
 struct sym_entry {
-	const struct sym_file *file; /* NULL: empty slot */
+	const struct sym_file *file;
 	uint64_t offset;
 	size_t n;
 	struct sym_frame *frames;
 };
 
-/* 16 bytes a symbol: a kernel has 100k+ text symbols, kept for the whole run. */
-struct ksym {
-	uint64_t addr;
-	uint32_t name;               /* offsets into the kallsyms arena, which grows */
-	uint32_t module;             /* in file order: name also keeps the sort stable; */
-};                                   /* module 0: none (arena[0] is "") */
-
-struct jit_sym {
-	uint64_t start, size;
-	size_t name;                 /* offset into the map's arena */
-	size_t idx;
-};
-
-struct jit_map {
-	pid_t pid;
-	int present;                 /* the file existed at the last load */
-	off_t size;
-	struct timespec mtime;
-	struct jit_sym *syms;
-	size_t n, cap;
-	char *arena;
-	size_t alen, acap;
-};
-
 struct symbolizer {
-	char *kallsyms_path;
-	char *jit_dir;
+	char *kallsyms_path;         /* NULL: kallsyms' default */
 	/* libdwfl keeps pointers to both for the life of each Dwfl. */
 	Dwfl_Callbacks callbacks;
 	char *debuginfo_path;
 
-	/* Interned strings: open addressing, power-of-two capacity. */
-	char **strs;
-	size_t nstrs, strcap;
+	struct hindex_strs strs;
 
-	/* Open files keyed by path. */
+	/* Open files keyed by path, and results keyed by (file, offset). */
 	struct sym_file **files;
 	size_t nfiles, filecap;
-
-	/* Result cache keyed by (file, offset). */
+	struct hindex files_ix;
 	struct sym_entry *cache;
 	size_t ncache, cachecap;
+	struct hindex cache_ix;
 
-	/* Kernel symbols, sorted by address. */
-	int kernel_loaded, kernel_ok;
-	struct ksym *ksyms;
-	size_t nksyms, ksymcap;
-	char *karena;
-	size_t kalen, kacap;
-
-	struct jit_map **jits;
-	size_t njits, jitcap;
+	int kernel_loaded;
+	struct kallsyms *kernel;     /* NULL when kallsyms could not be read */
+	struct jitmap *jit;
 };
 
-/* ---- string interning ---- */
+/* ---- strings ---- */
 
-static int intern_rehash(struct symbolizer *s)
-{
-	size_t ncap = s->strcap ? s->strcap * 2 : 256;
-	char **n = calloc(ncap, sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->strcap; i++) {
-		char *str = s->strs[i];
-		size_t j;
-
-		if (!str)
-			continue;
-		j = util_hash(str, strlen(str), UTIL_HASH_INIT) & (ncap - 1);
-		while (n[j])
-			j = (j + 1) & (ncap - 1);
-		n[j] = str;
-	}
-	free(s->strs);
-	s->strs = n;
-	s->strcap = ncap;
-	return 0;
-}
-
-/* The interned copy of str[0..len), or NULL on ENOMEM. */
-static const char *intern_n(struct symbolizer *s, const char *str, size_t len)
-{
-	size_t j;
-	char *c;
-
-	if ((s->nstrs + 1) * 2 > s->strcap && intern_rehash(s) < 0)
-		return NULL;
-	j = util_hash(str, len, UTIL_HASH_INIT) & (s->strcap - 1);
-	while (s->strs[j]) {
-		if (strncmp(s->strs[j], str, len) == 0 && s->strs[j][len] == '\0')
-			return s->strs[j];
-		j = (j + 1) & (s->strcap - 1);
-	}
-	c = strndup(str, len);
-	if (!c)
-		return NULL;
-	s->strs[j] = c;
-	s->nstrs++;
-	return c;
-}
-
+/* The interned copy of str, or NULL on ENOMEM. */
 static const char *intern(struct symbolizer *s, const char *str)
 {
-	return intern_n(s, str, strlen(str));
+	return hindex_intern(&s->strs, str, strlen(str));
 }
 
 const char *symbolize_demangle(struct symbolizer *s, const char *name)
@@ -195,9 +119,9 @@ int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symboli
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto fail;
-	s->kallsyms_path = strdup(kallsyms_path ? kallsyms_path : "/proc/kallsyms");
-	s->jit_dir = strdup(jit_dir ? jit_dir : "/tmp");
-	if (!s->kallsyms_path || !s->jit_dir)
+	if (kallsyms_path && !(s->kallsyms_path = strdup(kallsyms_path)))
+		goto fail;
+	if (jitmap_new(jit_dir, &s->jit) < 0)
 		goto fail;
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
 	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
@@ -221,35 +145,22 @@ static void file_free(struct sym_file *f)
 	free(f);
 }
 
-static void jit_free(struct jit_map *j)
-{
-	if (!j)
-		return;
-	free(j->syms);
-	free(j->arena);
-	free(j);
-}
-
 void symbolize_free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->filecap; i++)
-		file_free(s->files ? s->files[i] : NULL);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(s->files[i]);
 	free(s->files);
-	for (size_t i = 0; i < s->cachecap; i++)
+	hindex_free(&s->files_ix);
+	for (size_t i = 0; i < s->ncache; i++)
 		free(s->cache[i].frames);
 	free(s->cache);
-	for (size_t i = 0; i < s->strcap; i++)
-		free(s->strs[i]);
-	free(s->strs);
-	free(s->ksyms);
-	free(s->karena);
-	for (size_t i = 0; i < s->njits; i++)
-		jit_free(s->jits[i]);
-	free(s->jits);
+	hindex_free(&s->cache_ix);
+	hindex_strs_free(&s->strs);
+	kallsyms_free(s->kernel);
+	jitmap_free(s->jit);
 	free(s->kallsyms_path);
-	free(s->jit_dir);
 	free(s);
 }
 
@@ -309,44 +220,32 @@ out:
 	return err;
 }
 
+static bool file_eq(const void *ctx, size_t entry, const void *key)
+{
+	const struct symbolizer *s = ctx;
+
+	return s->files[entry - 1]->path == key;
+}
+
 /* The open file for path (its err set when it could not be opened), or NULL
  * on ENOMEM.  Failures are cached too, so a missing file costs one open. */
 static struct sym_file *file_get(struct symbolizer *s, const char *path)
 {
+	const char *ip = intern(s, path);
 	struct sym_file *f;
-	const char *ip;
-	size_t j;
+	uint64_t h;
+	size_t e;
 
-	ip = intern(s, path);
 	if (!ip)
 		return NULL;
-	if ((s->nfiles + 1) * 2 > s->filecap) {
-		size_t ncap = s->filecap ? s->filecap * 2 : 16;
-		struct sym_file **n = calloc(ncap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < s->filecap; i++) {
-			struct sym_file *o = s->files[i];
-
-			if (!o)
-				continue;
-			j = util_hash(&o->path, sizeof(o->path), UTIL_HASH_INIT) & (ncap - 1);
-			while (n[j])
-				j = (j + 1) & (ncap - 1);
-			n[j] = o;
-		}
-		free(s->files);
-		s->files = n;
-		s->filecap = ncap;
-	}
 	/* Interned paths are unique, so the pointer itself is the key. */
-	j = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT) & (s->filecap - 1);
-	while (s->files[j]) {
-		if (s->files[j]->path == ip)
-			return s->files[j];
-		j = (j + 1) & (s->filecap - 1);
-	}
+	h = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
+	e = hindex_find(&s->files_ix, h, file_eq, ip, s);
+	if (e)
+		return s->files[e - 1];
+	if (hindex_reserve(&s->files_ix) < 0 ||
+	    util_grow(&s->files, &s->filecap, s->nfiles + 1, sizeof(*s->files)) < 0)
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -356,8 +255,8 @@ static struct sym_file *file_get(struct symbolizer *s, const char *path)
 		file_free(f);
 		return NULL;
 	}
-	s->files[j] = f;
-	s->nfiles++;
+	s->files[s->nfiles++] = f;
+	hindex_insert(&s->files_ix, h, s->nfiles);
 	return f;
 }
 
@@ -413,34 +312,12 @@ static uint64_t entry_hash(const struct sym_file *f, uint64_t off)
 	return util_hash(&off, sizeof(off), util_hash(&f, sizeof(f), UTIL_HASH_INIT));
 }
 
-static struct sym_entry *cache_slot(struct symbolizer *s, const struct sym_file *f, uint64_t off)
+static bool entry_eq(const void *ctx, size_t entry, const void *key)
 {
-	size_t j = entry_hash(f, off) & (s->cachecap - 1);
+	const struct symbolizer *s = ctx;
+	const struct sym_entry *e = &s->cache[entry - 1], *k = key;
 
-	while (s->cache[j].file && !(s->cache[j].file == f && s->cache[j].offset == off))
-		j = (j + 1) & (s->cachecap - 1);
-	return &s->cache[j];
-}
-
-static int cache_reserve(struct symbolizer *s)
-{
-	struct sym_entry *old = s->cache;
-	size_t ocap = s->cachecap;
-
-	if ((s->ncache + 1) * 2 <= s->cachecap)
-		return 0;
-	s->cachecap = ocap ? ocap * 2 : 1024;
-	s->cache = calloc(s->cachecap, sizeof(*s->cache));
-	if (!s->cache) {
-		s->cache = old;
-		s->cachecap = ocap;
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].file)
-			*cache_slot(s, old[i].file, old[i].offset) = old[i];
-	free(old);
-	return 0;
+	return e->file == k->file && e->offset == k->offset;
 }
 
 /* ---- DWARF ---- */
@@ -579,118 +456,143 @@ static const struct sym_func *symtab_lookup(struct sym_file *f, GElf_Addr addr)
 	return NULL;
 }
 
-/* Fill res for module address addr.  0 or -ENOMEM. */
+/* The frames of one address as they are found. */
+struct frames {
+	struct sym_result *res;
+	size_t n;                    /* frames filled */
+	int outer;                   /* frames[n - 1] is the function itself */
+};
+
+/* One scope around the address: an inlined instance adds its frame and the
+ * call site of the next outer one; the subprogram adds the last frame; other
+ * scopes (lexical blocks) add none.  0 or -ENOMEM. */
+static int scope_frame(struct symbolizer *s, Dwarf_Die *cudie, Dwarf_Die *d, struct frames *fr)
+{
+	int tag = dwarf_tag(d);
+	struct sym_frame *cur, *next;
+	const char *cf;
+
+	if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
+	    tag != DW_TAG_entry_point)
+		return 0;
+	/* frames[n].file/line were set by the inlined instance below it (its
+	 * call site), or are unknown yet. */
+	cur = &fr->res->frames[fr->n];
+	if (fr->n++ == 0)
+		frame_set(cur, "", "");
+	if (die_name(s, d, &cur->function, &cur->system_name) < 0)
+		return -ENOMEM;
+	if (tag != DW_TAG_inlined_subroutine) {
+		fr->outer = 1;
+		return 0;
+	}
+	/* The call site of an inlined instance is the line in the next outer
+	 * frame. */
+	if (fr->n == SYM_MAX_FRAMES)
+		return 0;
+	next = &fr->res->frames[fr->n];
+	cf = call_file(cudie, d);
+	frame_set(next, "", "");
+	next->file = cf ? intern(s, cf) : "";
+	next->line = call_line(d);
+	return next->file ? 0 : -ENOMEM;
+}
+
+/* The frames DWARF gives for addr: inlined instances innermost first, then
+ * the function that holds them.  0 or -ENOMEM. */
+static int scope_frames(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
+			struct frames *fr)
+{
+	Dwarf_Die *cudie, *scopes = NULL, inner;
+	Dwarf_Addr dbias;
+	int nscopes, err = 0;
+
+	cudie = dwfl_module_addrdie(f->mod, addr, &dbias);
+	if (!cudie)
+		return 0;
+	nscopes = dwarf_getscopes(cudie, addr - dbias, &scopes);
+	if (nscopes > 0) {
+		/* dwarf_getscopes follows an inlined instance into its abstract
+		 * origin (lexical scoping); the call chain is the physical
+		 * nesting of the innermost scope instead. */
+		inner = scopes[0];
+		free(scopes);
+		scopes = NULL;
+		nscopes = dwarf_getscopes_die(&inner, &scopes);
+	}
+	for (int i = 0; i < nscopes && fr->n < SYM_MAX_FRAMES && !fr->outer && !err; i++)
+		err = scope_frame(s, cudie, &scopes[i], fr);
+	free(scopes);
+	return err;
+}
+
+/* The symbol table names the outermost function: it is what the linker saw
+ * (foo.cold, aliases), and it exists without DWARF.  0 or -ENOMEM. */
+static int symtab_frame(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
+			struct frames *fr)
+{
+	const struct sym_func *fsym = symtab_lookup(f, addr);
+	struct sym_frame *outer;
+	const char *sn, *dn;
+
+	if (!fsym)
+		return 0;
+	/* A versioned symbol ("__libc_start_main@@GLIBC_2.34") is named
+	 * without its version, as in the source. */
+	sn = hindex_intern(&s->strs, fsym->name, strcspn(fsym->name, "@"));
+	dn = sn ? symbolize_demangle(s, sn) : NULL;
+	if (!sn || !dn)
+		return -ENOMEM;
+	if (fr->outer) {
+		outer = &fr->res->frames[fr->n - 1];
+	} else if (fr->n < SYM_MAX_FRAMES) {
+		/* No DWARF subprogram (or no DWARF): the symbol is the outermost
+		 * frame; an inlined call site may already have filled its
+		 * file:line. */
+		outer = &fr->res->frames[fr->n];
+		if (fr->n++ == 0)
+			frame_set(outer, dn, sn);
+	} else {
+		return 0;
+	}
+	outer->function = dn;
+	outer->system_name = sn;
+	return 0;
+}
+
+/* The line table's file:line for addr, into the innermost frame.  0 or -ENOMEM. */
+static int addr_line(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
+		     struct sym_frame *fr)
+{
+	Dwfl_Line *line = dwfl_module_getsrc(f->mod, addr);
+	const char *fname;
+	int lineno = 0;
+
+	fname = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (!fname)
+		return 0;
+	fr->file = intern(s, fname);
+	fr->line = lineno;
+	return fr->file ? 0 : -ENOMEM;
+}
+
+/* Fill res for module address addr: DWARF's frames, the symbol table's name
+ * for the outermost, the line of the innermost.  0 or -ENOMEM (res->n 0). */
 static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
 			  struct sym_result *res)
 {
-	const char *symname, *fname;
-	Dwarf_Die *cudie, *scopes = NULL;
-	Dwarf_Addr dbias;
-	Dwfl_Line *line;
-	const struct sym_func *fsym;
-	int nscopes, lineno = 0, err = 0, outer = 0;
-	size_t n = 0;
+	struct frames fr = { res, 0, 0 };
+	int err;
 
 	res->n = 0;
 	if (!f->funcs_built && symtab_build(f) < 0)
 		return -ENOMEM;
-	fsym = symtab_lookup(f, addr);
-	symname = fsym ? fsym->name : NULL;
-
-	cudie = dwfl_module_addrdie(f->mod, addr, &dbias);
-	if (cudie) {
-		Dwarf_Die inner;
-
-		nscopes = dwarf_getscopes(cudie, addr - dbias, &scopes);
-		if (nscopes > 0) {
-			/* dwarf_getscopes follows an inlined instance into its
-			 * abstract origin (lexical scoping); the call chain is
-			 * the physical nesting of the innermost scope instead. */
-			inner = scopes[0];
-			free(scopes);
-			scopes = NULL;
-			nscopes = dwarf_getscopes_die(&inner, &scopes);
-		}
-		for (int i = 0; i < nscopes && n < SYM_MAX_FRAMES; i++) {
-			Dwarf_Die *d = &scopes[i];
-			int tag = dwarf_tag(d);
-			struct sym_frame *fr;
-
-			if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
-			    tag != DW_TAG_entry_point)
-				continue;
-			/* frames[n].file/line were set by the inlined instance
-			 * below it (its call site), or are unknown yet. */
-			fr = &res->frames[n];
-			if (n++ == 0)
-				frame_set(fr, "", "");
-			err = die_name(s, d, &fr->function, &fr->system_name);
-			if (err < 0)
-				goto out;
-			if (tag != DW_TAG_inlined_subroutine) {
-				outer = 1;
-				break;
-			}
-			/* The call site of an inlined instance is the line in
-			 * the next outer frame. */
-			if (n < SYM_MAX_FRAMES) {
-				const char *cf = call_file(cudie, d);
-
-				frame_set(&res->frames[n], "", "");
-				res->frames[n].file = cf ? intern(s, cf) : "";
-				res->frames[n].line = call_line(d);
-				if (!res->frames[n].file) {
-					err = -ENOMEM;
-					goto out;
-				}
-			}
-		}
-	}
-
-	/* The symbol table names the outermost function: it is what the
-	 * linker saw (foo.cold, aliases), and it exists without DWARF. */
-	if (symname) {
-		/* A versioned symbol ("__libc_start_main@@GLIBC_2.34") is named
-		 * without its version, as in the source. */
-		const char *sn = intern_n(s, symname, strcspn(symname, "@"));
-		const char *dn = sn ? symbolize_demangle(s, sn) : NULL;
-
-		if (!sn || !dn) {
-			err = -ENOMEM;
-			goto out;
-		}
-		if (outer) {
-			res->frames[n - 1].function = dn;
-			res->frames[n - 1].system_name = sn;
-		} else if (n < SYM_MAX_FRAMES) {
-			/* No DWARF subprogram (or no DWARF): the symbol is the
-			 * outermost frame; an inlined call site may already
-			 * have filled its file:line. */
-			if (n == 0)
-				frame_set(&res->frames[0], dn, sn);
-			res->frames[n].function = dn;
-			res->frames[n].system_name = sn;
-			n++;
-		}
-	}
-	if (n == 0)
-		goto out;
-
-	line = dwfl_module_getsrc(f->mod, addr);
-	fname = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
-	if (fname) {
-		res->frames[0].file = intern(s, fname);
-		res->frames[0].line = lineno;
-		if (!res->frames[0].file) {
-			err = -ENOMEM;
-			goto out;
-		}
-	}
-	res->n = n;
-out:
-	free(scopes);
-	if (err < 0)
-		res->n = 0;
+	err = scope_frames(s, f, addr, &fr);
+	if (!err)
+		err = symtab_frame(s, f, addr, &fr);
+	if (!err && fr.n)
+		err = addr_line(s, f, addr, &res->frames[0]);
+	res->n = err < 0 ? 0 : fr.n;
 	return err;
 }
 
@@ -699,7 +601,8 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 {
 	struct sym_entry *e;
 	struct sym_file *f;
-	uint64_t vaddr;
+	uint64_t vaddr, h;
+	size_t found;
 	int err;
 
 	res->n = 0;
@@ -708,29 +611,34 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 		return -ENOMEM;
 	if (f->err)
 		return f->err;
-	if (cache_reserve(s) < 0)
-		return -ENOMEM;
-	e = cache_slot(s, f, file_offset);
-	if (e->file) {
+	h = entry_hash(f, file_offset);
+	found = hindex_find(&s->cache_ix, h, entry_eq,
+			    &(struct sym_entry){ f, file_offset, 0, NULL }, s);
+	if (found) {
+		e = &s->cache[found - 1];
 		res->n = e->n;
 		memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
 		return 0;
 	}
+	if (hindex_reserve(&s->cache_ix) < 0 ||
+	    util_grow(&s->cache, &s->cachecap, s->ncache + 1, sizeof(*s->cache)) < 0)
+		return -ENOMEM;
 	if (offset_to_vaddr(f, file_offset, &vaddr) == 0) {
 		err = symbolize_addr(s, f, vaddr + f->bias, res);
 		if (err < 0)
 			return err;
 	}
+	/* The new entry counts once its frames are copied. */
+	e = &s->cache[s->ncache];
+	*e = (struct sym_entry){ f, file_offset, res->n, NULL };
 	if (res->n) {
 		e->frames = malloc(res->n * sizeof(*e->frames));
 		if (!e->frames)
 			return -ENOMEM;
 		memcpy(e->frames, res->frames, res->n * sizeof(*e->frames));
 	}
-	e->file = f;
-	e->offset = file_offset;
-	e->n = res->n;
 	s->ncache++;
+	hindex_insert(&s->cache_ix, h, s->ncache);
 	return 0;
 }
 
@@ -750,97 +658,21 @@ int symbolize_build_id(struct symbolizer *s, const char *path, char *buf, size_t
 	return 0;
 }
 
-/* ---- kallsyms ---- */
+/* ---- kernel and JIT names ---- */
 
-static int arena_add(char **arena, size_t *len, size_t *cap, const char *str, size_t n,
-		     size_t *off)
-{
-	if (util_grow(arena, cap, *len + n + 1, 1) < 0)
-		return -ENOMEM;
-	memcpy(*arena + *len, str, n);
-	(*arena)[*len + n] = '\0';
-	*off = *len;
-	*len += n + 1;
-	return 0;
-}
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
+/* Load kallsyms once; a table that could not be read whole is dropped. */
 static int kernel_load(struct symbolizer *s)
 {
-	char *line = NULL, *name, *mod, *end;
-	size_t lcap = 0, noff, moff = 0, nonzero = 0, empty;
-	const char *last_mod = "";
-	unsigned long long addr;
-	ssize_t len;
-	FILE *fp;
-	int err = 0;
+	int err;
 
 	s->kernel_loaded = 1;
-	fp = fopen(s->kallsyms_path, "re");
-	if (!fp)
-		return -errno;
-	if (arena_add(&s->karena, &s->kalen, &s->kacap, "", 0, &empty) < 0) {
-		err = -ENOMEM;
-		goto out;
+	err = kallsyms_new(&s->kernel);
+	if (!err)
+		err = kallsyms_load(s->kernel, s->kallsyms_path);
+	if (err) {
+		kallsyms_free(s->kernel);
+		s->kernel = NULL;
 	}
-	/* "ffffffff81000000 T _text" or "... t name\t[module]"; parsed by hand
-	 * because sscanf over 100k+ lines is most of the cost of loading. */
-	while ((len = getline(&line, &lcap, fp)) > 0) {
-		char type;
-
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		addr = strtoull(line, &end, 16);
-		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
-			continue;
-		type = end[1];
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		name = end + 3;
-		mod = strchr(name, '\t');
-		if (mod) {
-			*mod++ = '\0';
-			mod += strspn(mod, "\t ");
-			/* A module's symbols are contiguous: store its name once. */
-			if (strcmp(mod, last_mod) != 0) {
-				if (arena_add(&s->karena, &s->kalen, &s->kacap, mod, strlen(mod),
-					      &moff) < 0) {
-					err = -ENOMEM;
-					goto out;
-				}
-				last_mod = mod[0] ? s->karena + moff : "";
-			}
-		} else {
-			moff = 0;
-			last_mod = "";
-		}
-		if (arena_add(&s->karena, &s->kalen, &s->kacap, name, strlen(name), &noff) < 0 ||
-		    util_grow(&s->ksyms, &s->ksymcap, s->nksyms + 1, sizeof(*s->ksyms)) < 0 ||
-		    s->kalen > UINT32_MAX) {
-			err = -ENOMEM;
-			goto out;
-		}
-		/* The arena may move as it grows: compare module names by offset. */
-		if (moff)
-			last_mod = s->karena + moff;
-		s->ksyms[s->nksyms] = (struct ksym){ addr, (uint32_t)noff, (uint32_t)moff };
-		s->nksyms++;
-		nonzero += addr != 0;
-	}
-	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
-	/* kptr_restrict shows every address as 0 to unprivileged readers. */
-	s->kernel_ok = nonzero > 0;
-out:
-	free(line);
-	fclose(fp);
 	return err;
 }
 
@@ -848,44 +680,25 @@ int symbolize_kernel_available(struct symbolizer *s)
 {
 	if (!s->kernel_loaded)
 		kernel_load(s);
-	return s->kernel_ok;
+	return s->kernel && kallsyms_available(s->kernel);
 }
 
 int symbolize_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_result *res)
 {
-	size_t lo = 0, hi;
-	const struct ksym *k;
-	const char *name;
-	int err = 0;
+	const char *name, *module;
 
 	res->n = 0;
-	if (!s->kernel_loaded) {
-		err = kernel_load(s);
-		if (err == -ENOMEM)
-			return err;
-	}
-	if (!s->kernel_ok)
+	if (!s->kernel_loaded && kernel_load(s) == -ENOMEM)
+		return -ENOMEM;
+	if (!s->kernel || kallsyms_lookup(s->kernel, addr, &name, &module) < 0)
 		return 0;
-	/* The last symbol at or below addr. */
-	hi = s->nksyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return 0;
-	k = &s->ksyms[lo - 1];
-	name = intern(s, s->karena + k->name);
+	name = intern(s, name);
 	if (!name)
 		return -ENOMEM;
 	frame_set(&res->frames[0], name, name);
 	/* A module symbol carries its module as the "file": "[ext4]". */
-	if (k->module) {
-		res->frames[0].file = intern(s, s->karena + k->module);
+	if (module[0]) {
+		res->frames[0].file = intern(s, module);
 		if (!res->frames[0].file)
 			return -ENOMEM;
 	}
@@ -893,119 +706,17 @@ int symbolize_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_resu
 	return 0;
 }
 
-/* ---- perf-PID.map ---- */
-
-static int jit_cmp(const void *a, const void *b)
-{
-	const struct jit_sym *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-static int jit_load(struct jit_map *j, const char *path)
-{
-	unsigned long long start, size;
-	char *line = NULL;
-	size_t lcap = 0, off;
-	ssize_t len;
-	FILE *fp;
-	int err = 0;
-
-	j->n = 0;
-	j->alen = 0;
-	fp = fopen(path, "re");
-	if (!fp)
-		return -errno;
-	while ((len = getline(&line, &lcap, fp)) > 0) {
-		int pos = 0;
-
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (sscanf(line, "%llx %llx %n", &start, &size, &pos) < 2 || !pos)
-			continue;
-		if (arena_add(&j->arena, &j->alen, &j->acap, line + pos, strlen(line + pos),
-			      &off) < 0 ||
-		    util_grow(&j->syms, &j->cap, j->n + 1, sizeof(*j->syms)) < 0) {
-			err = -ENOMEM;
-			goto out;
-		}
-		j->syms[j->n] = (struct jit_sym){ start, size, off, j->n };
-		j->n++;
-	}
-	qsort(j->syms, j->n, sizeof(*j->syms), jit_cmp);
-out:
-	free(line);
-	fclose(fp);
-	return err;
-}
-
-static struct jit_map *jit_get(struct symbolizer *s, pid_t pid)
-{
-	struct jit_map *j;
-
-	for (size_t i = 0; i < s->njits; i++)
-		if (s->jits[i]->pid == pid)
-			return s->jits[i];
-	if (util_grow(&s->jits, &s->jitcap, s->njits + 1, sizeof(*s->jits)) < 0)
-		return NULL;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return NULL;
-	j->pid = pid;
-	s->jits[s->njits++] = j;
-	return j;
-}
-
 int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res)
 {
-	struct jit_map *j;
-	struct stat st;
-	char path[4096];
-	size_t lo = 0, hi;
-	const struct jit_sym *js;
-	const char *sys, *fn;
+	const char *name, *sys, *fn;
+	int err;
 
 	res->n = 0;
-	j = jit_get(s, pid);
-	if (!j)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/perf-%d.map", s->jit_dir, (int)pid);
-	/* A JIT often removes its map as it exits, while its last samples are still
-	 * in our rings: keep the names loaded last rather than forget them. */
-	if (stat(path, &st) < 0)
-		goto lookup;
-	/* The JIT appends as it compiles: reload when the file changed. */
-	if (!j->present || st.st_size != j->size || st.st_mtim.tv_sec != j->mtime.tv_sec ||
-	    st.st_mtim.tv_nsec != j->mtime.tv_nsec) {
-		int err = jit_load(j, path);
-
-		if (err == -ENOMEM)
-			return err;
-		j->present = err == 0;
-		j->size = st.st_size;
-		j->mtime = st.st_mtim;
-	}
-lookup:
-	/* Later lines re-use addresses of freed code: the sort keeps file
-	 * order among equal starts, so the last one at or below addr wins. */
-	hi = j->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (j->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return 0;
-	js = &j->syms[lo - 1];
-	if (addr - js->start >= js->size)
-		return 0;
-	sys = intern(s, j->arena + js->name);
-	fn = symbolize_demangle(s, j->arena + js->name);
+	err = jitmap_lookup(s->jit, pid, addr, &name);
+	if (err < 0)
+		return err == -ENOMEM ? err : 0;
+	sys = intern(s, name);
+	fn = symbolize_demangle(s, name);
 	if (!sys || !fn)
 		return -ENOMEM;
 	frame_set(&res->frames[0], fn, sys);

@@ -2,7 +2,8 @@
  *
  * User code through libdw/libdwfl (ELF symbol tables, DWARF lines and inlines,
  * separate debug files by build id and debuglink), C++ names demangled; kernel
- * addresses through /proc/kallsyms; JIT code through /tmp/perf-PID.map.
+ * addresses through /proc/kallsyms (kallsyms.h); JIT code through
+ * /tmp/perf-PID.map (jitmap.h).
  * Each ELF file is opened once and its results are cached per (file, address).
  * Returned strings belong to the symbolizer and live until symbolize_free.
  * Not thread safe. */

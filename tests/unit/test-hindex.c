@@ -1,9 +1,11 @@
-/* test-hindex.c - find, insert, colliding hashes, growth, not-found, free. */
+/* test-hindex.c - find, insert, colliding hashes, growth, not-found, free;
+ * interned strings. */
 #include "hindex.h"
 #include "util.h"
 #include "tap.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,10 +148,58 @@ static void test_growth(void)
 	free(nums);
 }
 
+static void test_intern(void)
+{
+	struct hindex_strs t = { 0 };
+	char buf[16] = "main";
+	const char *a, *b, *c, *d;
+	size_t bad = 0;
+
+	a = hindex_intern(&t, buf, strlen(buf));
+	is_str(a, "main", "interned copy");
+	ok(a != buf, "a copy, not the caller's buffer");
+	strcpy(buf, "xxxx");
+	is_str(a, "main", "the copy outlives the caller's string");
+	ok(hindex_intern(&t, "main", 4) == a, "the same string: the same copy");
+	b = hindex_intern(&t, "__libc_start_main@@GLIBC_2.34", strlen("__libc_start_main"));
+	is_str(b, "__libc_start_main", "len takes a prefix");
+	ok(hindex_intern(&t, "__libc_start_main", 17) == b, "the prefix is the whole string");
+	c = hindex_intern(&t, "mai", 3);
+	d = hindex_intern(&t, "mainly", 6);
+	ok(c != a && d != a && c != d && strcmp(c, "mai") == 0 && strcmp(d, "mainly") == 0,
+	   "a prefix and an extension are other strings");
+	ok(hindex_intern(&t, "main\0tail", 10) == a, "a string ends at its NUL");
+	ok(hindex_intern(&t, "", 0) == hindex_intern(&t, "x", 0), "the empty string");
+	is_int(t.n, 5, "five distinct strings kept");
+	is_str(t.strs[0], "main", "kept in the order added");
+	for (int i = 0; i < 1000; i++) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "s%d", i);
+		if (strcmp(hindex_intern(&t, s, strlen(s)), s))
+			bad++;
+	}
+	for (int i = 0; i < 1000; i++) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "s%d", i);
+		if (hindex_intern(&t, s, strlen(s)) != t.strs[5 + i])
+			bad++;
+	}
+	is_int(bad, 0, "1000 more strings, each found again after growth");
+	ok(hindex_intern(&t, "main", 4) == a, "earlier copies stay put");
+	hindex_strs_free(&t);
+	ok(!t.strs && !t.n && !t.ix.cap, "free leaves an empty set");
+	is_str(hindex_intern(&t, "again", 5), "again", "freed set is reusable");
+	hindex_strs_free(&t);
+	hindex_strs_free(NULL);
+}
+
 int main(void)
 {
 	test_basic();
 	test_collisions();
 	test_growth();
+	test_intern();
 	return done_testing();
 }
