@@ -1,4 +1,5 @@
-/* events.h - event text to struct perf_event_attr, through libpfm4.
+/* events.h - event text to struct perf_event_attr, through libpfm4 (presets:
+ * preset.h, tracepoints: tracepoint.h, this machine's PMUs: pmu.h).
  *
  * A list is comma-separated; each item is one of
  *   a name libpfm4 knows for this machine's PMUs (INST_RETIRED:ANY_P, clx::L1D:REPLACEMENT),
@@ -49,7 +50,8 @@ void events_set_cpu_clock(struct event *e);
 /* Whether e counts on a CPU PMU (hardware, cache, raw or a dynamic PMU type). */
 int events_is_hardware(const struct event *e);
 
-/* Up to max names close to `name` (edit distance), comma-separated, into buf. */
+/* Up to max names close to `name` (edit distance), comma-separated, into buf:
+ * perf's generic names and those of libpfm4's PMUs on this machine. */
 void events_suggest(const char *name, char *buf, size_t cap, int max);
 
 /* Number of events in the group led by event i (1 when it is alone). */
@@ -57,41 +59,5 @@ size_t events_group_size(const struct event_list *l, size_t i);
 
 /* perf's generic event names, NULL-terminated. */
 const char *const *events_generic_names(void);
-
-/* libpfm4's name of this machine's core PMU ("clx", "amd64_fam19h_zen3"; what
- * LIBPFM_FORCE_PMU names), or "" when libpfm4 knows none.  0 or -ENODEV. */
-int events_host_pmu(char *buf, size_t cap);
-/* Why libpfm4 names no CPU events here: the CPU it does not know ("the installed
- * libpfm4 has no event table for this CPU (AMD EPYC, family 26 model 2)"). */
-void events_no_pmu_table(char *buf, size_t cap);
-
-/* The preset directory: $HWPROF_EVENTS_DIR, else the installed one. */
-const char *events_presets_dir(void);
-
-/* The events of preset `name` (without '@') for PMU `pmu` from dir: the first line
- * whose patterns match pmu, else the '*' line.  *text is malloc'd; desc (may be
- * NULL) gets the preset's description.  0, -ENOENT (no such preset), -EINVAL
- * (no line for pmu, or a malformed file) or -ENOMEM. */
-int events_preset_lookup(const char *dir, const char *name, const char *pmu, char **text,
-			 char *desc, size_t desclen);
-
-/* The presets in dir, sorted, comma-separated ("branch, cache, default").  0 or -errno. */
-int events_preset_names(const char *dir, char *buf, size_t cap);
-
-/* The tracefs root with an events/ directory: $HWPROF_TRACEFS, /sys/kernel/tracing
- * or /sys/kernel/debug/tracing; NULL when none is mounted. */
-const char *events_tracefs(void);
-
-/* The id of tracepoint sys:name (PERF_TYPE_TRACEPOINT's config).  0, -ENOENT, -ENODEV
- * (no tracefs). */
-int events_tracepoint_id(const char *sys, const char *name, uint64_t *id);
-
-/* Call fn for every event of libpfm4's PMUs present on this machine (the CPU's
- * and others libpfm4 detects, not its generic "perf" ones): name is what
- * events_parse takes (EVENT or EVENT:UMASK, one per unit mask).  Stops at the
- * first non-zero return of fn and returns it; 0, or -ENODEV without libpfm4. */
-typedef int (*events_pmu_event_fn)(void *ctx, const char *pmu, const char *pmu_desc,
-				   const char *name, const char *desc);
-int events_for_each_pmu_event(events_pmu_event_fn fn, void *ctx);
 
 #endif

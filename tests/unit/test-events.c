@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "preset.h"
 #include "tap.h"
+#include "tracepoint.h"
 
 static struct event_list *parse(const char *text, char *err, size_t errlen)
 {
@@ -192,8 +194,8 @@ static void test_tracepoints(const char *srcdir)
 
 	snprintf(dir, sizeof(dir), "%s/unit/fixtures/tracefs", srcdir);
 	setenv("HWPROF_TRACEFS", dir, 1);
-	ok(events_tracepoint_id("sched", "sched_switch", &id) == 0 && id == 316, "id read from tracefs");
-	ok(events_tracepoint_id("sched", "../../x", &id) == -ENOENT, "a path in the name is not followed");
+	ok(tracepoint_id("sched", "sched_switch", &id) == 0 && id == 316, "id read from tracefs");
+	ok(tracepoint_id("sched", "../../x", &id) == -ENOENT, "a path in the name is not followed");
 	l = parse("sched:sched_switch,syscalls:sys_enter_write:u", err, sizeof(err));
 	if (ok(l != NULL, "tracepoints parse (%s)", err)) {
 		ok(l->ev[0].attr.type == PERF_TYPE_TRACEPOINT && l->ev[0].attr.config == 316, "type tracepoint, config = id");
@@ -214,24 +216,24 @@ static void test_presets(const char *srcdir)
 	struct event_list *l;
 
 	snprintf(dir, sizeof(dir), "%s/unit/fixtures/events", srcdir);
-	ok(events_preset_lookup(dir, "test", "skl", &text, desc, sizeof(desc)) == 0 &&
+	ok(preset_lookup(dir, "test", "skl", &text, desc, sizeof(desc)) == 0 &&
 	   strcmp(text, "{cycles,instructions},L1D:REPLACEMENT") == 0, "skl gets its line");
 	is_str(desc, "Test preset", "the description");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "test", "amd64_fam19h_zen3", &text, NULL, 0) == 0 &&
+	ok(preset_lookup(dir, "test", "amd64_fam19h_zen3", &text, NULL, 0) == 0 &&
 	   strcmp(text, "{cycles,RETIRED_INSTRUCTIONS}") == 0, "a glob matches Zen 3");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "test", "icl", &text, NULL, 0) == 0 && strcmp(text, "cpu-clock,task-clock") == 0,
+	ok(preset_lookup(dir, "test", "icl", &text, NULL, 0) == 0 && strcmp(text, "cpu-clock,task-clock") == 0,
 	   "another model gets the fallback");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "nope", "skl", &text, NULL, 0) == -ENOENT && !text, "no such preset: -ENOENT");
-	ok(events_preset_lookup(dir, "broken", "skl", &text, NULL, 0) == -EINVAL, "a pattern without events: -EINVAL");
-	ok(events_preset_lookup(dir, "nofallback", "skl", &text, NULL, 0) == -EINVAL, "no line for the CPU: -EINVAL");
-	ok(events_preset_lookup(dir, "../test", "skl", &text, NULL, 0) == -ENOENT, "names are not paths");
-	ok(events_preset_names(dir, names, sizeof(names)) == 0, "names listed");
+	ok(preset_lookup(dir, "nope", "skl", &text, NULL, 0) == -ENOENT && !text, "no such preset: -ENOENT");
+	ok(preset_lookup(dir, "broken", "skl", &text, NULL, 0) == -EINVAL, "a pattern without events: -EINVAL");
+	ok(preset_lookup(dir, "nofallback", "skl", &text, NULL, 0) == -EINVAL, "no line for the CPU: -EINVAL");
+	ok(preset_lookup(dir, "../test", "skl", &text, NULL, 0) == -ENOENT, "names are not paths");
+	ok(preset_names(dir, names, sizeof(names)) == 0, "names listed");
 	is_str(names, "broken, fallback, nofallback, test", "sorted");
 
 	setenv("HWPROF_EVENTS_DIR", dir, 1);
@@ -249,7 +251,7 @@ static void test_presets(const char *srcdir)
 	/* The shipped presets: every one expands and parses on this machine. */
 	snprintf(dir, sizeof(dir), "%s/../events", srcdir);
 	setenv("HWPROF_EVENTS_DIR", dir, 1);
-	if (ok(events_preset_names(dir, names, sizeof(names)) == 0 && strstr(names, "cache") && strstr(names, "default"),
+	if (ok(preset_names(dir, names, sizeof(names)) == 0 && strstr(names, "cache") && strstr(names, "default"),
 	       "shipped presets found: %s", names)) {
 		char *save = NULL;
 
