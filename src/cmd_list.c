@@ -62,7 +62,7 @@ static void status_of(const char *name, char *buf, size_t cap)
 	if (r == 0)
 		snprintf(buf, cap, "ok");
 	else
-		counting_reason(r, &l->ev[0], buf, cap);
+		events_strerror(&l->ev[0], r, NULL, buf, cap);
 	events_free(l);
 }
 
@@ -232,7 +232,7 @@ static void list_presets(struct list_ctx *c)
 				if (!why[0]) {
 					char reason[256];
 
-					counting_reason(r, &l->ev[i], reason, sizeof(reason));
+					events_strerror(&l->ev[i], r, NULL, reason, sizeof(reason));
 					snprintf(why, sizeof(why), "%s: %s", l->ev[i].name, reason);
 				}
 			}
@@ -279,7 +279,7 @@ static int list_attr(const char *text)
 		if (r == 0)
 			snprintf(st, sizeof(st), "ok");
 		else
-			counting_reason(r, e, st, sizeof(st));
+			events_strerror(e, r, NULL, st, sizeof(st));
 		printf("%s%s\n", i ? "\n" : "", e->name);
 		printf("  type            %u (%s)\n", a->type, type_name(a->type));
 		printf("  config          0x%llx\n", (unsigned long long)a->config);

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <perfmon/pfmlib_perf_event.h>
 
 #include "pmu.h"
 #include "preset.h"
 #include "tracepoint.h"
+#include "util.h"
 
 /* perf's generic names: what users type most, and the first place to look for a
  * suggestion when they mistype. */
@@ -592,4 +595,168 @@ void events_free(struct event_list *l)
 		return;
 	free(l->ev);
 	free(l);
+}
+
+int events_append(struct event_list *l, const char *text, char *err, size_t errlen)
+{
+	struct event_list *more = NULL;
+	struct event *ev;
+	int r = events_parse(text, &more, err, errlen);
+
+	if (r < 0)
+		return r;
+	ev = realloc(l->ev, (l->n + more->n) * sizeof(*ev));
+	if (!ev) {
+		events_free(more);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	l->ev = ev;
+	for (size_t i = 0; i < more->n; i++) {
+		l->ev[l->n + i] = more->ev[i];
+		l->ev[l->n + i].leader += (int)l->n;
+	}
+	l->n += more->n;
+	events_free(more);
+	return 0;
+}
+
+/* ---- opening an event, and why the kernel refused it ---- */
+
+int events_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
+{
+	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+enum events_refusal events_refusal_of(const struct event *e, int err)
+{
+	switch (-err) {
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENODEV:
+	case ENXIO:
+		return EVENTS_UNSUPPORTED;
+	case EINVAL:
+		/* The kernel validates a CPU PMU event's encoding against the model:
+		 * there EINVAL means this CPU has no such event or modifier. */
+		return e && events_is_hardware(e) ? EVENTS_UNSUPPORTED : EVENTS_REFUSED;
+	case EACCES:
+	case EPERM:
+		return EVENTS_DENIED;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		return EVENTS_EXHAUSTED;
+	default:
+		return EVENTS_REFUSED;
+	}
+}
+
+/* The fix for a permission refusal, the same whatever else is known. */
+#define FIX_DENIED "run as root or with CAP_PERFMON, or 'sysctl kernel.perf_event_paranoid=1'"
+
+const char *events_refusal_text(enum events_refusal kind)
+{
+	switch (kind) {
+	case EVENTS_UNSUPPORTED:
+		return "event not supported on this machine (no hardware PMU, e.g. in a VM?)";
+	case EVENTS_DENIED:
+		return "permission denied: perf_event_paranoid too high (" FIX_DENIED ")";
+	default:
+		return NULL;
+	}
+}
+
+void events_why_init(struct events_why *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->paranoid = util_perf_paranoid();
+	w->cpu_pmu = pmu_cpu_present();
+}
+
+/* What the caller does instead of giving up, and why. */
+static void fallback_notice(int err, const struct events_why *w, char *buf, size_t cap)
+{
+	switch (w->fallback) {
+	case EVENTS_TO_CPU_CLOCK:
+		snprintf(buf, cap, "no hardware PMU on this machine (VM?); using cpu-clock instead, "
+			 "or pass -e cpu-clock");
+		break;
+	case EVENTS_USER_ONLY:
+		snprintf(buf, cap, "kernel frames not allowed (perf_event_paranoid is %d; root, "
+			 "CAP_PERFMON or a value <= 1 allows them); recording user space only",
+			 w->paranoid);
+		break;
+	case EVENTS_NO_SWITCHES:
+		snprintf(buf, cap, "--off-cpu: this kernel gives no context-switch records "
+			 "(PERF_RECORD_SWITCH, Linux 4.3+): %s; recording on-CPU time only",
+			 strerror(-err));
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+/* Each refusal by its errno, then by what else is known: a new cause is one
+ * more test here, on e, w->attr (the attr as tried) or the machine. */
+void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
+		     size_t cap)
+{
+	struct events_why here;
+
+	if (!w) {
+		events_why_init(&here);
+		w = &here;
+	}
+	if (w->fallback != EVENTS_GIVE_UP) {
+		fallback_notice(err, w, buf, cap);
+		return;
+	}
+	switch (-err) {
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENODEV:
+	case ENXIO:
+	case EINVAL:
+		if (e && events_is_hardware(e) && !w->cpu_pmu)
+			snprintf(buf, cap, "not supported on this machine (the kernel exposes no CPU PMU)%s",
+				 w->sampling ? "; try -e cpu-clock" : "");
+		else if (-err == EINVAL && w->sampling)
+			snprintf(buf, cap, "the kernel rejected its attributes (%s): its modifiers or "
+				 "encoding, or a sampling setting (-F, -c, --call-graph) it does not take",
+				 strerror(-err));
+		else if (-err == EINVAL)
+			snprintf(buf, cap, "not supported: the kernel rejected its attributes (modifier or "
+				 "encoding not valid for this CPU)");
+		else
+			snprintf(buf, cap, "not supported by this CPU or kernel");
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, cap, "permission denied: perf_event_paranoid=%d (" FIX_DENIED ")",
+			 w->paranoid);
+		break;
+	case ECANCELED:
+		snprintf(buf, cap, "not counted: its group leader could not be opened");
+		break;
+	case EMFILE:
+	case ENFILE:
+		snprintf(buf, cap, "too many open files (one per %sevent); raise 'ulimit -n'",
+			 w->sampling ? "CPU and " : "");
+		break;
+	case ENOMEM:
+		if (w->ring_pages) {
+			snprintf(buf, cap, "ring buffers: cannot map %zu pages per CPU (locked memory "
+				 "limit, see 'ulimit -l' and /proc/sys/kernel/perf_event_mlock_kb); "
+				 "try a smaller -m", w->ring_pages);
+			break;
+		}
+		/* fall through */
+	default:
+		snprintf(buf, cap, "%s", strerror(-err));
+		break;
+	}
 }

@@ -1,5 +1,6 @@
 /* events.h - event text to struct perf_event_attr, through libpfm4 (presets:
- * preset.h, tracepoints: tracepoint.h, this machine's PMUs: pmu.h).
+ * preset.h, tracepoints: tracepoint.h, this machine's PMUs: pmu.h), and opening
+ * one: the perf_event_open call and the words for the kernel's refusals.
  *
  * A list is comma-separated; each item is one of
  *   a name libpfm4 knows for this machine's PMUs (INST_RETIRED:ANY_P, clx::L1D:REPLACEMENT),
@@ -16,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/perf_event.h>
 
 /* At most this many CPU PMU events in one group: the general-purpose counters
@@ -59,5 +61,59 @@ size_t events_group_size(const struct event_list *l, size_t i);
 
 /* perf's generic event names, NULL-terminated. */
 const char *const *events_generic_names(void);
+
+/* Append the events of `text` to l, each group (or lone event) its own as in
+ * events_parse.  0, or -EINVAL / -ENOMEM with a one line message in err (l is
+ * unchanged then). */
+int events_append(struct event_list *l, const char *text, char *err, size_t errlen);
+
+/* ---- opening an event, and why the kernel refused it ---- */
+
+/* perf_event_open(2), close-on-exec: the new fd, or the kernel's -errno.  The
+ * one call of it in hwprof (record, stat, list and libhwprof alike). */
+int events_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd);
+
+/* What a refusal means to a caller that opens many events. */
+enum events_refusal {
+	EVENTS_UNSUPPORTED = 1,   /* this machine cannot count it (no PMU, not this CPU's) */
+	EVENTS_DENIED,            /* not allowed (perf_event_paranoid, no CAP_PERFMON) */
+	EVENTS_EXHAUSTED,         /* out of file descriptors or memory: all events alike */
+	EVENTS_REFUSED,           /* anything else (an attribute, its group leader, ...) */
+};
+
+/* The kind of refusal -err (from events_open) is for e (NULL: no one event). */
+enum events_refusal events_refusal_of(const struct event *e, int err);
+
+/* A constant line for a kind of refusal when nothing more is known (libhwprof's
+ * hwprof_strerror); NULL for kinds whose errno says it best. */
+const char *events_refusal_text(enum events_refusal kind);
+
+/* What the caller does instead of giving up on an event. */
+enum events_fallback {
+	EVENTS_GIVE_UP,           /* nothing: the event is not counted, or the run fails */
+	EVENTS_TO_CPU_CLOCK,      /* a cycles event without a PMU samples cpu-clock */
+	EVENTS_USER_ONLY,         /* kernel mode not allowed: user space only */
+	EVENTS_NO_SWITCHES,       /* no context-switch records: on-CPU time only */
+};
+
+/* What explaining a refusal depends on besides the event and the errno. */
+struct events_why {
+	const struct perf_event_attr *attr; /* as given to perf_event_open (NULL: the event's) */
+	int sampling;             /* it samples (record); else it only counts */
+	size_t ring_pages;        /* sampling: data pages per CPU ring (0: not known) */
+	int paranoid;             /* /proc/sys/kernel/perf_event_paranoid */
+	int cpu_pmu;              /* the kernel exposes a CPU PMU (pmu_cpu_present) */
+	enum events_fallback fallback;
+};
+
+/* This machine's context (paranoid level, CPU PMU), counting, no fallback. */
+void events_why_init(struct events_why *w);
+
+/* Why the kernel refused e (NULL: no one event) with -err, and the fix, or with
+ * w->fallback what is done instead, as one line that names neither the event
+ * nor hwprof: "not supported on this machine (the kernel exposes no CPU PMU)".
+ * w NULL: events_why_init's.  Every command words refusals with this. */
+void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
+		     size_t cap);
 
 #endif

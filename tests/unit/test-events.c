@@ -1,4 +1,5 @@
-/* test-events.c - event text to perf_event_attr, without needing a PMU. */
+/* test-events.c - event text to perf_event_attr, without needing a PMU, and the
+ * words for the kernel's refusals. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -281,6 +282,77 @@ static void test_errors(void)
 	ok(l == NULL && err[0], "an empty list is rejected: %s", err);
 }
 
+static void test_append(void)
+{
+	char err[256];
+	struct event_list *l = parse("{cycles,instructions}", err, sizeof(err));
+
+	if (!ok(l != NULL, "a group to append to (%s)", err))
+		return;
+	ok(events_append(l, "context-switches:period=1", err, sizeof(err)) == 0 && l->n == 3,
+	   "an event appended (%s)", err);
+	ok(l->ev[2].leader == 2 && l->ev[2].sampling_set && l->ev[2].attr.sample_period == 1,
+	   "it leads itself, with its own period");
+	ok(l->ev[0].leader == 0 && l->ev[1].leader == 0, "the group before it is kept");
+	ok(events_append(l, "{cpu-clock,task-clock}", err, sizeof(err)) == 0 && l->n == 5 &&
+	   l->ev[3].leader == 3 && l->ev[4].leader == 3, "an appended group keeps its leader");
+	ok(events_append(l, "cyles", err, sizeof(err)) == -EINVAL && l->n == 5 && strstr(err, "cyles"),
+	   "a bad text leaves the list as it was: %s", err);
+	events_free(l);
+}
+
+/* The refusals, worded for a machine described by hand. */
+static void test_refusals(void)
+{
+	char err[256], why[512];
+	struct event_list *l = parse("cycles,task-clock", err, sizeof(err));
+	struct events_why w;
+
+	if (!ok(l != NULL, "events to refuse (%s)", err))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.paranoid = 2;
+	events_strerror(&l->ev[1], -EACCES, &w, why, sizeof(why));
+	ok(strstr(why, "permission denied: perf_event_paranoid=2") && strstr(why, "CAP_PERFMON"),
+	   "EACCES names the paranoid level and the fix: %s", why);
+	events_strerror(&l->ev[1], -ECANCELED, &w, why, sizeof(why));
+	ok(strstr(why, "group leader") != NULL, "a member of a failed group says so: %s", why);
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported on this machine (the kernel exposes no CPU PMU)", "no PMU: cycles");
+	w.sampling = 1;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported on this machine (the kernel exposes no CPU PMU); try -e cpu-clock",
+	       "no PMU, sampling: the software clock instead");
+	w.cpu_pmu = 1;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported by this CPU or kernel", "with a PMU: not this CPU's event");
+	events_strerror(&l->ev[0], -EMFILE, &w, why, sizeof(why));
+	ok(strstr(why, "one per CPU and event") && strstr(why, "ulimit -n"),
+	   "sampling opens an fd per CPU: %s", why);
+	w.ring_pages = 1024;
+	events_strerror(&l->ev[0], -ENOMEM, &w, why, sizeof(why));
+	ok(strstr(why, "1024 pages per CPU") && strstr(why, "smaller -m"), "rings that do not fit: %s", why);
+	w.fallback = EVENTS_TO_CPU_CLOCK;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	ok(strstr(why, "using cpu-clock instead") != NULL, "a fallback says what is done instead: %s", why);
+	w.fallback = EVENTS_NO_SWITCHES;
+	events_strerror(&l->ev[1], -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "no context-switch records") && strstr(why, "Invalid argument"),
+	   "no switch records, with the kernel's errno: %s", why);
+	events_strerror(NULL, -EMFILE, NULL, why, sizeof(why));
+	is_str(why, "too many open files (one per event); raise 'ulimit -n'", "no one event, counting");
+
+	is_int(events_refusal_of(&l->ev[0], -EINVAL), EVENTS_UNSUPPORTED,
+	       "EINVAL on a CPU PMU event: not this CPU's");
+	is_int(events_refusal_of(&l->ev[1], -EINVAL), EVENTS_REFUSED, "EINVAL on a software event: refused");
+	is_int(events_refusal_of(&l->ev[1], -EPERM), EVENTS_DENIED, "EPERM: denied");
+	is_int(events_refusal_of(NULL, -ENFILE), EVENTS_EXHAUSTED, "ENFILE: every event alike");
+	ok(strstr(events_refusal_text(EVENTS_UNSUPPORTED), "not supported") != NULL,
+	   "a constant line for an unsupported event");
+	ok(events_refusal_text(EVENTS_REFUSED) == NULL, "none where the errno says it");
+	events_free(l);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("TESTS_SRCDIR");
@@ -291,6 +363,8 @@ int main(void)
 	test_errors();
 	test_modifiers();
 	test_groups();
+	test_append();
+	test_refusals();
 	if (srcdir) {
 		test_tracepoints(srcdir);
 		test_presets(srcdir);
