@@ -75,6 +75,11 @@ int util_exit_status(int wait_status)
 	return 1;
 }
 
+const char *util_strerror(int err)
+{
+	return err == -ENOMEM ? "out of memory" : strerror(-err);
+}
+
 int util_perf_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
