@@ -7,19 +7,23 @@
 
 int main(void)
 {
+	static const struct {
+		void (*name)(const char *profile, char *buf, size_t cap);
+		const char *profile, *want, *rule;
+	} cases[] = {
+		{ sidefile_timeline, "out/x.pb.gz", "out/x.timeline", "X.pb.gz -> X.timeline" },
+		{ sidefile_timeline, "prof", "prof.timeline", "other names get .timeline appended" },
+		{ sidefile_timeline, ".pb.gz", ".pb.gz.timeline", "a name that is only .pb.gz keeps it" },
+		{ sidefile_timeline_of, "out/x.pb.gz", "out/x.timeline",
+		  "report reads the timeline beside a profile" },
+		{ sidefile_timeline_of, "out/x.timeline", "out/x.timeline", "or the .timeline it is given" },
+		{ sidefile_hlog, "out/x.pb.gz", "out/x.pb.gz.hlog", "span histograms: PROFILE.hlog" },
+	};
 	char path[256];
 
-	sidefile_timeline("out/x.pb.gz", path, sizeof(path));
-	is_str(path, "out/x.timeline", "X.pb.gz -> X.timeline");
-	sidefile_timeline("prof", path, sizeof(path));
-	is_str(path, "prof.timeline", "other names get .timeline appended");
-	sidefile_timeline(".pb.gz", path, sizeof(path));
-	is_str(path, ".pb.gz.timeline", "a name that is only .pb.gz keeps it");
-	sidefile_timeline_of("out/x.pb.gz", path, sizeof(path));
-	is_str(path, "out/x.timeline", "report reads the timeline beside a profile");
-	sidefile_timeline_of("out/x.timeline", path, sizeof(path));
-	is_str(path, "out/x.timeline", "or the .timeline it is given");
-	sidefile_hlog("out/x.pb.gz", path, sizeof(path));
-	is_str(path, "out/x.pb.gz.hlog", "span histograms: PROFILE.hlog");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cases[i].name(cases[i].profile, path, sizeof(path));
+		is_str(path, cases[i].want, "%s", cases[i].rule);
+	}
 	return done_testing();
 }
