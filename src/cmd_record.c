@@ -3,14 +3,11 @@
  * recorder.c; events_strerror words what the kernel refused. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "cmds.h"
 #include "events.h"
@@ -118,30 +115,6 @@ static int parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
-}
-
-/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
-static int check_writable(const char *path)
-{
-	char *copy = strdup(path);
-	const char *dir;
-	int r = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (access(path, F_OK) == 0) {
-		struct stat st;
-
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			r = -EISDIR;
-		else if (access(path, W_OK) < 0)
-			r = -errno;
-	} else if (access(dir, W_OK) < 0) {
-		r = -errno;
-	}
-	free(copy);
-	return r;
 }
 
 /* --call-graph MODE (-g: fp) into o.  0, or -1 after a message. */
@@ -652,8 +625,9 @@ static int record_setup(struct record_run *run)
 		fprintf(stderr, "hwprof record: %s\n", err);
 		return 2;
 	}
+	/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
 	for (size_t i = 0; i < 3; i++) {
-		if (paths[i] && (r = check_writable(paths[i])) < 0) {
+		if (paths[i] && (r = util_check_writable(paths[i])) < 0) {
 			fprintf(stderr, "hwprof: %s: cannot write: %s\n", paths[i], strerror(-r));
 			return 1;
 		}
