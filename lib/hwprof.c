@@ -9,7 +9,6 @@
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "counters.h"
 #include "events.h"
@@ -42,29 +41,17 @@ struct hwprof_counters {
 #define READ_FORMAT (PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | \
 		     PERF_FORMAT_TOTAL_TIME_RUNNING | PERF_FORMAT_ID)
 
-static int perf_open(struct perf_event_attr *attr, int group)
-{
-	return (int)syscall(SYS_perf_event_open, attr, 0, -1, group, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* What an open failure means for the caller: "this machine cannot count it"
- * is the case HWPROF_SKIP_UNSUPPORTED tolerates; EINVAL only counts as such for
- * CPU PMU events, whose encodings the kernel validates against the model. */
+/* What a refusal means for the caller: "this machine cannot count it" is the
+ * case HWPROF_SKIP_UNSUPPORTED tolerates (events_refusal_of decides it). */
 static int open_error(int err, const struct event *e)
 {
-	switch (err) {
-	case ENOENT:
-	case EOPNOTSUPP:
-	case ENODEV:
-	case ENXIO:
+	switch (events_refusal_of(e, err)) {
+	case EVENTS_UNSUPPORTED:
 		return HWPROF_E_UNSUPPORTED;
-	case EACCES:
-	case EPERM:
+	case EVENTS_DENIED:
 		return HWPROF_E_PERMISSION;
-	case EINVAL:
-		return events_is_hardware(e) ? HWPROF_E_UNSUPPORTED : -EINVAL;
 	default:
-		return -err;
+		return err;
 	}
 }
 
@@ -83,18 +70,18 @@ static int open_one(struct hwprof_counters *c, struct counter *k, const struct e
 	attr.disabled = *leader < 0;
 	attr.inherit = !!(flags & HWPROF_INHERIT);
 	attr.read_format = READ_FORMAT;
-	fd = perf_open(&attr, *leader);
+	fd = events_open(&attr, 0, -1, *leader);
 	/* perf_event_paranoid 2 refuses kernel-mode counting to users: count user
 	 * space only rather than nothing, and say so in the value's flags. */
-	if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr.exclude_kernel) {
+	if (fd < 0 && events_refusal_of(e, fd) == EVENTS_DENIED && !attr.exclude_kernel) {
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
-		fd = perf_open(&attr, *leader);
+		fd = events_open(&attr, 0, -1, *leader);
 		if (fd >= 0)
 			k->flags |= HWPROF_VALUE_USER_ONLY;
 	}
 	if (fd < 0)
-		return open_error(errno, e);
+		return open_error(fd, e);
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &k->id) < 0) {
 		int r = -errno;
 
@@ -486,10 +473,9 @@ const char *hwprof_strerror(int err)
 	case HWPROF_E_EVENT:
 		return "event not understood (unknown name or bad syntax; see 'hwprof list')";
 	case HWPROF_E_UNSUPPORTED:
-		return "event not supported on this machine (no hardware PMU, e.g. in a VM?)";
+		return events_refusal_text(EVENTS_UNSUPPORTED);
 	case HWPROF_E_PERMISSION:
-		return "kernel refused the counter (perf_event_paranoid too high; "
-		       "run as root or with CAP_PERFMON)";
+		return events_refusal_text(EVENTS_DENIED);
 	}
 	s = err < 0 ? strerrordesc_np(-err) : NULL;
 	return s ? s : "unknown error";

@@ -183,8 +183,9 @@ static int opt_duration(const char *name, const char *arg, int64_t unit, int64_t
 	return 0;
 }
 
-/* 0: run; 1: --help was printed; 2: usage error (message printed). */
-static int parse_opts(int argc, char **argv, struct latency_opts *o)
+/* The options as given, into o: 0; 1: --help was printed; 2: usage error
+ * (message printed). */
+static int read_opts(int argc, char **argv, struct latency_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "unit", required_argument, NULL, 'u' },
@@ -262,6 +263,16 @@ static int parse_opts(int argc, char **argv, struct latency_opts *o)
 			return 2;
 		}
 	}
+	return 0;
+}
+
+/* 0: run; 1: --help was printed; 2: usage error (message printed). */
+static int parse_opts(int argc, char **argv, struct latency_opts *o)
+{
+	int r = read_opts(argc, argv, o);
+
+	if (r)
+		return r;
 	if (argc - optind > 1) {
 		fprintf(stderr, "hwprof latency: more than one FILE given; usage: hwprof latency "
 			"[OPTIONS] [FILE]\n");
@@ -366,11 +377,6 @@ static void print_summary(const struct hdr *a, const struct hdr *b, int64_t scal
 	}
 }
 
-static const char *errtext(int err)
-{
-	return err == -ENOMEM ? "out of memory" : strerror(-err);
-}
-
 /* Close (or flush, for stdout) f, reporting a failure for `name`. */
 static int finish_output(FILE *f, const char *name, int err)
 {
@@ -381,7 +387,7 @@ static int finish_output(FILE *f, const char *name, int err)
 		err = -errno;
 	}
 	if (err) {
-		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", name, errtext(err));
+		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", name, util_strerror(err));
 		return 1;
 	}
 	return 0;
@@ -514,7 +520,7 @@ static int run_read(const struct latency_opts *o)
 		err = hdr_new(1, o->highest, o->digits, &uncorrected);
 	if (err) {
 		fprintf(stderr, "hwprof latency: cannot make a histogram up to %lld ns with %d "
-			"digits: %s\n", (long long)o->highest, o->digits, errtext(err));
+			"digits: %s\n", (long long)o->highest, o->digits, util_strerror(err));
 		goto out;
 	}
 	if (o->file && !(in = fopen(o->file, "r"))) {
@@ -605,7 +611,7 @@ static int run_read_hlog(const struct latency_opts *o)
 
 	err = util_read_file(o->read_hlog, &buf, &len);
 	if (err) {
-		fprintf(stderr, "hwprof latency: %s: cannot read: %s\n", o->read_hlog, errtext(err));
+		fprintf(stderr, "hwprof latency: %s: cannot read: %s\n", o->read_hlog, util_strerror(err));
 		goto out;
 	}
 	err = hdrlog_reader_new(buf, len, &r);
@@ -622,7 +628,7 @@ static int run_read_hlog(const struct latency_opts *o)
 		goto out;
 	}
 	if (err) {
-		fprintf(stderr, "hwprof latency: %s: %s\n", o->read_hlog, errtext(err));
+		fprintf(stderr, "hwprof latency: %s: %s\n", o->read_hlog, util_strerror(err));
 		goto out;
 	}
 	if (!acc) {

@@ -13,6 +13,9 @@
 #include "cmds.h"
 #include "counting.h"
 #include "events.h"
+#include "pmu.h"
+#include "preset.h"
+#include "tracepoint.h"
 
 struct list_ctx {
 	const char *pattern;
@@ -59,7 +62,7 @@ static void status_of(const char *name, char *buf, size_t cap)
 	if (r == 0)
 		snprintf(buf, cap, "ok");
 	else
-		counting_reason(r, &l->ev[0], buf, cap);
+		events_strerror(&l->ev[0], r, NULL, buf, cap);
 	events_free(l);
 }
 
@@ -121,7 +124,7 @@ static void list_no_pmu_table(void)
 {
 	char why[320];
 
-	events_no_pmu_table(why, sizeof(why));
+	pmu_no_table(why, sizeof(why));
 	printf("CPU PMU events: none: %s\n\n", why);
 }
 
@@ -132,7 +135,7 @@ static int cmp_str(const void *a, const void *b)
 
 static void list_tracepoints(struct list_ctx *c)
 {
-	const char *root = events_tracefs();
+	const char *root = tracepoint_fs();
 	char path[512], **names = NULL;
 	size_t n = 0, cap = 0;
 	DIR *d, *sd;
@@ -160,7 +163,7 @@ static void list_tracepoints(struct list_ctx *c)
 			if (se->d_name[0] == '.')
 				continue;
 			snprintf(name, sizeof(name), "%s:%s", de->d_name, se->d_name);
-			if (!matches(c->pattern, name) || events_tracepoint_id(de->d_name, se->d_name, &id) < 0)
+			if (!matches(c->pattern, name) || tracepoint_id(de->d_name, se->d_name, &id) < 0)
 				continue;
 			if (n == cap) {
 				char **nn = realloc(names, (cap ? cap * 2 : 64) * sizeof(*nn));
@@ -192,16 +195,16 @@ static void list_tracepoints(struct list_ctx *c)
 
 static void list_presets(struct list_ctx *c)
 {
-	const char *dir = events_presets_dir();
+	const char *dir = preset_dir();
 	char names[1024], pmu[64], *save = NULL, *tok;
 	int header = 0;
 
-	if (events_preset_names(dir, names, sizeof(names)) < 0) {
+	if (preset_names(dir, names, sizeof(names)) < 0) {
 		if (!c->pattern)
 			printf("Presets: none (%s: %s; set HWPROF_EVENTS_DIR)\n", dir, strerror(errno));
 		return;
 	}
-	events_host_pmu(pmu, sizeof(pmu));
+	pmu_host(pmu, sizeof(pmu));
 	for (tok = strtok_r(names, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		char at[80], desc[256], *text = NULL, err[512];
 		struct event_list *l = NULL;
@@ -213,7 +216,7 @@ static void list_presets(struct list_ctx *c)
 			continue;
 		if (!header++)
 			printf("Presets (%s; for %s):\n", dir, pmu[0] ? pmu : "an unknown CPU");
-		if (events_preset_lookup(dir, tok, pmu, &text, desc, sizeof(desc)) < 0 ||
+		if (preset_lookup(dir, tok, pmu, &text, desc, sizeof(desc)) < 0 ||
 		    events_parse(at, &l, err, sizeof(err)) < 0) {
 			printf("  %-40s no   %s\n", at, text ? err : "malformed preset, or no line for this CPU");
 			free(text);
@@ -229,7 +232,7 @@ static void list_presets(struct list_ctx *c)
 				if (!why[0]) {
 					char reason[256];
 
-					counting_reason(r, &l->ev[i], reason, sizeof(reason));
+					events_strerror(&l->ev[i], r, NULL, reason, sizeof(reason));
 					snprintf(why, sizeof(why), "%s: %s", l->ev[i].name, reason);
 				}
 			}
@@ -276,7 +279,7 @@ static int list_attr(const char *text)
 		if (r == 0)
 			snprintf(st, sizeof(st), "ok");
 		else
-			counting_reason(r, e, st, sizeof(st));
+			events_strerror(e, r, NULL, st, sizeof(st));
 		printf("%s%s\n", i ? "\n" : "", e->name);
 		printf("  type            %u (%s)\n", a->type, type_name(a->type));
 		printf("  config          0x%llx\n", (unsigned long long)a->config);
@@ -343,7 +346,7 @@ int cmd_list(int argc, char **argv)
 	c.pattern = optind < argc ? argv[optind] : NULL;
 	list_generic(&c, 0);
 	list_generic(&c, 1);
-	if (events_for_each_pmu_event(on_pmu_event, &c) == 0 && c.last_pmu)
+	if (pmu_for_each_event(on_pmu_event, &c) == 0 && c.last_pmu)
 		printf("\n");
 	else if (!c.pattern)
 		list_no_pmu_table();

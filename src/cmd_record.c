@@ -1,15 +1,13 @@
 /* cmd_record.c - `hwprof record [OPTIONS] [--] CMD [ARGS]`: options, messages,
- * exit codes.  The work is done by session.c (events, rings) and recorder.c. */
+ * exit codes.  The work is done by session.c (events, fallbacks, rings) and
+ * recorder.c; events_strerror words what the kernel refused. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "cmds.h"
 #include "events.h"
@@ -17,8 +15,10 @@
 #include "fpcheck.h"
 #include "folded.h"
 #include "pprof.h"
+#include "program.h"
 #include "recorder.h"
 #include "session.h"
+#include "sidefile.h"
 #include "spanchan.h"
 #include "spanjoin.h"
 #include "timeline.h"
@@ -42,10 +42,9 @@ struct record_opts {
 	int dwarf;                /* --call-graph dwarf: user stacks from stack copies */
 	int auto_graph;           /* --call-graph auto: fp or dwarf, by CMD's code */
 	uint32_t stack_size;      /* bytes of user stack copied per sample (0: none) */
-	int ring_pages_set;       /* -m given */
 	const char *output, *folded, *svg;
 	int quiet;
-	size_t ring_pages;
+	size_t ring_pages;        /* -m, 0: session_ring_pages's choice */
 	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
 	int events_set;           /* -e given */
 };
@@ -118,28 +117,68 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
-static int check_writable(const char *path)
+/* --call-graph MODE (-g: fp) into o.  0, or -1 after a message. */
+static int parse_call_graph(const char *arg, struct record_opts *o)
 {
-	char *copy = strdup(path);
-	const char *dir;
-	int r = 0;
+	uint64_t v;
 
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (access(path, F_OK) == 0) {
-		struct stat st;
-
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			r = -EISDIR;
-		else if (access(path, W_OK) < 0)
-			r = -errno;
-	} else if (access(dir, W_OK) < 0) {
-		r = -errno;
+	o->callchain = 1;
+	o->auto_graph = 0;
+	o->dwarf = 0;
+	o->stack_size = UNWIND_STACK_LEAF;
+	if (strcmp(arg, "auto") == 0) {
+		o->auto_graph = 1;
+	} else if (strcmp(arg, "fp") == 0) {
+		return 0;
+	} else if (strcmp(arg, "none") == 0) {
+		o->callchain = 0;
+		o->stack_size = 0;
+	} else if (strncmp(arg, "dwarf", 5) == 0 && (!arg[5] || arg[5] == ',')) {
+		o->dwarf = 1;
+		o->stack_size = UNWIND_STACK_DEFAULT;
+		if (arg[5] && (parse_u64(arg + 6, &v) < 0 || v == 0 || v > UNWIND_STACK_MAX || v % 8)) {
+			fprintf(stderr, "hwprof record: --call-graph %s: SIZE must be a multiple "
+				"of 8 from 8 to %d\n", arg, UNWIND_STACK_MAX);
+			return -1;
+		}
+		if (arg[5])
+			o->stack_size = (uint32_t)v;
+	} else {
+		fprintf(stderr, "hwprof record: --call-graph %s: expected auto, fp, "
+			"dwarf[,SIZE] or none\n", arg);
+		return -1;
 	}
-	free(copy);
-	return r;
+	return 0;
+}
+
+/* -F HZ, -c PERIOD or -m PAGES (opt) into o.  0, or -1 after a message. */
+static int parse_number(int opt, const char *arg, struct record_opts *o)
+{
+	uint64_t v = 0;
+	int bad = parse_u64(arg, &v) < 0 || v == 0;
+
+	if (opt == 'F' && (bad || v > 1000000)) {
+		fprintf(stderr, "hwprof record: -F %s: expected a frequency in Hz (1..1000000)\n", arg);
+		return -1;
+	}
+	if (opt == 'c' && bad) {
+		fprintf(stderr, "hwprof record: -c %s: expected a positive period\n", arg);
+		return -1;
+	}
+	if (opt == 'm' && (bad || (v & (v - 1)) || v > 65536)) {
+		fprintf(stderr, "hwprof record: -m %s: expected a power of two (1..65536)\n", arg);
+		return -1;
+	}
+	if (opt == 'F') {
+		o->freq = v;
+		o->period = 0;
+	} else if (opt == 'c') {
+		o->period = v;
+		o->freq = 0;
+	} else {
+		o->ring_pages = v;
+	}
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct record_opts *o)
@@ -160,7 +199,6 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -170,7 +208,6 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->stack_size = UNWIND_STACK_LEAF;
 	o->auto_graph = 1;
 	o->output = "hwprof.pb.gz";
-	o->ring_pages = 256;
 	optind = 1;
 	/* '+': stop at CMD, so that CMD's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
@@ -180,55 +217,17 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			o->events_set = 1;
 			break;
 		case 'F':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 1000000) {
-				fprintf(stderr, "hwprof record: -F %s: expected a frequency in Hz (1..1000000)\n", optarg);
-				return -1;
-			}
-			o->freq = v;
-			o->period = 0;
-			break;
 		case 'c':
-			if (parse_u64(optarg, &v) < 0 || v == 0) {
-				fprintf(stderr, "hwprof record: -c %s: expected a positive period\n", optarg);
+		case 'm':
+			if (parse_number(c, optarg, o) < 0)
 				return -1;
-			}
-			o->period = v;
-			o->freq = 0;
 			break;
 		case 'g':
-			o->callchain = 1;
-			o->auto_graph = 0;
-			o->dwarf = 0;
-			o->stack_size = UNWIND_STACK_LEAF;
+			parse_call_graph("fp", o);
 			break;
 		case 'G':
-			o->callchain = 1;
-			o->auto_graph = 0;
-			o->dwarf = 0;
-			o->stack_size = UNWIND_STACK_LEAF;
-			if (strcmp(optarg, "auto") == 0) {
-				o->auto_graph = 1;
-			} else if (strcmp(optarg, "fp") == 0) {
-				break;
-			} else if (strcmp(optarg, "none") == 0) {
-				o->callchain = 0;
-				o->stack_size = 0;
-			} else if (strncmp(optarg, "dwarf", 5) == 0 && (!optarg[5] || optarg[5] == ',')) {
-				o->dwarf = 1;
-				o->stack_size = UNWIND_STACK_DEFAULT;
-				if (optarg[5] && (parse_u64(optarg + 6, &v) < 0 || v == 0 ||
-						  v > UNWIND_STACK_MAX || v % 8)) {
-					fprintf(stderr, "hwprof record: --call-graph %s: SIZE must be a multiple "
-						"of 8 from 8 to %d\n", optarg, UNWIND_STACK_MAX);
-					return -1;
-				}
-				if (optarg[5])
-					o->stack_size = (uint32_t)v;
-			} else {
-				fprintf(stderr, "hwprof record: --call-graph %s: expected auto, fp, "
-					"dwarf[,SIZE] or none\n", optarg);
+			if (parse_call_graph(optarg, o) < 0)
 				return -1;
-			}
 			break;
 		case 'o':
 			o->output = optarg;
@@ -238,14 +237,6 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 's':
 			o->svg = optarg;
-			break;
-		case 'm':
-			if (parse_u64(optarg, &v) < 0 || v == 0 || (v & (v - 1)) || v > 65536) {
-				fprintf(stderr, "hwprof record: -m %s: expected a power of two (1..65536)\n", optarg);
-				return -1;
-			}
-			o->ring_pages = v;
-			o->ring_pages_set = 1;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -271,43 +262,9 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		fprintf(stderr, "hwprof record: no command given (hwprof record [OPTIONS] -- CMD [ARGS])\n");
 		return -1;
 	}
+	if (o->wall && !o->events_set)
+		o->events = "cpu-clock";
 	return optind;
-}
-
-/* The file execvp would run for cmd, or its interpreter when it is a script. */
-static int resolve_program(const char *cmd, char *buf, size_t cap)
-{
-	const char *path = getenv("PATH");
-	FILE *f;
-	char line[256];
-
-	if (strchr(cmd, '/')) {
-		snprintf(buf, cap, "%s", cmd);
-	} else {
-		const char *dir = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-		int found = 0;
-
-		while (!found && *dir) {
-			size_t len = strcspn(dir, ":");
-
-			snprintf(buf, cap, "%.*s/%s", (int)len, len ? dir : ".", cmd);
-			found = access(buf, X_OK) == 0;
-			dir += len + (dir[len] == ':');
-		}
-		if (!found)
-			return -ENOENT;
-	}
-	f = fopen(buf, "re");
-	if (!f)
-		return -errno;
-	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
-		char *interp = line + 2 + strspn(line + 2, " \t");
-
-		interp[strcspn(interp, " \t\n")] = '\0';
-		snprintf(buf, cap, "%s", interp);
-	}
-	fclose(f);
-	return 0;
 }
 
 /* --call-graph auto: frame pointers (cheap: the kernel walks them) for code
@@ -317,7 +274,7 @@ static void choose_call_graph(struct record_opts *o, const char *cmd, struct rec
 	char prog[4096];
 	double share = 0;
 	size_t nfuncs = 0;
-	int r = resolve_program(cmd, prog, sizeof(prog));
+	int r = program_resolve(cmd, getenv("PATH"), prog, sizeof(prog));
 
 	if (r == 0)
 		r = fpcheck_file(prog, &share, &nfuncs);
@@ -334,87 +291,6 @@ static void choose_call_graph(struct record_opts *o, const char *cmd, struct rec
 	snprintf(notes->call_graph, sizeof(notes->call_graph),
 		 "call graph: auto chose %s (%.400s: %.0f%% of %zu functions set up a frame pointer)",
 		 o->dwarf ? "dwarf" : "fp", prog, 100 * share, nfuncs);
-}
-
-static int is_cycles(const struct event *e)
-{
-	return e->attr.type == PERF_TYPE_HARDWARE && e->attr.config == PERF_COUNT_HW_CPU_CYCLES;
-}
-
-/* Open the events, falling back loudly where the machine or the kernel says no.
- * Returns 0, or the exit status to use. */
-static int open_events(struct session *s, struct session_opts *so, struct record_notes *notes,
-		       const struct record_opts *o)
-{
-	for (;;) {
-		size_t bad = 0;
-		int r = session_open(s, so, &bad);
-		struct event *e = &so->events->ev[bad];
-
-		if (r == 0)
-			return 0;
-		if ((r == -ENOENT || r == -EOPNOTSUPP || r == -ENODEV) && events_is_hardware(e)) {
-			if (is_cycles(e)) {
-				if (!o->quiet)
-					fprintf(stderr, "hwprof: %s: no hardware PMU on this machine (VM?); "
-						"using cpu-clock instead, or pass -e cpu-clock\n", e->name);
-				snprintf(notes->fallback, sizeof(notes->fallback),
-					 "event %s not supported here (no hardware PMU): sampled cpu-clock instead",
-					 e->name);
-				events_set_cpu_clock(e);
-				continue;
-			}
-			fprintf(stderr, "hwprof: %s: not supported on this machine (the kernel exposes no "
-				"CPU PMU for it); try -e cpu-clock\n", e->name);
-			return 1;
-		}
-		if ((r == -EACCES || r == -EPERM) && !so->exclude_kernel && !e->attr.exclude_kernel) {
-			so->exclude_kernel = 1;
-			notes->kernel_hidden = 1;
-			if (!o->quiet)
-				fprintf(stderr, "hwprof: kernel frames not allowed (perf_event_paranoid is %d; "
-					"root, CAP_PERFMON or a value <= 1 allows them); recording user space only\n",
-					util_perf_paranoid());
-			continue;
-		}
-		if (r == -EACCES || r == -EPERM) {
-			fprintf(stderr, "hwprof: perf_event_open: %s: /proc/sys/kernel/perf_event_paranoid is %d "
-				"and hwprof lacks CAP_PERFMON; run as root, or 'sysctl kernel.perf_event_paranoid=1'\n",
-				strerror(-r), util_perf_paranoid());
-			return 1;
-		}
-		if (r == -EMFILE || r == -ENFILE) {
-			fprintf(stderr, "hwprof: perf_event_open: too many open files (one per CPU and event); "
-				"raise 'ulimit -n'\n");
-			return 1;
-		}
-		if (r == -ENOMEM) {
-			fprintf(stderr, "hwprof: ring buffers: cannot map %zu pages per CPU (locked memory limit, "
-				"see 'ulimit -l' and /proc/sys/kernel/perf_event_mlock_kb); try a smaller -m\n",
-				so->ring_pages);
-			return 1;
-		}
-		/* The leaf-caller stack copy is a refinement of fp stacks: a kernel
-		 * that refuses user registers or stacks still gets fp stacks. */
-		/* Kernels before 4.3 reject attr.context_switch (EINVAL); the
-		 * context-switch software event may be missing too: on-CPU only. */
-		if (so->context_switch && (r == -EINVAL || r == -E2BIG ||
-					   (bad == so->events->n - 1 && (r == -ENOENT || r == -EOPNOTSUPP)))) {
-			fprintf(stderr, "hwprof: --off-cpu: this kernel gives no context-switch records "
-				"(PERF_RECORD_SWITCH, Linux 4.3+): %s; recording on-CPU time only\n",
-				strerror(-r));
-			so->context_switch = 0;
-			so->events->n--;
-			notes->no_switches = 1;
-			continue;
-		}
-		if (r == -EINVAL && so->stack_user && !o->dwarf) {
-			so->stack_user = 0;
-			continue;
-		}
-		fprintf(stderr, "hwprof: perf_event_open(%s): %s\n", e->name, strerror(-r));
-		return 1;
-	}
 }
 
 static double pct(uint64_t part, uint64_t whole)
@@ -518,7 +394,7 @@ static int write_timeline(const struct record_opts *o, const struct timeline *t)
 	FILE *f;
 	int r;
 
-	timeline_path(o->output, path, sizeof(path));
+	sidefile_timeline(o->output, path, sizeof(path));
 	f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
@@ -642,7 +518,7 @@ static int record_spans_write(const struct spanjoin *sp, const struct profile *p
 
 	if (!spanjoin_stats(sp)->spans && !spanjoin_stats(sp)->latencies)
 		return 0;
-	snprintf(path, sizeof(path), "%s.hlog", output);
+	sidefile_hlog(output, path, sizeof(path));
 	f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
@@ -658,114 +534,166 @@ static int record_spans_write(const struct spanjoin *sp, const struct profile *p
 	return 0;
 }
 
-int cmd_record(int argc, char **argv)
-{
+/* One run: what cmd_record sets up, runs and frees. */
+struct record_run {
 	struct record_opts o;
-	struct session_opts so;
 	struct record_notes notes;
-	struct event_list *events = NULL;
-	struct session *s = NULL;
-	struct recorder *rec = NULL;
-	struct recorder_opts ro;
-	struct spanchan *chan = NULL;
-	struct spanjoin *spans = NULL;
-	struct profile *p;
-	char err[512], evtext[4096];
-	int first, r, status = 0, code = 1;
-	int64_t t0, wall0;
+	int argc;                 /* CMD and its arguments */
+	char **argv;
+	struct event_list *events;
+	struct session_opts so;
+	struct session *s;
+	struct recorder *rec;
+	struct spanchan *chan;
+	struct spanjoin *spans;
+};
 
-	memset(&notes, 0, sizeof(notes));
-	first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return 2;
-	if (o.offcpu) {
-		/* Switch-outs are sampled by their own software event, one sample per
-		 * switch, with the stacks the other events get. */
-		snprintf(evtext, sizeof(evtext), "%s,context-switches:period=1",
-			 o.wall && !o.events_set ? "cpu-clock" : o.events);
-		o.events = evtext;
+/* A refusal or fallback of event e as record words it (events_strerror). */
+static void explain(const struct record_run *run, const struct event *e, int err,
+		    enum events_fallback fallback, char *buf, size_t cap)
+{
+	struct events_why w;
+
+	events_why_init(&w);
+	w.sampling = 1;
+	w.ring_pages = run->so.ring_pages;
+	w.attr = fallback == EVENTS_GIVE_UP ? session_refused_attr(run->s) : NULL;
+	w.fallback = fallback;
+	events_strerror(e, err, &w, buf, cap);
+}
+
+/* session_open's fallbacks: a line on stderr (with -q only for a lost kind of
+ * data) and a note for the profile's comments. */
+static void on_fallback(void *ctx, enum events_fallback what, const struct event *e, int err)
+{
+	struct record_run *run = ctx;
+	char why[512];
+
+	explain(run, e, err, what, why, sizeof(why));
+	if (what == EVENTS_TO_CPU_CLOCK) {
+		if (!run->o.quiet)
+			fprintf(stderr, "hwprof: %s: %s\n", e->name, why);
+		snprintf(run->notes.fallback, sizeof(run->notes.fallback),
+			 "event %s not supported here (no hardware PMU): sampled cpu-clock instead", e->name);
+	} else if (what == EVENTS_USER_ONLY) {
+		if (!run->o.quiet)
+			fprintf(stderr, "hwprof: %s\n", why);
+		run->notes.kernel_hidden = 1;
+	} else if (what == EVENTS_NO_SWITCHES) {
+		fprintf(stderr, "hwprof: %s\n", why);
+		run->notes.no_switches = 1;
 	}
-	if (events_parse(o.events, &events, err, sizeof(err)) < 0) {
+}
+
+/* The session's options from record's; the switch event joins the list for
+ * --off-cpu.  0, or -errno. */
+static int fill_session_opts(struct record_run *run)
+{
+	struct session_opts *so = &run->so;
+	const struct record_opts *o = &run->o;
+
+	memset(so, 0, sizeof(*so));
+	so->events = run->events;
+	so->freq = o->freq;
+	so->period = o->period;
+	so->callchain = o->callchain;
+	so->exclude_callchain_user = o->dwarf;
+	so->stack_user = o->stack_size;
+	so->regs_user = UNWIND_REGS_MASK;
+	so->on_fallback = on_fallback;
+	so->fallback_ctx = run;
+	if (o->offcpu) {
+		int r = session_add_offcpu(so);
+
+		if (r < 0)
+			return r;
+	}
+	so->ring_pages = session_ring_pages(so, o->ring_pages);
+	return 0;
+}
+
+/* The events, the outputs, the call graph, CMD stopped and the events opened
+ * on it.  0, or the exit status. */
+static int record_setup(struct record_run *run)
+{
+	const char *paths[] = { run->o.output, run->o.folded, run->o.svg };
+	size_t bad = 0;
+	char err[512];
+	int r;
+
+	if (events_parse(run->o.events, &run->events, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwprof record: %s\n", err);
 		return 2;
 	}
-	{
-		const char *paths[] = { o.output, o.folded, o.svg };
-
-		for (size_t i = 0; i < 3; i++) {
-			if (paths[i] && (r = check_writable(paths[i])) < 0) {
-				fprintf(stderr, "hwprof: %s: cannot write: %s\n", paths[i], strerror(-r));
-				goto out;
-			}
+	/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
+	for (size_t i = 0; i < 3; i++) {
+		if (paths[i] && (r = util_check_writable(paths[i])) < 0) {
+			fprintf(stderr, "hwprof: %s: cannot write: %s\n", paths[i], strerror(-r));
+			return 1;
 		}
 	}
-	if (o.auto_graph)
-		choose_call_graph(&o, argv[first], &notes);
-	record_spans_start(&chan, &spans);
-	r = session_spawn(argv + first, &s);
-	if (r < 0) {
-		fprintf(stderr, "hwprof: cannot start %s: %s\n", argv[first], strerror(-r));
-		goto out;
-	}
-	memset(&so, 0, sizeof(so));
-	so.events = events;
-	so.freq = o.freq;
-	so.period = o.period;
-	so.callchain = o.callchain;
-	so.exclude_callchain_user = o.dwarf;
-	so.stack_user = o.stack_size;
-	so.regs_user = UNWIND_REGS_MASK;
-	so.context_switch = o.offcpu;
-	/* A frame-pointer sample carries 650 bytes of registers and stack for the
-	 * leaf-caller recovery (hence 256 pages: 1 MiB, room for some 100 ms at
-	 * -F 4999 on two threads); a DWARF sample some 16 KiB: the default ring
-	 * would hold only a few dozen of them between two reads. */
-	so.ring_pages = o.dwarf && !o.ring_pages_set ? o.ring_pages * 4 : o.ring_pages;
-	/* A sample and two records per context switch: tens of thousands a
-	 * second in a chatty program, more than the default ring holds between
-	 * two reads while hwprof symbolizes the first stacks. */
-	if (o.offcpu && !o.ring_pages_set && so.ring_pages < 1024)
-		so.ring_pages = 1024;
-	r = open_events(s, &so, &notes, &o);
-	if (r) {
-		code = r;
-		goto out;
-	}
-	memset(&ro, 0, sizeof(ro));
-	ro.fmt = session_format(s);
-	ro.events = events;
-	ro.dwarf = o.dwarf;
-	ro.offcpu_event = so.context_switch ? (int)events->n : 0;
-	ro.wall = o.wall;
-	ro.timeline = o.timeline;
-	r = recorder_new(&ro, &rec);
+	if (run->o.auto_graph)
+		choose_call_graph(&run->o, run->argv[0], &run->notes);
+	r = fill_session_opts(run);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s\n", strerror(-r));
-		goto out;
+		return 1;
 	}
-	recorder_set_event_map(rec, event_of, s);
-	if (spans)
-		recorder_set_spans(rec, spans);
-	p = recorder_profile(rec);
-	if (o.period)
-		profile_set_period(p, events->ev[0].sample_type, events->ev[0].unit, (int64_t)o.period);
-	else
-		profile_set_period(p, events->ev[0].sample_type, events->ev[0].unit,
-				   strcmp(events->ev[0].unit, "nanoseconds") == 0
-					   ? (int64_t)(1000000000 / o.freq) : 0);
-	p->default_sample_type = 1;
-
-	if (!so.exclude_kernel)
-		recorder_preload_kernel(rec);
-	install_handlers();
-	t0 = util_now_mono_ns();
-	wall0 = util_now_real_ns();
-	r = session_start(s);
+	record_spans_start(&run->chan, &run->spans);
+	r = session_spawn(run->argv, &run->s);
 	if (r < 0) {
-		fprintf(stderr, "hwprof: %s: %s\n", argv[first], strerror(-r));
-		code = (r == -ENOENT) ? 127 : 126;
-		goto out;
+		fprintf(stderr, "hwprof: cannot start %s: %s\n", run->argv[0], strerror(-r));
+		return 1;
 	}
+	r = session_open(run->s, &run->so, &bad);
+	if (r < 0) {
+		explain(run, &run->events->ev[bad], r, EVENTS_GIVE_UP, err, sizeof(err));
+		fprintf(stderr, "hwprof: %s: %s\n", run->events->ev[bad].name, err);
+		return 1;
+	}
+	return 0;
+}
+
+/* The recorder for the opened session, its profile's sampling period.  0 or -errno. */
+static int recorder_setup(struct record_run *run)
+{
+	const struct event *ev0 = &run->events->ev[0];
+	struct recorder_opts ro;
+	struct profile *p;
+	int r;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.fmt = session_format(run->s);
+	ro.events = run->events;
+	ro.dwarf = run->o.dwarf;
+	ro.offcpu_event = session_offcpu_event(&run->so);
+	ro.wall = run->o.wall;
+	ro.timeline = run->o.timeline;
+	r = recorder_new(&ro, &run->rec);
+	if (r < 0)
+		return r;
+	recorder_set_event_map(run->rec, event_of, run->s);
+	if (run->spans)
+		recorder_set_spans(run->rec, run->spans);
+	p = recorder_profile(run->rec);
+	if (run->o.period)
+		profile_set_period(p, ev0->sample_type, ev0->unit, (int64_t)run->o.period);
+	else
+		profile_set_period(p, ev0->sample_type, ev0->unit,
+				   strcmp(ev0->unit, "nanoseconds") == 0
+					   ? (int64_t)(1000000000 / run->o.freq) : 0);
+	p->default_sample_type = 1;
+	if (!run->so.exclude_kernel)
+		recorder_preload_kernel(run->rec);
+	return 0;
+}
+
+/* Until CMD exits: forward signals, drain the rings into the recorder.  The
+ * wait status of CMD. */
+static int record_loop(struct record_run *run)
+{
+	int status = 0;
+
 	for (;;) {
 		int done;
 
@@ -773,42 +701,82 @@ int cmd_record(int argc, char **argv)
 			int sig = pending_signal;
 
 			pending_signal = 0;
-			kill(session_pid(s), sig);
+			kill(session_pid(run->s), sig);
 		}
-		done = session_wait(s, &status, 1);
-		session_poll(s, done ? 0 : 100);
-		if (session_read(s, recorder_queue, rec) < 0 || recorder_flush(rec) < 0) {
+		done = session_wait(run->s, &status, 1);
+		session_poll(run->s, done ? 0 : 100);
+		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0) {
 			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
 			break;
 		}
 		if (done)
 			break;
 	}
-	if (recorder_finish(rec) < 0)
+	if (recorder_finish(run->rec) < 0)
 		fprintf(stderr, "hwprof: out of memory while closing off-CPU waits\n");
-	if (so.context_switch && !recorder_stats(rec)->switches) {
+	if (run->so.context_switch && !recorder_stats(run->rec)->switches) {
 		fprintf(stderr, "hwprof: --off-cpu: no context-switch records came from the kernel; "
 			"the profile has on-CPU time only\n");
-		notes.no_switches = 1;
+		run->notes.no_switches = 1;
 	}
+	return status;
+}
+
+/* Run CMD under the recorder and write what it gave.  The exit status. */
+static int record_and_write(struct record_run *run)
+{
+	struct profile *p;
+	int64_t t0, wall0;
+	int r, status;
+
+	r = recorder_setup(run);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s\n", strerror(-r));
+		return 1;
+	}
+	p = recorder_profile(run->rec);
+	install_handlers();
+	t0 = util_now_mono_ns();
+	wall0 = util_now_real_ns();
+	r = session_start(run->s);
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: %s\n", run->argv[0], strerror(-r));
+		return r == -ENOENT ? 127 : 126;
+	}
+	status = record_loop(run);
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
-	if (spans)
-		record_spans_finish(spans, chan, p, o.quiet);
-	add_comments(p, argc - first, argv + first, &o, &notes, recorder_stats(rec));
-	if (write_outputs(&o, p))
-		goto out;
-	if (spans && record_spans_write(spans, p, o.output))
-		goto out;
-	if (recorder_timeline(rec) && write_timeline(&o, recorder_timeline(rec)))
-		goto out;
-	print_summary(&o, recorder_stats(rec), p->duration_nanos, status);
-	code = util_exit_status(status);
-out:
-	recorder_free(rec);
-	session_free(s);
-	spanjoin_free(spans);
-	spanchan_free(chan);
-	events_free(events);
+	if (run->spans)
+		record_spans_finish(run->spans, run->chan, p, run->o.quiet);
+	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
+	if (write_outputs(&run->o, p))
+		return 1;
+	if (run->spans && record_spans_write(run->spans, p, run->o.output))
+		return 1;
+	if (recorder_timeline(run->rec) && write_timeline(&run->o, recorder_timeline(run->rec)))
+		return 1;
+	print_summary(&run->o, recorder_stats(run->rec), p->duration_nanos, status);
+	return util_exit_status(status);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_run run;
+	int first, code;
+
+	memset(&run, 0, sizeof(run));
+	first = parse_args(argc, argv, &run.o);
+	if (first < 0)
+		return 2;
+	run.argc = argc - first;
+	run.argv = argv + first;
+	code = record_setup(&run);
+	if (code == 0)
+		code = record_and_write(&run);
+	recorder_free(run.rec);
+	session_free(run.s);
+	spanjoin_free(run.spans);
+	spanchan_free(run.chan);
+	events_free(run.events);
 	return code;
 }

@@ -13,10 +13,12 @@
 #include "folded.h"
 #include "pprof.h"
 #include "profile.h"
+#include "sidefile.h"
 #include "spanreport.h"
 #include "tags.h"
 #include "text.h"
 #include "timeline.h"
+#include "util.h"
 
 struct report_opts {
 	const char *file;
@@ -73,8 +75,24 @@ static void usage(FILE *f)
 		"output cannot be written; 2 for a usage error.\n");
 }
 
-/* 0: run; 1: --help was printed; 2: usage error (message printed). */
-static int parse_opts(int argc, char **argv, struct report_opts *o)
+/* The output option c turns on (--top, --folded, ...), or NULL. */
+static int *output_flag(struct report_opts *o, int c)
+{
+	switch (c) {
+	case 'T': return &o->top;
+	case 'F': return &o->folded;
+	case 'G': return &o->tags;
+	case 'R': return &o->threads;
+	case 'K': return &o->locks;
+	case 'P': return &o->spans;
+	case 'C': return &o->compare_slow;
+	default: return NULL;
+	}
+}
+
+/* The options as given, into o: 0; 1: --help was printed; 2: usage error
+ * (message printed). */
+static int read_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "top", no_argument, NULL, 'T' },
@@ -101,10 +119,13 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:t:h", longopts, NULL)) != -1) {
+		int *flag = output_flag(o, c);
+
+		if (flag) {
+			*flag = 1;
+			continue;
+		}
 		switch (c) {
-		case 'T':
-			o->top = 1;
-			break;
 		case 'n':
 			errno = 0;
 			o->rows = strtoul(optarg, &end, 10);
@@ -114,29 +135,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 				return 2;
 			}
 			break;
-		case 'F':
-			o->folded = 1;
-			break;
-		case 'G':
-			o->tags = 1;
-			break;
-		case 'R':
-			o->threads = 1;
-			break;
-		case 'K':
-			o->locks = 1;
-			break;
 		case 'J':
 			o->timeline = optarg;
 			break;
-		case 'P':
-			o->spans = 1;
-			break;
 		case 'I':
 			o->trace_id = optarg;
-			break;
-		case 'C':
-			o->compare_slow = 1;
 			break;
 		case 'W':
 			if (spanreport_parse_slower(optarg, &o->slower_pct, &o->slower_ns) < 0) {
@@ -171,6 +174,16 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			return 2;
 		}
 	}
+	return 0;
+}
+
+/* 0: run; 1: --help was printed; 2: usage error (message printed). */
+static int parse_opts(int argc, char **argv, struct report_opts *o)
+{
+	int r = read_opts(argc, argv, o);
+
+	if (r)
+		return r;
 	if (optind != argc - 1) {
 		fprintf(stderr, "hwprof report: %s; usage: hwprof report [OPTIONS] FILE\n",
 			optind >= argc ? "no profile FILE given" : "more than one FILE given");
@@ -218,11 +231,6 @@ static void print_types(const struct profile *p, FILE *f)
 		fprintf(f, "%s%s", k ? ", " : "", p->types[k].type);
 }
 
-static const char *why(int err)
-{
-	return err == -ENOMEM ? "out of memory" : strerror(-err);
-}
-
 static int write_svg(struct profile *p, size_t type, const struct report_opts *o)
 {
 	char title[512];
@@ -246,7 +254,7 @@ static int write_svg(struct profile *p, size_t type, const struct report_opts *o
 	}
 	if (r) {
 		fprintf(stderr, "hwprof report: %s: cannot write: %s\n",
-			strcmp(o->svg, "-") ? o->svg : "stdout", why(r));
+			strcmp(o->svg, "-") ? o->svg : "stdout", util_strerror(r));
 		return 1;
 	}
 	return 0;
@@ -269,19 +277,15 @@ static int export_timeline(const struct report_opts *o)
 {
 	struct timeline *t = NULL;
 	char path[4096];
-	size_t n = strlen(o->file);
 	FILE *f;
 	int r;
 
-	if (n > 9 && strcmp(o->file + n - 9, ".timeline") == 0)
-		snprintf(path, sizeof(path), "%s", o->file);
-	else
-		timeline_path(o->file, path, sizeof(path));
+	sidefile_timeline_of(o->file, path, sizeof(path));
 	r = timeline_read_file(path, &t);
 	if (r < 0) {
 		fprintf(stderr, "hwprof report: %s: %s\n", path,
 			r == -ENOENT ? "no timeline (record it with --off-cpu --timeline)" :
-			r == -EINVAL ? "not an hwprof timeline (malformed or truncated)" : why(r));
+			r == -EINVAL ? "not an hwprof timeline (malformed or truncated)" : util_strerror(r));
 		return 1;
 	}
 	f = fopen(o->timeline, "w");
@@ -295,7 +299,7 @@ static int export_timeline(const struct report_opts *o)
 		r = -errno;
 	timeline_free(t);
 	if (r) {
-		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, why(r));
+		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, util_strerror(r));
 		return 1;
 	}
 	return 0;
@@ -310,7 +314,7 @@ static struct spanreport *read_spans(const struct report_opts *o)
 	size_t line;
 	int r;
 
-	snprintf(path, sizeof(path), "%s.hlog", o->file);
+	sidefile_hlog(o->file, path, sizeof(path));
 	r = spanreport_read(path, &sr, &line);
 	if (r == -ENOENT)
 		fprintf(stderr, "hwprof report: %s: no span histograms (the program recorded no "
@@ -319,7 +323,7 @@ static struct spanreport *read_spans(const struct report_opts *o)
 		fprintf(stderr, "hwprof report: %s:%zu: not a valid HdrHistogram interval log\n",
 			path, line);
 	else if (r)
-		fprintf(stderr, "hwprof report: %s: %s\n", path, why(r));
+		fprintf(stderr, "hwprof report: %s: %s\n", path, util_strerror(r));
 	return r ? NULL : sr;
 }
 
@@ -337,7 +341,10 @@ static int filter_spans(const struct report_opts *o, struct profile *p, struct s
 	f.r = *sr;
 	kept = spanreport_filter(p, &f, &missing);
 	if (kept == -ENOENT) {
-		fprintf(stderr, "hwprof report: %s.hlog: no histogram for span '%s'\n", o->file, missing);
+		char path[4096];
+
+		sidefile_hlog(o->file, path, sizeof(path));
+		fprintf(stderr, "hwprof report: %s: no histogram for span '%s'\n", path, missing);
 		return 1;
 	}
 	if (kept == 0)
@@ -369,7 +376,7 @@ int cmd_report(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "hwprof report: %s: %s\n", o.file,
 			r == -EINVAL ? "not a pprof profile (malformed, truncated or another format)" :
-			why(r));
+			util_strerror(r));
 		goto out;
 	}
 	if (!p->n_types) {
@@ -415,7 +422,7 @@ int cmd_report(int argc, char **argv)
 	if (!r && fflush(stdout))
 		r = -errno;
 	if (r) {
-		fprintf(stderr, "hwprof report: stdout: %s\n", why(r));
+		fprintf(stderr, "hwprof report: stdout: %s\n", util_strerror(r));
 		goto out;
 	}
 	if (o.svg && write_svg(p, type, &o))

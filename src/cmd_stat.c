@@ -179,8 +179,10 @@ static int run_once(char **argv, const struct event_list *l, struct stat_result 
 	}
 	r = counting_open(l, session_pid(s), &c);
 	if (r < 0) {
-		fprintf(stderr, "hwprof: perf_event_open: %s%s\n", strerror(-r),
-			r == -EMFILE || r == -ENFILE ? " (raise 'ulimit -n')" : "");
+		char why[256];
+
+		events_strerror(NULL, r, NULL, why, sizeof(why));
+		fprintf(stderr, "hwprof: perf_event_open: %s\n", why);
 		goto out;
 	}
 	/* Ctrl-C is for CMD (it has its own handlers, set before we ignore them
@@ -277,7 +279,7 @@ static void print_text(FILE *f, char **argv, const struct event_list *l, const s
 			 e->leader != (int)i ? " (group)" : "");
 		snprintf(name, sizeof(name), "%s%s", label, is_clock(e) ? " (msec)" : "");
 		if (se->err < 0) {
-			counting_reason(se->err, e, reason, sizeof(reason));
+			events_strerror(e, se->err, NULL, reason, sizeof(reason));
 			if (res->runs > 1)
 				fprintf(f, " %-28s %12s   # %s\n", name, "<not supported>", reason);
 			else
@@ -382,7 +384,7 @@ static void print_json(FILE *f, char **argv, const struct event_list *l, const s
 		fprintf(f, ", \"unit\": \"%s\", \"group_leader\": ", unit_of(e));
 		json_str(f, l->ev[e->leader].name);
 		if (se->err < 0) {
-			counting_reason(se->err, e, reason, sizeof(reason));
+			events_strerror(e, se->err, NULL, reason, sizeof(reason));
 			fprintf(f, ", \"supported\": false, \"reason\": ");
 			json_str(f, reason);
 			fprintf(f, "}");
@@ -427,7 +429,7 @@ static void print_csv(FILE *f, const char *sep, const struct event_list *l, cons
 
 		if (se->err < 0 || se->n == 0) {
 			if (se->err < 0)
-				counting_reason(se->err, e, reason, sizeof(reason));
+				events_strerror(e, se->err, NULL, reason, sizeof(reason));
 			else
 				snprintf(reason, sizeof(reason), "never on a counter");
 			fprintf(f, "%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s\n",

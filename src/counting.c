@@ -1,12 +1,10 @@
 /* counting.c - see counting.h. */
 #include "counting.h"
-#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 struct counting_fd {
@@ -37,13 +35,6 @@ int counting_scale(const struct counting_reading *r, double *scaled, double *pct
 		*pct = 100.0;
 	}
 	return 0;
-}
-
-static int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
-{
-	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : (int)fd;
 }
 
 static void counting_attr(const struct event *e, int leader, struct perf_event_attr *a)
@@ -91,16 +82,16 @@ int counting_open(const struct event_list *l, pid_t pid, struct counting **out)
 			group_fd = c->fds[ld].fd;
 		}
 		counting_attr(e, is_leader, &a);
-		r = perf_event_open(&a, pid, -1, group_fd);
-		if ((r == -EACCES || r == -EPERM) && !a.exclude_kernel) {
+		r = events_open(&a, pid, -1, group_fd);
+		if (r < 0 && events_refusal_of(e, r) == EVENTS_DENIED && !a.exclude_kernel) {
 			/* perf_event_paranoid 2: user space is still allowed. */
 			a.exclude_kernel = 1;
 			a.exclude_hv = 1;
-			r = perf_event_open(&a, pid, -1, group_fd);
+			r = events_open(&a, pid, -1, group_fd);
 			if (r >= 0)
 				c->fds[i].user_only = 1;
 		}
-		if (r == -ENOMEM || r == -EMFILE || r == -ENFILE) {
+		if (r < 0 && events_refusal_of(e, r) == EVENTS_EXHAUSTED) {
 			counting_free(c);
 			return r;
 		}
@@ -165,60 +156,11 @@ int counting_probe(const struct perf_event_attr *attr)
 	a.disabled = 1;
 	a.inherit = 0;
 	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	fd = perf_event_open(&a, 0, -1, -1);
+	fd = events_open(&a, 0, -1, -1);
 	if (fd < 0)
 		return fd;
 	close(fd);
 	return 0;
-}
-
-static int has_cpu_pmu(void)
-{
-	static const char *const names[] = { "cpu", "cpu_core", "cpu_atom", "armv8_pmuv3",
-					     "armv8_pmuv3_0", "riscv-pmu", "cpum_cf" };
-	char path[128];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s", names[i]);
-		if (access(path, F_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-void counting_reason(int err, const struct event *e, char *buf, size_t cap)
-{
-	int hw = e && events_is_hardware(e);
-
-	switch (-err) {
-	case ENOENT:
-	case EOPNOTSUPP:
-	case ENODEV:
-	case EINVAL:
-		if (hw && !has_cpu_pmu())
-			snprintf(buf, cap, "not supported on this machine (the kernel exposes no CPU PMU)");
-		else if (-err == EINVAL)
-			snprintf(buf, cap, "not supported: the kernel rejected its attributes "
-				 "(modifier or encoding not valid for this CPU)");
-		else
-			snprintf(buf, cap, "not supported by this CPU or kernel");
-		break;
-	case EACCES:
-	case EPERM:
-		snprintf(buf, cap, "permission denied: perf_event_paranoid=%d (run as root, or "
-			 "'sysctl kernel.perf_event_paranoid=1')", util_perf_paranoid());
-		break;
-	case ECANCELED:
-		snprintf(buf, cap, "not counted: its group leader could not be opened");
-		break;
-	case EMFILE:
-	case ENFILE:
-		snprintf(buf, cap, "too many open files (raise 'ulimit -n')");
-		break;
-	default:
-		snprintf(buf, cap, "%s", strerror(-err));
-		break;
-	}
 }
 
 /* Which generic event an attr is, for the metrics (by encoding, not by name:

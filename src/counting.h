@@ -28,7 +28,8 @@ struct counting;
  * 0, or -errno for what concerns all events (-ENOMEM). */
 int counting_open(const struct event_list *l, pid_t pid, struct counting **out);
 
-/* 0 when event i is counting, else the -errno perf_event_open gave. */
+/* 0 when event i is counting, else the -errno perf_event_open gave (worded by
+ * events_strerror). */
 int counting_error(const struct counting *c, size_t i);
 
 /* Whether event i counts user space only because the kernel was not allowed. */
@@ -41,10 +42,6 @@ void counting_free(struct counting *c);
 
 /* Try attr on the calling process, counting only.  0 or the kernel's -errno. */
 int counting_probe(const struct perf_event_attr *attr);
-
-/* Why perf_event_open refused an event with -errno err, as one phrase ("not
- * supported on this machine (the kernel exposes no CPU PMU)"). */
-void counting_reason(int err, const struct event *e, char *buf, size_t cap);
 
 /* A metric derived from counts, shown beside the event it belongs to. */
 struct counting_metric {

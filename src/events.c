@@ -1,19 +1,18 @@
 /* events.c - see events.h. */
 #include "events.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <perfmon/pfmlib_perf_event.h>
 
-#ifndef HWPROF_EVENTS_DEFAULT_DIR
-#define HWPROF_EVENTS_DEFAULT_DIR "/usr/local/share/hwprof/events"
-#endif
+#include "pmu.h"
+#include "preset.h"
+#include "tracepoint.h"
+#include "util.h"
 
 /* perf's generic names: what users type most, and the first place to look for a
  * suggestion when they mistype. */
@@ -31,13 +30,6 @@ static const char *const generic_names[] = {
 const char *const *events_generic_names(void)
 {
 	return generic_names;
-}
-
-static int pfm_ready(void)
-{
-	int r = pfm_initialize();
-
-	return r == PFM_SUCCESS ? 0 : -ENODEV;
 }
 
 static void name_sample_type(struct event *e)
@@ -105,69 +97,6 @@ size_t events_group_size(const struct event_list *l, size_t i)
 		if (l->ev[j].leader == (int)i)
 			n++;
 	return n;
-}
-
-int events_host_pmu(char *buf, size_t cap)
-{
-	int pmu;
-
-	buf[0] = '\0';
-	if (pfm_ready() < 0)
-		return -ENODEV;
-	pfm_for_all_pmus(pmu) {
-		pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
-
-		if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
-			continue;
-		if (pinfo.type != PFM_PMU_TYPE_CORE)
-			continue;
-		snprintf(buf, cap, "%s", pinfo.name);
-		return 0;
-	}
-	return -ENODEV;
-}
-
-/* The CPU as /proc/cpuinfo names it: x86's model name, family and model, or
- * arm64's implementer and part numbers (what libpfm4 matches its tables on). */
-static void cpu_model(char *buf, size_t cap)
-{
-	char line[256], name[128] = "", family[32] = "", model[32] = "", impl[32] = "", part[32] = "";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *v = strchr(line, ':');
-
-		if (!v)
-			continue;
-		v += 1 + strspn(v + 1, " \t");
-		v[strcspn(v, "\n")] = '\0';
-		if (!name[0] && strncmp(line, "model name", 10) == 0)
-			snprintf(name, sizeof(name), "%s", v);
-		else if (!family[0] && strncmp(line, "cpu family", 10) == 0)
-			snprintf(family, sizeof(family), "%s", v);
-		else if (!model[0] && strncmp(line, "model\t", 6) == 0)
-			snprintf(model, sizeof(model), "%s", v);
-		else if (!impl[0] && strncmp(line, "CPU implementer", 15) == 0)
-			snprintf(impl, sizeof(impl), "%s", v);
-		else if (!part[0] && strncmp(line, "CPU part", 8) == 0)
-			snprintf(part, sizeof(part), "%s", v);
-	}
-	if (f)
-		fclose(f);
-	if (impl[0])
-		snprintf(buf, cap, "implementer %s, part %s", impl, part);
-	else if (family[0])
-		snprintf(buf, cap, "%s, family %s model %s", name[0] ? name : "unnamed", family, model);
-	else
-		snprintf(buf, cap, "unknown: no /proc/cpuinfo");
-}
-
-void events_no_pmu_table(char *buf, size_t cap)
-{
-	char cpu[200];
-
-	cpu_model(cpu, sizeof(cpu));
-	snprintf(buf, cap, "the installed libpfm4 has no event table for this CPU (%s)", cpu);
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -238,7 +167,7 @@ void events_suggest(const char *name, char *buf, size_t cap, int max)
 	snprintf(base, sizeof(base), "%.*s", (int)strcspn(name, ":"), name);
 	for (size_t i = 0; generic_names[i]; i++)
 		consider(best, max, generic_names[i], base);
-	if (pfm_ready() == 0) {
+	if (pmu_init() == 0) {
 		pfm_for_all_pmus(pmu) {
 			pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
 
@@ -259,219 +188,6 @@ void events_suggest(const char *name, char *buf, size_t cap, int max)
 			break;
 		off += w;
 	}
-}
-
-/* ---- tracepoints ---- */
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-const char *events_tracefs(void)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	const char *env = getenv("HWPROF_TRACEFS");
-	char path[512];
-
-	if (env && *env)
-		return env;
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events", roots[i]);
-		if (is_dir(path))
-			return roots[i];
-	}
-	return NULL;
-}
-
-/* A tracepoint's system and name are file names in tracefs: reject anything that
- * could walk elsewhere. */
-static int tp_word(const char *s, size_t len)
-{
-	if (len == 0 || len > 63)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-int events_tracepoint_id(const char *sys, const char *name, uint64_t *id)
-{
-	const char *root = events_tracefs();
-	char path[512];
-	unsigned long long v;
-	FILE *f;
-	int r = -ENOENT;
-
-	if (!root)
-		return -ENODEV;
-	if (!tp_word(sys, strlen(sys)) || !tp_word(name, strlen(name)))
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", root, sys, name);
-	f = fopen(path, "r");
-	if (!f)
-		return -ENOENT;
-	if (fscanf(f, "%llu", &v) == 1) {
-		*id = v;
-		r = 0;
-	}
-	fclose(f);
-	return r;
-}
-
-/* ---- presets ---- */
-
-const char *events_presets_dir(void)
-{
-	const char *env = getenv("HWPROF_EVENTS_DIR");
-
-	return env && *env ? env : HWPROF_EVENTS_DEFAULT_DIR;
-}
-
-static int preset_name_ok(const char *name)
-{
-	if (!*name || strlen(name) > 64)
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-			return 0;
-	return 1;
-}
-
-/* Whether pmu matches one of the comma-separated glob patterns. */
-static int patterns_match(const char *patterns, const char *pmu)
-{
-	char buf[1024], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%.*s", (int)sizeof(buf) - 1, patterns);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (fnmatch(tok, pmu, 0) == 0)
-			return 1;
-	return 0;
-}
-
-int events_preset_lookup(const char *dir, const char *name, const char *pmu, char **text,
-			 char *desc, size_t desclen)
-{
-	char path[512], line[1024], *fallback = NULL, *found = NULL;
-	FILE *f;
-	int r = -EINVAL;
-
-	*text = NULL;
-	if (desc && desclen)
-		desc[0] = '\0';
-	if (!preset_name_ok(name))
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%s.preset", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? -ENOENT : -errno;
-	/* Lines: "# comment", "description TEXT", "PATTERNS EVENTS"; the first line
-	 * whose patterns match wins, '*' is the fallback wherever it appears. */
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line, *pat, *rest;
-
-		line[strcspn(line, "\n")] = '\0';
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		pat = p;
-		rest = p + strcspn(p, " \t");
-		if (*rest)
-			*rest++ = '\0';
-		while (isspace((unsigned char)*rest))
-			rest++;
-		if (!*rest)
-			goto out;   /* a pattern without events: malformed */
-		if (strcmp(pat, "description") == 0) {
-			if (desc && desclen)
-				snprintf(desc, desclen, "%s", rest);
-			continue;
-		}
-		if (strcmp(pat, "*") == 0) {
-			if (!fallback && !(fallback = strdup(rest))) {
-				r = -ENOMEM;
-				goto out;
-			}
-			continue;
-		}
-		if (pmu && *pmu && patterns_match(pat, pmu) && !(found = strdup(rest))) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	if (found) {
-		*text = found;
-		found = NULL;
-		r = 0;
-	} else if (fallback) {
-		*text = fallback;
-		fallback = NULL;
-		r = 0;
-	}
-out:
-	free(found);
-	free(fallback);
-	fclose(f);
-	return r;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int events_preset_names(const char *dir, char *buf, size_t cap)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, ncap = 0, off = 0;
-	int r = 0;
-
-	buf[0] = '\0';
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len <= 7 || strcmp(de->d_name + len - 7, ".preset") != 0)
-			continue;
-		if (n == ncap) {
-			char **nn = realloc(names, (ncap ? ncap * 2 : 16) * sizeof(*nn));
-
-			if (!nn) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names = nn;
-			ncap = ncap ? ncap * 2 : 16;
-		}
-		if (!(names[n] = strndup(de->d_name, len - 7))) {
-			r = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + off, cap - off, "%s%s", i ? ", " : "", names[i]);
-
-		if (w < 0 || (size_t)w >= cap - off)
-			break;
-		off += w;
-	}
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
-	return r;
 }
 
 /* ---- one event ---- */
@@ -593,38 +309,6 @@ static void bad_attribute(const char *base, const char *text, int code, char *er
 		 (int)bad_len, base + bad_at, known[0] ? "; this event's: " : "", known);
 }
 
-static int encode_tracepoint(const char *base, struct event *e, const char *text, char *err, size_t errlen)
-{
-	char sys[64], name[64];
-	const char *c = strchr(base, ':');
-	uint64_t id;
-	int r;
-
-	if (!c || strchr(c + 1, ':') || !tp_word(base, (size_t)(c - base)) || !tp_word(c + 1, strlen(c + 1)))
-		return 1;   /* not shaped like SYS:NAME */
-	snprintf(sys, sizeof(sys), "%.*s", (int)(c - base), base);
-	snprintf(name, sizeof(name), "%s", c + 1);
-	r = events_tracepoint_id(sys, name, &id);
-	if (r == -ENOENT) {
-		/* SYS:NAME where SYS is a tracepoint system: a misspelt tracepoint. */
-		char path[512];
-		const char *root = events_tracefs();
-
-		snprintf(path, sizeof(path), "%s/events/%s", root, sys);
-		if (is_dir(path)) {
-			snprintf(err, errlen, "unknown tracepoint '%s': no %s in %s (see 'hwprof list %s:')",
-				 text, name, path, sys);
-			return -EINVAL;
-		}
-		return 1;
-	}
-	if (r < 0)
-		return 1;
-	e->attr.type = PERF_TYPE_TRACEPOINT;
-	e->attr.config = id;
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	uint64_t config;
@@ -633,12 +317,113 @@ static const struct {
 	{ "emulation-faults", PERF_COUNT_SW_EMULATION_FAULTS },
 };
 
-static int parse_one(const char *text, struct event *e, char *err, size_t errlen)
+/* Our modifiers, peeled off the end of text into m; what is left in base (cap
+ * bytes) is the event and the PMU's own attributes, for libpfm4. */
+static int peel_modifiers(const char *text, char *base, size_t cap, struct mods *m, char *err,
+			  size_t errlen)
+{
+	snprintf(base, cap, "%s", text);
+	for (;;) {
+		char *c = strrchr(base, ':');
+		int r;
+
+		if (!c || c == base || c[-1] == ':')
+			break;
+		r = own_modifier(c + 1, m, text, err, errlen);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		*c = '\0';
+	}
+	if (m->period && m->freq) {
+		snprintf(err, errlen, "event '%s': period= and freq= exclude each other", text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* perf's software events that libpfm4 does not name: 0, or 1 when base is none. */
+static int encode_builtin(const char *base, struct event *e)
+{
+	for (size_t i = 0; i < sizeof(builtin_sw) / sizeof(builtin_sw[0]); i++) {
+		if (strcmp(base, builtin_sw[i].name) == 0) {
+			e->attr.type = PERF_TYPE_SOFTWARE;
+			e->attr.config = builtin_sw[i].config;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* base through libpfm4, which takes :u/:k/:h as its privilege levels.  0, or
+ * -EINVAL with a message naming what it did not know. */
+static int encode_pfm(const char *base, const char *text, const struct mods *m, struct event *e,
+		      char *err, size_t errlen)
 {
 	pfm_perf_encode_arg_t arg;
+	char sugg[256];
+	const char *c = strchr(base, ':');
+	/* PLM0|PLM3: user and kernel unless the event text says otherwise (:u, :k). */
+	int plm = m->priv ? (m->u ? PFM_PLM3 : 0) | (m->k ? PFM_PLM0 : 0) | (m->h ? PFM_PLMH : 0)
+			  : PFM_PLM0 | PFM_PLM3;
+	int r;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.attr = &e->attr;
+	arg.size = sizeof(arg);
+	r = pfm_get_os_event_encoding(base, plm, PFM_OS_PERF_EVENT_EXT, &arg);
+	if (r == PFM_SUCCESS)
+		return 0;
+	if (r == PFM_ERR_ATTR || r == PFM_ERR_ATTR_VAL || r == PFM_ERR_UMASK) {
+		bad_attribute(base, text, r, err, errlen);
+		return -EINVAL;
+	}
+	events_suggest(base, sugg, sizeof(sugg), 3);
+	if (r == PFM_ERR_NOTFOUND && c && c[1] != ':' && !tracepoint_fs() &&
+	    tracepoint_word(base, (size_t)(c - base)))
+		snprintf(err, errlen, "unknown event '%s' (tracepoints need tracefs: "
+			 "mount -t tracefs nodev /sys/kernel/tracing)", text);
+	else if (r == PFM_ERR_NOTFOUND)
+		snprintf(err, errlen, "unknown event '%s'%s%s%s (see 'hwprof list')", text,
+			 sugg[0] ? " (did you mean: " : "", sugg, sugg[0] ? "?)" : "");
+	else
+		snprintf(err, errlen, "event '%s': %s%s%s%s", text, pfm_strerror(r),
+			 sugg[0] ? " (did you mean: " : "", sugg, sugg[0] ? "?)" : "");
+	return -EINVAL;
+}
+
+/* The modifiers libpfm4 did not see: privilege levels of a tracepoint or
+ * built-in event (set_priv), precision and this event's own sampling. */
+static void apply_modifiers(struct event *e, const struct mods *m, int set_priv)
+{
+	if (set_priv && m->priv) {
+		e->attr.exclude_user = !m->u;
+		e->attr.exclude_kernel = !m->k;
+		e->attr.exclude_hv = !m->h;
+	}
+	e->attr.size = sizeof(e->attr);
+	if (m->precise)
+		e->attr.precise_ip = m->precise;
+	if (m->period) {
+		e->attr.freq = 0;
+		e->attr.sample_period = m->period;
+		e->sampling_set = 1;
+	} else if (m->freq) {
+		e->attr.freq = 1;
+		e->attr.sample_freq = m->freq;
+		e->sampling_set = 1;
+	} else if (e->attr.sample_period) {
+		/* libpfm4's own :period= / :freq= spelled out by hand */
+		e->sampling_set = 1;
+	}
+}
+
+static int parse_one(const char *text, struct event *e, char *err, size_t errlen)
+{
 	struct mods m;
 	char base[128];
-	int r, plm;
+	int r, ours;
 
 	memset(e, 0, sizeof(*e));
 	memset(&m, 0, sizeof(m));
@@ -647,194 +432,24 @@ static int parse_one(const char *text, struct event *e, char *err, size_t errlen
 		return -EINVAL;
 	}
 	snprintf(e->name, sizeof(e->name), "%s", text);
-	snprintf(base, sizeof(base), "%s", text);
-	/* Peel our own modifiers off the end; what is left is the event and the
-	 * PMU's attributes, for libpfm4. */
-	for (;;) {
-		char *c = strrchr(base, ':');
-
-		if (!c || c == base || c[-1] == ':')
-			break;
-		r = own_modifier(c + 1, &m, text, err, errlen);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			break;
-		*c = '\0';
-	}
-	if (m.period && m.freq) {
-		snprintf(err, errlen, "event '%s': period= and freq= exclude each other", text);
-		return -EINVAL;
-	}
-	if (pfm_ready() < 0) {
+	r = peel_modifiers(text, base, sizeof(base), &m, err, errlen);
+	if (r < 0)
+		return r;
+	if (pmu_init() < 0) {
 		snprintf(err, errlen, "%s: libpfm4 failed to initialize", text);
 		return -EINVAL;
 	}
-	r = encode_tracepoint(base, e, text, err, errlen);
+	r = tracepoint_encode(base, e, text, err, errlen);
+	if (r > 0)
+		r = encode_builtin(base, e);
+	ours = r == 0;
+	if (r > 0)
+		r = encode_pfm(base, text, &m, e, err, errlen);
 	if (r < 0)
 		return r;
-	if (r == 0) {
-		if (m.priv) {
-			e->attr.exclude_user = !m.u;
-			e->attr.exclude_kernel = !m.k;
-			e->attr.exclude_hv = !m.h;
-		}
-		goto apply;
-	}
-	/* perf's software events that libpfm4 does not name. */
-	for (size_t i = 0; i < sizeof(builtin_sw) / sizeof(builtin_sw[0]); i++) {
-		if (strcmp(base, builtin_sw[i].name) != 0)
-			continue;
-		e->attr.type = PERF_TYPE_SOFTWARE;
-		e->attr.config = builtin_sw[i].config;
-		if (m.priv) {
-			e->attr.exclude_user = !m.u;
-			e->attr.exclude_kernel = !m.k;
-			e->attr.exclude_hv = !m.h;
-		}
-		goto apply;
-	}
-	/* PLM0|PLM3: user and kernel unless the event text says otherwise (:u, :k). */
-	plm = m.priv ? (m.u ? PFM_PLM3 : 0) | (m.k ? PFM_PLM0 : 0) | (m.h ? PFM_PLMH : 0)
-		     : PFM_PLM0 | PFM_PLM3;
-	memset(&arg, 0, sizeof(arg));
-	arg.attr = &e->attr;
-	arg.size = sizeof(arg);
-	r = pfm_get_os_event_encoding(base, plm, PFM_OS_PERF_EVENT_EXT, &arg);
-	if (r == PFM_ERR_ATTR || r == PFM_ERR_ATTR_VAL || r == PFM_ERR_UMASK) {
-		bad_attribute(base, text, r, err, errlen);
-		return -EINVAL;
-	}
-	if (r != PFM_SUCCESS) {
-		char sugg[256];
-		const char *c = strchr(base, ':');
-
-		events_suggest(base, sugg, sizeof(sugg), 3);
-		if (r == PFM_ERR_NOTFOUND && c && c[1] != ':' && !events_tracefs() &&
-		    tp_word(base, (size_t)(c - base)))
-			snprintf(err, errlen, "unknown event '%s' (tracepoints need tracefs: "
-				 "mount -t tracefs nodev /sys/kernel/tracing)", text);
-		else if (r == PFM_ERR_NOTFOUND)
-			snprintf(err, errlen, "unknown event '%s'%s%s%s (see 'hwprof list')", text,
-				 sugg[0] ? " (did you mean: " : "", sugg, sugg[0] ? "?)" : "");
-		else
-			snprintf(err, errlen, "event '%s': %s%s%s%s", text, pfm_strerror(r),
-				 sugg[0] ? " (did you mean: " : "", sugg, sugg[0] ? "?)" : "");
-		return -EINVAL;
-	}
-apply:
-	e->attr.size = sizeof(e->attr);
-	if (m.precise)
-		e->attr.precise_ip = m.precise;
-	if (m.period) {
-		e->attr.freq = 0;
-		e->attr.sample_period = m.period;
-		e->sampling_set = 1;
-	} else if (m.freq) {
-		e->attr.freq = 1;
-		e->attr.sample_freq = m.freq;
-		e->sampling_set = 1;
-	} else if (e->attr.sample_period) {
-		/* libpfm4's own :period= / :freq= spelled out by hand */
-		e->sampling_set = 1;
-	}
+	apply_modifiers(e, &m, ours);
 	name_sample_type(e);
 	return 0;
-}
-
-/* ---- lists, groups, presets ---- */
-
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sb_add(struct strbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns)
-			return -ENOMEM;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-/* Replace every top-level @NAME by the preset's events for this machine. */
-static int expand_presets(const char *text, char **out, char *err, size_t errlen)
-{
-	struct strbuf b = { NULL, 0, 0 };
-	const char *p = text;
-	char pmu[64];
-	int depth = 0, r = 0;
-
-	*out = NULL;
-	events_host_pmu(pmu, sizeof(pmu));
-	while (*p) {
-		size_t n;
-
-		if (*p == '{' || *p == '}') {
-			depth += *p == '{' ? 1 : -1;
-			r = sb_add(&b, p++, 1);
-		} else if (*p == '@') {
-			char name[80], *ev = NULL;
-			const char *dir = events_presets_dir();
-
-			n = strcspn(p + 1, ",{}");
-			snprintf(name, sizeof(name), "%.*s", (int)(n < 79 ? n : 79), p + 1);
-			while (n && name[0] && isspace((unsigned char)name[strlen(name) - 1]))
-				name[strlen(name) - 1] = '\0';
-			if (depth > 0) {
-				snprintf(err, errlen, "preset '@%s' inside a group: presets hold their own "
-					 "groups; list it outside the braces", name);
-				r = -EINVAL;
-				goto out;
-			}
-			r = events_preset_lookup(dir, name, pmu, &ev, NULL, 0);
-			if (r == -ENOENT) {
-				char names[512];
-
-				if (events_preset_names(dir, names, sizeof(names)) < 0 || !names[0])
-					snprintf(err, errlen, "unknown preset '@%s': no presets in %s "
-						 "(set HWPROF_EVENTS_DIR)", name, dir);
-				else
-					snprintf(err, errlen, "unknown preset '@%s' (presets: %s; in %s)",
-						 name, names, dir);
-				r = -EINVAL;
-				goto out;
-			}
-			if (r < 0) {
-				snprintf(err, errlen, "preset '@%s' (%s/%s.preset): %s", name, dir, name,
-					 r == -EINVAL ? "malformed, or no line for this CPU and no '*' line"
-						      : strerror(-r));
-				r = -EINVAL;
-				goto out;
-			}
-			r = sb_add(&b, ev, strlen(ev));
-			free(ev);
-			p += 1 + n;
-		} else {
-			n = strcspn(p, "{}@");
-			r = sb_add(&b, p, n);
-			p += n;
-		}
-		if (r < 0)
-			goto out;
-	}
-	r = sb_add(&b, "", 0);
-	if (r < 0)
-		goto out;
-	*out = b.s;
-	return 0;
-out:
-	free(b.s);
-	return r;
 }
 
 static int list_push(struct event_list *l, size_t *cap)
@@ -952,7 +567,7 @@ int events_parse(const char *text, struct event_list **out, char *err, size_t er
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		goto fail;
-	r = expand_presets(text, &expanded, err, errlen);
+	r = preset_expand(text, &expanded, err, errlen);
 	if (r < 0)
 		goto fail;
 	r = parse_items(expanded, l, err, errlen);
@@ -982,45 +597,166 @@ void events_free(struct event_list *l)
 	free(l);
 }
 
-int events_for_each_pmu_event(events_pmu_event_fn fn, void *ctx)
+int events_append(struct event_list *l, const char *text, char *err, size_t errlen)
 {
-	int pmu, r;
+	struct event_list *more = NULL;
+	struct event *ev;
+	int r = events_parse(text, &more, err, errlen);
 
-	if (pfm_ready() < 0)
-		return -ENODEV;
-	pfm_for_all_pmus(pmu) {
-		pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
-
-		if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
-			continue;
-		/* perf's own names are listed as generic events; perf_raw is rNNNN. */
-		if (strcmp(pinfo.name, "perf") == 0 || strcmp(pinfo.name, "perf_raw") == 0)
-			continue;
-		for (int ev = pinfo.first_event; ev != -1; ev = pfm_get_event_next(ev)) {
-			pfm_event_info_t einfo = { .size = sizeof(einfo) };
-			char name[256];
-			int umasks = 0;
-
-			if (pfm_get_event_info(ev, PFM_OS_PERF_EVENT_EXT, &einfo) != PFM_SUCCESS)
-				continue;
-			for (int a = 0; a < einfo.nattrs; a++) {
-				pfm_event_attr_info_t ainfo = { .size = sizeof(ainfo) };
-
-				if (pfm_get_event_attr_info(ev, a, PFM_OS_PERF_EVENT_EXT, &ainfo) != PFM_SUCCESS ||
-				    ainfo.type != PFM_ATTR_UMASK)
-					continue;
-				umasks++;
-				snprintf(name, sizeof(name), "%s:%s", einfo.name, ainfo.name);
-				r = fn(ctx, pinfo.name, pinfo.desc, name, ainfo.desc ? ainfo.desc : "");
-				if (r)
-					return r;
-			}
-			if (umasks)
-				continue;
-			r = fn(ctx, pinfo.name, pinfo.desc, einfo.name, einfo.desc ? einfo.desc : "");
-			if (r)
-				return r;
-		}
+	if (r < 0)
+		return r;
+	ev = realloc(l->ev, (l->n + more->n) * sizeof(*ev));
+	if (!ev) {
+		events_free(more);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
+	l->ev = ev;
+	for (size_t i = 0; i < more->n; i++) {
+		l->ev[l->n + i] = more->ev[i];
+		l->ev[l->n + i].leader += (int)l->n;
+	}
+	l->n += more->n;
+	events_free(more);
 	return 0;
+}
+
+/* ---- opening an event, and why the kernel refused it ---- */
+
+int events_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
+{
+	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+enum events_refusal events_refusal_of(const struct event *e, int err)
+{
+	switch (-err) {
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENODEV:
+	case ENXIO:
+		return EVENTS_UNSUPPORTED;
+	case EINVAL:
+		/* The kernel validates a CPU PMU event's encoding against the model:
+		 * there EINVAL means this CPU has no such event or modifier. */
+		return e && events_is_hardware(e) ? EVENTS_UNSUPPORTED : EVENTS_REFUSED;
+	case EACCES:
+	case EPERM:
+		return EVENTS_DENIED;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		return EVENTS_EXHAUSTED;
+	default:
+		return EVENTS_REFUSED;
+	}
+}
+
+/* The fix for a permission refusal, the same whatever else is known. */
+#define FIX_DENIED "run as root or with CAP_PERFMON, or 'sysctl kernel.perf_event_paranoid=1'"
+
+const char *events_refusal_text(enum events_refusal kind)
+{
+	switch (kind) {
+	case EVENTS_UNSUPPORTED:
+		return "event not supported on this machine (no hardware PMU, e.g. in a VM?)";
+	case EVENTS_DENIED:
+		return "permission denied: perf_event_paranoid too high (" FIX_DENIED ")";
+	default:
+		return NULL;
+	}
+}
+
+void events_why_init(struct events_why *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->paranoid = util_perf_paranoid();
+	w->cpu_pmu = pmu_cpu_present();
+}
+
+/* What the caller does instead of giving up, and why. */
+static void fallback_notice(int err, const struct events_why *w, char *buf, size_t cap)
+{
+	switch (w->fallback) {
+	case EVENTS_TO_CPU_CLOCK:
+		snprintf(buf, cap, "no hardware PMU on this machine (VM?); using cpu-clock instead, "
+			 "or pass -e cpu-clock");
+		break;
+	case EVENTS_USER_ONLY:
+		snprintf(buf, cap, "kernel frames not allowed (perf_event_paranoid is %d; root, "
+			 "CAP_PERFMON or a value <= 1 allows them); recording user space only",
+			 w->paranoid);
+		break;
+	case EVENTS_NO_SWITCHES:
+		snprintf(buf, cap, "--off-cpu: this kernel gives no context-switch records "
+			 "(PERF_RECORD_SWITCH, Linux 4.3+): %s; recording on-CPU time only",
+			 strerror(-err));
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+/* Each refusal by its errno, then by what else is known: a new cause is one
+ * more test here, on e, w->attr (the attr as tried) or the machine. */
+void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
+		     size_t cap)
+{
+	struct events_why here;
+
+	if (!w) {
+		events_why_init(&here);
+		w = &here;
+	}
+	if (w->fallback != EVENTS_GIVE_UP) {
+		fallback_notice(err, w, buf, cap);
+		return;
+	}
+	switch (-err) {
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENODEV:
+	case ENXIO:
+	case EINVAL:
+		if (e && events_is_hardware(e) && !w->cpu_pmu)
+			snprintf(buf, cap, "not supported on this machine (the kernel exposes no CPU PMU)%s",
+				 w->sampling ? "; try -e cpu-clock" : "");
+		else if (-err == EINVAL && w->sampling)
+			snprintf(buf, cap, "the kernel rejected its attributes (%s): its modifiers or "
+				 "encoding, or a sampling setting (-F, -c, --call-graph) it does not take",
+				 strerror(-err));
+		else if (-err == EINVAL)
+			snprintf(buf, cap, "not supported: the kernel rejected its attributes (modifier or "
+				 "encoding not valid for this CPU)");
+		else
+			snprintf(buf, cap, "not supported by this CPU or kernel");
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, cap, "permission denied: perf_event_paranoid=%d (" FIX_DENIED ")",
+			 w->paranoid);
+		break;
+	case ECANCELED:
+		snprintf(buf, cap, "not counted: its group leader could not be opened");
+		break;
+	case EMFILE:
+	case ENFILE:
+		snprintf(buf, cap, "too many open files (one per %sevent); raise 'ulimit -n'",
+			 w->sampling ? "CPU and " : "");
+		break;
+	case ENOMEM:
+		if (w->ring_pages) {
+			snprintf(buf, cap, "ring buffers: cannot map %zu pages per CPU (locked memory "
+				 "limit, see 'ulimit -l' and /proc/sys/kernel/perf_event_mlock_kb); "
+				 "try a smaller -m", w->ring_pages);
+			break;
+		}
+		/* fall through */
+	default:
+		snprintf(buf, cap, "%s", strerror(-err));
+		break;
+	}
 }

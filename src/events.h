@@ -1,4 +1,6 @@
-/* events.h - event text to struct perf_event_attr, through libpfm4.
+/* events.h - event text to struct perf_event_attr, through libpfm4 (presets:
+ * preset.h, tracepoints: tracepoint.h, this machine's PMUs: pmu.h), and opening
+ * one: the perf_event_open call and the words for the kernel's refusals.
  *
  * A list is comma-separated; each item is one of
  *   a name libpfm4 knows for this machine's PMUs (INST_RETIRED:ANY_P, clx::L1D:REPLACEMENT),
@@ -15,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/perf_event.h>
 
 /* At most this many CPU PMU events in one group: the general-purpose counters
@@ -49,7 +52,8 @@ void events_set_cpu_clock(struct event *e);
 /* Whether e counts on a CPU PMU (hardware, cache, raw or a dynamic PMU type). */
 int events_is_hardware(const struct event *e);
 
-/* Up to max names close to `name` (edit distance), comma-separated, into buf. */
+/* Up to max names close to `name` (edit distance), comma-separated, into buf:
+ * perf's generic names and those of libpfm4's PMUs on this machine. */
 void events_suggest(const char *name, char *buf, size_t cap, int max);
 
 /* Number of events in the group led by event i (1 when it is alone). */
@@ -58,40 +62,58 @@ size_t events_group_size(const struct event_list *l, size_t i);
 /* perf's generic event names, NULL-terminated. */
 const char *const *events_generic_names(void);
 
-/* libpfm4's name of this machine's core PMU ("clx", "amd64_fam19h_zen3"; what
- * LIBPFM_FORCE_PMU names), or "" when libpfm4 knows none.  0 or -ENODEV. */
-int events_host_pmu(char *buf, size_t cap);
-/* Why libpfm4 names no CPU events here: the CPU it does not know ("the installed
- * libpfm4 has no event table for this CPU (AMD EPYC, family 26 model 2)"). */
-void events_no_pmu_table(char *buf, size_t cap);
+/* Append the events of `text` to l, each group (or lone event) its own as in
+ * events_parse.  0, or -EINVAL / -ENOMEM with a one line message in err (l is
+ * unchanged then). */
+int events_append(struct event_list *l, const char *text, char *err, size_t errlen);
 
-/* The preset directory: $HWPROF_EVENTS_DIR, else the installed one. */
-const char *events_presets_dir(void);
+/* ---- opening an event, and why the kernel refused it ---- */
 
-/* The events of preset `name` (without '@') for PMU `pmu` from dir: the first line
- * whose patterns match pmu, else the '*' line.  *text is malloc'd; desc (may be
- * NULL) gets the preset's description.  0, -ENOENT (no such preset), -EINVAL
- * (no line for pmu, or a malformed file) or -ENOMEM. */
-int events_preset_lookup(const char *dir, const char *name, const char *pmu, char **text,
-			 char *desc, size_t desclen);
+/* perf_event_open(2), close-on-exec: the new fd, or the kernel's -errno.  The
+ * one call of it in hwprof (record, stat, list and libhwprof alike). */
+int events_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd);
 
-/* The presets in dir, sorted, comma-separated ("branch, cache, default").  0 or -errno. */
-int events_preset_names(const char *dir, char *buf, size_t cap);
+/* What a refusal means to a caller that opens many events. */
+enum events_refusal {
+	EVENTS_UNSUPPORTED = 1,   /* this machine cannot count it (no PMU, not this CPU's) */
+	EVENTS_DENIED,            /* not allowed (perf_event_paranoid, no CAP_PERFMON) */
+	EVENTS_EXHAUSTED,         /* out of file descriptors or memory: all events alike */
+	EVENTS_REFUSED,           /* anything else (an attribute, its group leader, ...) */
+};
 
-/* The tracefs root with an events/ directory: $HWPROF_TRACEFS, /sys/kernel/tracing
- * or /sys/kernel/debug/tracing; NULL when none is mounted. */
-const char *events_tracefs(void);
+/* The kind of refusal -err (from events_open) is for e (NULL: no one event). */
+enum events_refusal events_refusal_of(const struct event *e, int err);
 
-/* The id of tracepoint sys:name (PERF_TYPE_TRACEPOINT's config).  0, -ENOENT, -ENODEV
- * (no tracefs). */
-int events_tracepoint_id(const char *sys, const char *name, uint64_t *id);
+/* A constant line for a kind of refusal when nothing more is known (libhwprof's
+ * hwprof_strerror); NULL for kinds whose errno says it best. */
+const char *events_refusal_text(enum events_refusal kind);
 
-/* Call fn for every event of libpfm4's PMUs present on this machine (the CPU's
- * and others libpfm4 detects, not its generic "perf" ones): name is what
- * events_parse takes (EVENT or EVENT:UMASK, one per unit mask).  Stops at the
- * first non-zero return of fn and returns it; 0, or -ENODEV without libpfm4. */
-typedef int (*events_pmu_event_fn)(void *ctx, const char *pmu, const char *pmu_desc,
-				   const char *name, const char *desc);
-int events_for_each_pmu_event(events_pmu_event_fn fn, void *ctx);
+/* What the caller does instead of giving up on an event. */
+enum events_fallback {
+	EVENTS_GIVE_UP,           /* nothing: the event is not counted, or the run fails */
+	EVENTS_TO_CPU_CLOCK,      /* a cycles event without a PMU samples cpu-clock */
+	EVENTS_USER_ONLY,         /* kernel mode not allowed: user space only */
+	EVENTS_NO_SWITCHES,       /* no context-switch records: on-CPU time only */
+};
+
+/* What explaining a refusal depends on besides the event and the errno. */
+struct events_why {
+	const struct perf_event_attr *attr; /* as given to perf_event_open (NULL: the event's) */
+	int sampling;             /* it samples (record); else it only counts */
+	size_t ring_pages;        /* sampling: data pages per CPU ring (0: not known) */
+	int paranoid;             /* /proc/sys/kernel/perf_event_paranoid */
+	int cpu_pmu;              /* the kernel exposes a CPU PMU (pmu_cpu_present) */
+	enum events_fallback fallback;
+};
+
+/* This machine's context (paranoid level, CPU PMU), counting, no fallback. */
+void events_why_init(struct events_why *w);
+
+/* Why the kernel refused e (NULL: no one event) with -err, and the fix, or with
+ * w->fallback what is done instead, as one line that names neither the event
+ * nor hwprof: "not supported on this machine (the kernel exposes no CPU PMU)".
+ * w NULL: events_why_init's.  Every command words refusals with this. */
+void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
+		     size_t cap);
 
 #endif

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +32,7 @@ struct session {
 	struct session_fd *fds;
 	struct ring **rings;     /* one per CPU */
 	struct pollfd *pfds;
+	struct perf_event_attr tried; /* the last attr given to perf_event_open */
 };
 
 static int read_online_cpus(int **out, size_t *n)
@@ -141,13 +141,6 @@ fail:
 	}
 	session_free(s);
 	return r;
-}
-
-static int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)
-{
-	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
-
-	return fd < 0 ? -errno : (int)fd;
 }
 
 static void close_events(struct session *s)
@@ -264,7 +257,8 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 				a.watermark = 0;
 				a.wakeup_watermark = 0;
 			}
-			r = perf_event_open(&a, s->pid, s->cpus[c], group_fd);
+			s->tried = a;
+			r = events_open(&a, s->pid, s->cpus[c], group_fd);
 			if (r < 0) {
 				*failed_event = e;
 				return r;
@@ -291,7 +285,8 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 	return 0;
 }
 
-int session_open(struct session *s, const struct session_opts *o, size_t *failed_event)
+/* One attempt at opening every event as o asks. */
+static int open_once(struct session *s, const struct session_opts *o, size_t *failed_event)
 {
 	int r;
 
@@ -325,6 +320,113 @@ int session_open(struct session *s, const struct session_opts *o, size_t *failed
 	if (r < 0)
 		close_events(s);
 	return r;
+}
+
+static int is_cycles(const struct event *e)
+{
+	return e->attr.type == PERF_TYPE_HARDWARE && e->attr.config == PERF_COUNT_HW_CPU_CYCLES;
+}
+
+static void tell(const struct session_opts *o, enum events_fallback what, const struct event *e,
+		 int err)
+{
+	if (o->on_fallback)
+		o->on_fallback(o->fallback_ctx, what, e, err);
+}
+
+/* Where the machine or the kernel refused event `bad` with r, the fallback
+ * that gets round it, applied to o: 1 to try again, 0 when r stands. */
+static int fall_back(struct session_opts *o, size_t bad, int r)
+{
+	struct event *e = &o->events->ev[bad];
+
+	if ((r == -ENOENT || r == -EOPNOTSUPP || r == -ENODEV) && events_is_hardware(e)) {
+		if (!is_cycles(e))
+			return 0;
+		tell(o, EVENTS_TO_CPU_CLOCK, e, r);
+		events_set_cpu_clock(e);
+		return 1;
+	}
+	if (r == -EACCES || r == -EPERM) {
+		if (o->exclude_kernel || e->attr.exclude_kernel)
+			return 0;
+		o->exclude_kernel = 1;
+		tell(o, EVENTS_USER_ONLY, e, r);
+		return 1;
+	}
+	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
+		return 0;
+	/* Kernels before 4.3 reject attr.context_switch (EINVAL); the
+	 * context-switch software event may be missing too: on-CPU only. */
+	if (o->context_switch && (r == -EINVAL || r == -E2BIG ||
+				  (bad == o->events->n - 1 && (r == -ENOENT || r == -EOPNOTSUPP)))) {
+		tell(o, EVENTS_NO_SWITCHES, e, r);
+		o->context_switch = 0;
+		o->events->n--;
+		return 1;
+	}
+	/* The leaf-caller stack copy is a refinement of fp stacks: a kernel
+	 * that refuses user registers or stacks still gets fp stacks. */
+	if (r == -EINVAL && o->stack_user && !o->exclude_callchain_user) {
+		o->stack_user = 0;
+		return 1;
+	}
+	return 0;
+}
+
+int session_open(struct session *s, struct session_opts *o, size_t *failed_event)
+{
+	int r;
+
+	while ((r = open_once(s, o, failed_event)) < 0)
+		if (!fall_back(o, *failed_event, r))
+			return r;
+	return 0;
+}
+
+const struct perf_event_attr *session_refused_attr(const struct session *s)
+{
+	return &s->tried;
+}
+
+size_t session_ring_pages(const struct session_opts *o, size_t asked)
+{
+	size_t pages = SESSION_RING_PAGES;
+
+	if (asked)
+		return asked;
+	/* A frame-pointer sample carries 650 bytes of registers and stack for the
+	 * leaf-caller recovery (hence 256 pages: 1 MiB, room for some 100 ms at
+	 * -F 4999 on two threads); a DWARF sample some 16 KiB: the default ring
+	 * would hold only a few dozen of them between two reads. */
+	if (o->exclude_callchain_user)
+		pages *= 4;
+	/* A sample and two records per context switch: tens of thousands a
+	 * second in a chatty program, more than the default ring holds between
+	 * two reads while hwprof symbolizes the first stacks. */
+	if (o->context_switch && pages < 1024)
+		pages = 1024;
+	return pages;
+}
+
+int session_add_offcpu(struct session_opts *o)
+{
+	char err[256];
+	/* Period 1: every switch-out is a sample, with the stacks the other
+	 * events get. */
+	int r = events_append(o->events, "context-switches:period=1", err, sizeof(err));
+
+	if (r < 0)
+		return r;
+	o->context_switch = 1;
+	return 0;
+}
+
+int session_offcpu_event(const struct session_opts *o)
+{
+	/* session_add_offcpu put the switch event last; session_open drops it
+	 * together with the records. */
+	return o->context_switch ? (int)o->events->n : 0;
 }
 
 int session_start(struct session *s)

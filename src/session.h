@@ -13,6 +13,11 @@
 #include "perfrec.h"
 #include "ring.h"
 
+/* A fallback session_open took, for the caller to say: what it was, the event
+ * the kernel refused (as it was before the fallback), the kernel's -errno. */
+typedef void (*session_fallback_fn)(void *ctx, enum events_fallback what, const struct event *e,
+				    int err);
+
 struct session_opts {
 	struct event_list *events;
 	uint64_t freq;            /* samples per second, or 0 ... */
@@ -24,18 +29,46 @@ struct session_opts {
 	int exclude_kernel;       /* user space only */
 	int context_switch;       /* PERF_RECORD_SWITCH records (on the first event) */
 	size_t ring_pages;        /* data pages per CPU ring, a power of two */
+	session_fallback_fn on_fallback; /* told of each fallback session_open takes (or NULL) */
+	void *fallback_ctx;
 };
+
+/* Data pages per CPU ring unless more are needed: 1 MiB of 4 KiB pages. */
+#define SESSION_RING_PAGES 256
+
+/* Data pages per CPU ring for o (its other fields set): asked (-m) when not 0,
+ * else SESSION_RING_PAGES, more where samples are large (DWARF stack copies) or
+ * many (off-CPU: a sample and two records per context switch). */
+size_t session_ring_pages(const struct session_opts *o, size_t asked);
+
+/* Off-CPU time (record --off-cpu): switch-outs are sampled by their own software
+ * event, context-switches with period 1, added to o->events, and the first event
+ * asks for PERF_RECORD_SWITCH records (o->context_switch): the two together time
+ * each wait (offcpu.h).  0, or -errno. */
+int session_add_offcpu(struct session_opts *o);
+
+/* recorder_opts.offcpu_event: 1 + the index of the switch event in o->events, or 0
+ * when there is none (not asked, or dropped by session_open). */
+int session_offcpu_event(const struct session_opts *o);
 
 struct session;
 
 /* Fork argv stopped before exec.  Fills *out.  0 or -errno. */
 int session_spawn(char *const argv[], struct session **out);
 
-/* Open every event on every online CPU for the child, map the rings.  On failure
- * nothing stays open, *failed_event is the index of the event that failed, and the
- * kernel's -errno is returned (-ENOENT/-EOPNOTSUPP: not supported here,
- * -EACCES/-EPERM: not allowed, -EINVAL: the event's attributes). */
-int session_open(struct session *s, const struct session_opts *o, size_t *failed_event);
+/* Open every event on every online CPU for the child, map the rings.  Where the
+ * machine or the kernel says no, fall back, update o and tell o->on_fallback: a
+ * cycles event without a CPU PMU samples cpu-clock; kernel mode not allowed: user
+ * space only (o->exclude_kernel); no context-switch records: on-CPU only (the
+ * switch event dropped); user stack copies refused for fp stacks: no leaf callers
+ * (o->stack_user 0, not told).  On failure nothing stays open, *failed_event is
+ * the index of the event refused, and the kernel's -errno is returned (words:
+ * events_strerror, with session_refused_attr). */
+int session_open(struct session *s, struct session_opts *o, size_t *failed_event);
+
+/* The attr of the last perf_event_open session_open tried: after a failure, the
+ * one the kernel refused (events_why.attr). */
+const struct perf_event_attr *session_refused_attr(const struct session *s);
 
 /* Let the child exec.  Returns 0, or the -errno of a failed exec (the child then
  * exited with 127 and has been reaped). */

@@ -271,12 +271,3 @@ int timeline_write_chrome(const struct timeline *t, FILE *out)
 	fprintf(out, "\n]}\n");
 	return ferror(out) ? -EIO : 0;
 }
-
-void timeline_path(const char *profile, char *buf, size_t cap)
-{
-	size_t n = strlen(profile);
-
-	if (n > 6 && strcmp(profile + n - 6, ".pb.gz") == 0)
-		n -= 6;
-	snprintf(buf, cap, "%.*s.timeline", (int)n, profile);
-}

@@ -67,7 +67,4 @@ int timeline_read_file(const char *path, struct timeline **out);
  * 0 or -EIO. */
 int timeline_write_chrome(const struct timeline *t, FILE *out);
 
-/* The side file of a profile: "X.pb.gz" -> "X.timeline", else PATH.timeline. */
-void timeline_path(const char *profile, char *buf, size_t cap);
-
 #endif

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +75,34 @@ int util_exit_status(int wait_status)
 	if (WIFSIGNALED(wait_status))
 		return 128 + WTERMSIG(wait_status);
 	return 1;
+}
+
+int util_check_writable(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (access(path, F_OK) == 0) {
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			r = -EISDIR;
+		else if (access(path, W_OK) < 0)
+			r = -errno;
+	} else if (access(dir, W_OK) < 0) {
+		r = -errno;
+	}
+	free(copy);
+	return r;
+}
+
+const char *util_strerror(int err)
+{
+	return err == -ENOMEM ? "out of memory" : strerror(-err);
 }
 
 int util_perf_paranoid(void)

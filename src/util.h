@@ -28,6 +28,13 @@ int util_read_file(const char *path, char **out, size_t *len);
  * 128 + N when signal N killed it. */
 int util_exit_status(int wait_status);
 
+/* Whether path can be written: an existing file writable by us, or a new one in a
+ * writable directory.  0, -EISDIR, -errno of access(2) or -ENOMEM. */
+int util_check_writable(const char *path);
+
+/* A failure -err as a command says it: strerror(-err), "out of memory" for -ENOMEM. */
+const char *util_strerror(int err);
+
 /* /proc/sys/kernel/perf_event_paranoid (2, the usual default, when unreadable). */
 int util_perf_paranoid(void);
 

@@ -75,24 +75,6 @@ static void test_metrics(void)
 	events_free(l);
 }
 
-static void test_reason(void)
-{
-	struct event_list *l = NULL;
-	char err[256], why[256];
-
-	if (events_parse("cycles,task-clock", &l, err, sizeof(err)) < 0)
-		return;
-	counting_reason(-EACCES, &l->ev[1], why, sizeof(why));
-	ok(strstr(why, "permission denied: perf_event_paranoid=") != NULL, "EACCES names the paranoid level: %s", why);
-	counting_reason(-ECANCELED, &l->ev[1], why, sizeof(why));
-	ok(strstr(why, "group leader") != NULL, "a member of a failed group says so: %s", why);
-	if (access("/sys/bus/event_source/devices/cpu", F_OK) != 0) {
-		counting_reason(-ENOENT, &l->ev[0], why, sizeof(why));
-		is_str(why, "not supported on this machine (the kernel exposes no CPU PMU)", "no PMU: cycles");
-	}
-	events_free(l);
-}
-
 /* A group whose leader the machine refuses takes its members down with it,
  * and software events still count on the child. */
 static void test_live(void)
@@ -132,7 +114,6 @@ int main(void)
 {
 	test_scale();
 	test_metrics();
-	test_reason();
 	test_live();
 	return done_testing();
 }

@@ -1,4 +1,5 @@
-/* test-events.c - event text to perf_event_attr, without needing a PMU. */
+/* test-events.c - event text to perf_event_attr, without needing a PMU, and the
+ * words for the kernel's refusals. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "preset.h"
 #include "tap.h"
+#include "tracepoint.h"
 
 static struct event_list *parse(const char *text, char *err, size_t errlen)
 {
@@ -192,8 +195,8 @@ static void test_tracepoints(const char *srcdir)
 
 	snprintf(dir, sizeof(dir), "%s/unit/fixtures/tracefs", srcdir);
 	setenv("HWPROF_TRACEFS", dir, 1);
-	ok(events_tracepoint_id("sched", "sched_switch", &id) == 0 && id == 316, "id read from tracefs");
-	ok(events_tracepoint_id("sched", "../../x", &id) == -ENOENT, "a path in the name is not followed");
+	ok(tracepoint_id("sched", "sched_switch", &id) == 0 && id == 316, "id read from tracefs");
+	ok(tracepoint_id("sched", "../../x", &id) == -ENOENT, "a path in the name is not followed");
 	l = parse("sched:sched_switch,syscalls:sys_enter_write:u", err, sizeof(err));
 	if (ok(l != NULL, "tracepoints parse (%s)", err)) {
 		ok(l->ev[0].attr.type == PERF_TYPE_TRACEPOINT && l->ev[0].attr.config == 316, "type tracepoint, config = id");
@@ -214,24 +217,24 @@ static void test_presets(const char *srcdir)
 	struct event_list *l;
 
 	snprintf(dir, sizeof(dir), "%s/unit/fixtures/events", srcdir);
-	ok(events_preset_lookup(dir, "test", "skl", &text, desc, sizeof(desc)) == 0 &&
+	ok(preset_lookup(dir, "test", "skl", &text, desc, sizeof(desc)) == 0 &&
 	   strcmp(text, "{cycles,instructions},L1D:REPLACEMENT") == 0, "skl gets its line");
 	is_str(desc, "Test preset", "the description");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "test", "amd64_fam19h_zen3", &text, NULL, 0) == 0 &&
+	ok(preset_lookup(dir, "test", "amd64_fam19h_zen3", &text, NULL, 0) == 0 &&
 	   strcmp(text, "{cycles,RETIRED_INSTRUCTIONS}") == 0, "a glob matches Zen 3");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "test", "icl", &text, NULL, 0) == 0 && strcmp(text, "cpu-clock,task-clock") == 0,
+	ok(preset_lookup(dir, "test", "icl", &text, NULL, 0) == 0 && strcmp(text, "cpu-clock,task-clock") == 0,
 	   "another model gets the fallback");
 	free(text);
 	text = NULL;
-	ok(events_preset_lookup(dir, "nope", "skl", &text, NULL, 0) == -ENOENT && !text, "no such preset: -ENOENT");
-	ok(events_preset_lookup(dir, "broken", "skl", &text, NULL, 0) == -EINVAL, "a pattern without events: -EINVAL");
-	ok(events_preset_lookup(dir, "nofallback", "skl", &text, NULL, 0) == -EINVAL, "no line for the CPU: -EINVAL");
-	ok(events_preset_lookup(dir, "../test", "skl", &text, NULL, 0) == -ENOENT, "names are not paths");
-	ok(events_preset_names(dir, names, sizeof(names)) == 0, "names listed");
+	ok(preset_lookup(dir, "nope", "skl", &text, NULL, 0) == -ENOENT && !text, "no such preset: -ENOENT");
+	ok(preset_lookup(dir, "broken", "skl", &text, NULL, 0) == -EINVAL, "a pattern without events: -EINVAL");
+	ok(preset_lookup(dir, "nofallback", "skl", &text, NULL, 0) == -EINVAL, "no line for the CPU: -EINVAL");
+	ok(preset_lookup(dir, "../test", "skl", &text, NULL, 0) == -ENOENT, "names are not paths");
+	ok(preset_names(dir, names, sizeof(names)) == 0, "names listed");
 	is_str(names, "broken, fallback, nofallback, test", "sorted");
 
 	setenv("HWPROF_EVENTS_DIR", dir, 1);
@@ -249,7 +252,7 @@ static void test_presets(const char *srcdir)
 	/* The shipped presets: every one expands and parses on this machine. */
 	snprintf(dir, sizeof(dir), "%s/../events", srcdir);
 	setenv("HWPROF_EVENTS_DIR", dir, 1);
-	if (ok(events_preset_names(dir, names, sizeof(names)) == 0 && strstr(names, "cache") && strstr(names, "default"),
+	if (ok(preset_names(dir, names, sizeof(names)) == 0 && strstr(names, "cache") && strstr(names, "default"),
 	       "shipped presets found: %s", names)) {
 		char *save = NULL;
 
@@ -279,6 +282,77 @@ static void test_errors(void)
 	ok(l == NULL && err[0], "an empty list is rejected: %s", err);
 }
 
+static void test_append(void)
+{
+	char err[256];
+	struct event_list *l = parse("{cycles,instructions}", err, sizeof(err));
+
+	if (!ok(l != NULL, "a group to append to (%s)", err))
+		return;
+	ok(events_append(l, "context-switches:period=1", err, sizeof(err)) == 0 && l->n == 3,
+	   "an event appended (%s)", err);
+	ok(l->ev[2].leader == 2 && l->ev[2].sampling_set && l->ev[2].attr.sample_period == 1,
+	   "it leads itself, with its own period");
+	ok(l->ev[0].leader == 0 && l->ev[1].leader == 0, "the group before it is kept");
+	ok(events_append(l, "{cpu-clock,task-clock}", err, sizeof(err)) == 0 && l->n == 5 &&
+	   l->ev[3].leader == 3 && l->ev[4].leader == 3, "an appended group keeps its leader");
+	ok(events_append(l, "cyles", err, sizeof(err)) == -EINVAL && l->n == 5 && strstr(err, "cyles"),
+	   "a bad text leaves the list as it was: %s", err);
+	events_free(l);
+}
+
+/* The refusals, worded for a machine described by hand. */
+static void test_refusals(void)
+{
+	char err[256], why[512];
+	struct event_list *l = parse("cycles,task-clock", err, sizeof(err));
+	struct events_why w;
+
+	if (!ok(l != NULL, "events to refuse (%s)", err))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.paranoid = 2;
+	events_strerror(&l->ev[1], -EACCES, &w, why, sizeof(why));
+	ok(strstr(why, "permission denied: perf_event_paranoid=2") && strstr(why, "CAP_PERFMON"),
+	   "EACCES names the paranoid level and the fix: %s", why);
+	events_strerror(&l->ev[1], -ECANCELED, &w, why, sizeof(why));
+	ok(strstr(why, "group leader") != NULL, "a member of a failed group says so: %s", why);
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported on this machine (the kernel exposes no CPU PMU)", "no PMU: cycles");
+	w.sampling = 1;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported on this machine (the kernel exposes no CPU PMU); try -e cpu-clock",
+	       "no PMU, sampling: the software clock instead");
+	w.cpu_pmu = 1;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	is_str(why, "not supported by this CPU or kernel", "with a PMU: not this CPU's event");
+	events_strerror(&l->ev[0], -EMFILE, &w, why, sizeof(why));
+	ok(strstr(why, "one per CPU and event") && strstr(why, "ulimit -n"),
+	   "sampling opens an fd per CPU: %s", why);
+	w.ring_pages = 1024;
+	events_strerror(&l->ev[0], -ENOMEM, &w, why, sizeof(why));
+	ok(strstr(why, "1024 pages per CPU") && strstr(why, "smaller -m"), "rings that do not fit: %s", why);
+	w.fallback = EVENTS_TO_CPU_CLOCK;
+	events_strerror(&l->ev[0], -ENOENT, &w, why, sizeof(why));
+	ok(strstr(why, "using cpu-clock instead") != NULL, "a fallback says what is done instead: %s", why);
+	w.fallback = EVENTS_NO_SWITCHES;
+	events_strerror(&l->ev[1], -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "no context-switch records") && strstr(why, "Invalid argument"),
+	   "no switch records, with the kernel's errno: %s", why);
+	events_strerror(NULL, -EMFILE, NULL, why, sizeof(why));
+	is_str(why, "too many open files (one per event); raise 'ulimit -n'", "no one event, counting");
+
+	is_int(events_refusal_of(&l->ev[0], -EINVAL), EVENTS_UNSUPPORTED,
+	       "EINVAL on a CPU PMU event: not this CPU's");
+	is_int(events_refusal_of(&l->ev[1], -EINVAL), EVENTS_REFUSED, "EINVAL on a software event: refused");
+	is_int(events_refusal_of(&l->ev[1], -EPERM), EVENTS_DENIED, "EPERM: denied");
+	is_int(events_refusal_of(NULL, -ENFILE), EVENTS_EXHAUSTED, "ENFILE: every event alike");
+	ok(strstr(events_refusal_text(EVENTS_UNSUPPORTED), "not supported") != NULL,
+	   "a constant line for an unsupported event");
+	ok(events_refusal_text(EVENTS_REFUSED) == NULL, "none where the errno says it");
+	events_free(l);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("TESTS_SRCDIR");
@@ -289,6 +363,8 @@ int main(void)
 	test_errors();
 	test_modifiers();
 	test_groups();
+	test_append();
+	test_refusals();
 	if (srcdir) {
 		test_tracepoints(srcdir);
 		test_presets(srcdir);
