@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "folded.h"
 #include "hindex.h"
-#include "text.h"
 #include "util.h"
 
 #define FG_WIDTH        1200    /* image width, px */
@@ -202,7 +202,7 @@ static void put_amount(FILE *out, const struct profile_value_type *vt, int64_t v
 	char buf[32];
 
 	if (vt->unit && !strcmp(vt->unit, "nanoseconds")) {
-		fputs(text_format_value(buf, sizeof(buf), v, vt->unit), out);
+		fputs(fmt_ns(buf, sizeof(buf), v, FMT_NS_SHORT, 0), out);
 	} else {
 		fprintf(out, "%" PRId64 " ", v);
 		put_xml(out, vt->unit && strcmp(vt->unit, "count") ? vt->unit : vt->type, SIZE_MAX);

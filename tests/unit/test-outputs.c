@@ -139,20 +139,6 @@ static void test_folded(struct profile *p)
 	free(names);
 }
 
-static void test_format(void)
-{
-	char b[32];
-
-	is_str(text_format_value(b, sizeof(b), 1234567890, "nanoseconds"), "1.23s", "fmt 1.23s");
-	is_str(text_format_value(b, sizeof(b), 45600000, "nanoseconds"), "45.6ms", "fmt 45.6ms");
-	is_str(text_format_value(b, sizeof(b), 105 * MS, "nanoseconds"), "105ms", "fmt 105ms");
-	is_str(text_format_value(b, sizeof(b), 999700000, "nanoseconds"), "1.00s", "fmt rounds up a unit");
-	is_str(text_format_value(b, sizeof(b), 2500, "nanoseconds"), "2.50us", "fmt us");
-	is_str(text_format_value(b, sizeof(b), 800, "nanoseconds"), "800ns", "fmt ns");
-	is_str(text_format_value(b, sizeof(b), -5 * MS, "nanoseconds"), "-5.00ms", "fmt negative");
-	is_str(text_format_value(b, sizeof(b), 1234567, "count"), "1234567", "fmt count plain");
-}
-
 static void test_top(struct profile *p)
 {
 	char *buf = NULL, line[256];
@@ -294,7 +280,6 @@ int main(void)
 	if (!p)
 		return done_testing();
 	test_folded(p);
-	test_format();
 	test_top(p);
 	test_svg(p);
 	test_empty();
