@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "folded.h"
 #include "hindex.h"
 #include "util.h"
 
@@ -346,13 +345,13 @@ int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE
 		/* Widths cannot be negative: a diff profile's losses have no place here. */
 		if (v <= 0)
 			continue;
-		n = folded_frames(p, s, &names, &cap_names);
+		n = profile_sample_stack(p, s, PROFILE_ROOT_FIRST, &names, &cap_names);
 		if (n < 0) {
 			ret = n;
 			goto out;
 		}
 		t.nodes[0].value += v;
-		for (int k = n - 1; k >= 0; k--) {
+		for (int k = 0; k < n; k++) {
 			int64_t c = tree_child(&t, cur, *names[k] ? names[k] : "[unknown]");
 
 			if (c < 0) {

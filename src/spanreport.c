@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "folded.h"
 #include "hdrlog.h"
 #include "util.h"
 
@@ -251,7 +250,7 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		typ = ns->num <= hdr_value_at_percentile(h, 50);
 		if (!slow && !typ)
 			continue;
-		nf = folded_frames(p, s, &names, &cap_names);
+		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			err = nf;
 			goto out;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "folded.h"
 #include "hindex.h"
 #include "util.h"
 
@@ -94,7 +93,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 		if (!v)
 			continue;
 		total += v;
-		nf = folded_frames(p, s, &names, &cap_names);
+		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			ret = nf;
 			goto out;

@@ -129,13 +129,34 @@ static void test_folded(struct profile *p)
 	is_int(CAPTURE(buf, folded_write(p, 2, out)), -EINVAL, "folded: bad type");
 	free(buf);
 
-	n = folded_frames(p, &p->samples[0], &names, &cap);
+	n = profile_sample_stack(p, &p->samples[0], PROFILE_LEAF_FIRST, &names, &cap);
 	is_int(n, 3, "frames: inlined location expands to two frames");
 	if (n == 3) {
 		is_str(names[0], "helper", "frames: innermost inlined first");
 		is_str(names[1], "work", "frames: then its outer function");
 		is_str(names[2], "main", "frames: root last");
 	}
+	n = profile_sample_stack(p, &p->samples[0], PROFILE_ROOT_FIRST, &names, &cap);
+	is_int(n, 3, "frames root first: as many");
+	if (n == 3) {
+		is_str(names[0], "main", "frames root first: root first");
+		is_str(names[1], "work", "frames root first: then the outer function");
+		is_str(names[2], "helper", "frames root first: innermost inlined last");
+	}
+	free(names);
+}
+
+static void test_no_locations(struct profile *p)
+{
+	struct profile_sample s = { 0 };
+	const char **names = NULL;
+	size_t cap = 0;
+	int n;
+
+	n = profile_sample_stack(p, &s, PROFILE_ROOT_FIRST, &names, &cap);
+	is_int(n, 1, "frames: a sample without locations has one frame");
+	if (n == 1)
+		is_str(names[0], "[unknown]", "frames: named [unknown]");
 	free(names);
 }
 
@@ -280,6 +301,7 @@ int main(void)
 	if (!p)
 		return done_testing();
 	test_folded(p);
+	test_no_locations(p);
 	test_top(p);
 	test_svg(p);
 	test_empty();
