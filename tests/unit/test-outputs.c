@@ -245,6 +245,110 @@ static void test_svg(struct profile *p)
 	free(buf);
 }
 
+/* The first node named name at depth, or NULL. */
+static const struct flamegraph_node *node(const struct flamegraph *g, const char *name,
+					  uint32_t depth)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->nodes[i].depth == depth && !strcmp(g->nodes[i].name, name))
+			return &g->nodes[i];
+	return NULL;
+}
+
+static int near(double a, double b)
+{
+	return a - b < 0.001 && b - a < 0.001;
+}
+
+static void test_layout(struct profile *p)
+{
+	struct flamegraph *g = NULL;
+	const struct flamegraph_node *all, *main_, *rec, *tmpl, *tiny, *work, *rec4;
+
+	is_int(flamegraph_build(p, 9, &g), -EINVAL, "build: bad type");
+	ok(g == NULL, "build: no graph for a bad type");
+	is_int(flamegraph_build(p, 1, &g), 0, "build: ok");
+	if (!g)
+		return;
+	is_int(g->total, 105 * MS + 1, "build: total of the positive values");
+	is_int(g->n, 9, "build: one node per distinct path, none for zero values");
+	is_int(flamegraph_layout(g), 0, "layout: ok");
+	all = &g->nodes[0];
+	main_ = node(g, "main", 1);
+	rec = node(g, "rec", 2);
+	tmpl = node(g, TEMPLATE, 2);
+	tiny = node(g, "tiny_fn", 2);
+	work = node(g, "work", 2);
+	rec4 = node(g, "rec", 4);
+	if (!main_ || !rec || !tmpl || !tiny || !work || !rec4) {
+		ok(0, "layout: nodes found");
+		flamegraph_free(g);
+		return;
+	}
+	ok(near(all->x, 10) && near(all->width, 1180), "layout: the root spans the image");
+	ok(near(main_->x, 10) && near(main_->width, 1180), "layout: an only child as wide as its parent");
+	ok(near(rec->x, 10) && near(rec->width, 1180.0 * 30 / 105),
+	   "layout: the first child by name at its parent's left edge");
+	ok(near(tmpl->x, rec->x + rec->width), "layout: the next sibling by name right of it");
+	ok(near(tiny->x + tiny->width, work->x), "layout: siblings side by side");
+	ok(near(work->x + work->width, 10 + 1180.0 * 65 / 105),
+	   "layout: the parent's own value right of its children");
+	ok(near(rec4->x, 10), "layout: a recursion's frames stacked on each other");
+	ok(!tiny->drawn && work->drawn, "layout: frames under 0.1%% not drawn");
+	is_int(g->max_depth, 4, "layout: max depth of the drawn frames");
+	is_int(g->order[0], 0, "layout: the root drawn first");
+	flamegraph_free(g);
+	flamegraph_free(NULL);
+}
+
+static void says_changed(FILE *out, const struct flamegraph *g, const void *ctx)
+{
+	(void)g;
+	flamegraph_put_text(out, ctx);
+}
+
+static void change_of(FILE *out, const struct flamegraph *g, const struct flamegraph_node *nd,
+		      const void *ctx)
+{
+	(void)g;
+	(void)ctx;
+	fprintf(out, "%+d", nd == &g->nodes[0] ? 0 : 7);
+}
+
+/* Another graph reuses build and layout, and changes colours and words only. */
+static void test_own_words(struct profile *p)
+{
+	struct flamegraph *g = NULL;
+	struct flamegraph_words w = { "diff", says_changed, change_of, "red <grew>" };
+	char *buf = NULL, *plain = NULL;
+	struct flamegraph_node *main_ = NULL;
+
+	if (flamegraph_build(p, 1, &g) || flamegraph_layout(g)) {
+		ok(0, "own words: graph");
+		flamegraph_free(g);
+		return;
+	}
+	is_int(CAPTURE(plain, flamegraph_emit(g, NULL, out)), 0, "emit with the default words: ok");
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->nodes[i].name, "main"))
+			main_ = &g->nodes[i];
+	if (main_)
+		main_->rgb = 0x0000ff;
+	is_int(CAPTURE(buf, flamegraph_emit(g, &w, out)), 0, "emit with own words: ok");
+	ok(plain && strstr(plain, "<title>main (105ms, 100.00%)</title>"), "default words: value and share");
+	ok(buf && strstr(buf, ">diff</text>"), "own words: title");
+	ok(buf && strstr(buf, ">red &lt;grew&gt;</text>"), "own words: subtitle, escaped");
+	ok(buf && strstr(buf, "<title>main (+7)</title>") && strstr(buf, "<title>all (+0)</title>"),
+	   "own words: tooltips");
+	ok(buf && strstr(buf, "fill=\"rgb(0,0,255)\"/><text x=\"13.00\" y=\"120\">main</text>"),
+	   "own colour: main blue");
+	ok(buf && plain && strlen(buf) > 200 && !strcmp(strstr(buf, "<script"), strstr(plain, "<script")),
+	   "own words: the same script");
+	free(buf);
+	free(plain);
+	flamegraph_free(g);
+}
+
 static void test_empty(void)
 {
 	struct profile *p = NULL;
@@ -304,6 +408,8 @@ int main(void)
 	test_no_locations(p);
 	test_top(p);
 	test_svg(p);
+	test_layout(p);
+	test_own_words(p);
 	test_empty();
 	test_weird_names();
 	profile_free(p);
