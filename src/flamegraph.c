@@ -426,7 +426,8 @@ static void default_detail(FILE *out, const struct flamegraph *g, const struct f
 	fprintf(out, ", %.2f%%", 100.0 * (double)nd->value / (double)g->total);
 }
 
-/* The document up to the frames: the image height px, title, subtitle, buttons. */
+/* The document up to the frames (height: the whole image's, px): title,
+ * subtitle, buttons, the details line. */
 static void emit_head(FILE *out, const struct flamegraph *g, const struct flamegraph_words *w,
 		      int height)
 {
@@ -488,7 +489,7 @@ static void emit_tail(FILE *out, int root_y)
 
 int flamegraph_emit(const struct flamegraph *g, const struct flamegraph_words *words, FILE *out)
 {
-	static const struct flamegraph_words defaults = { 0 };
+	const struct flamegraph_words defaults = { 0 };
 	const struct flamegraph_words *w = words ? words : &defaults;
 	int height = FG_TOP + (g->max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
 
