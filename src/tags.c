@@ -85,7 +85,9 @@ int tags_write(const struct profile *p, size_t type, FILE *out)
 		if (r)
 			goto out;
 	}
-	qsort(set.v, set.n, sizeof(*set.v), cmp_tag);
+	/* No labels at all leaves set.v NULL, which qsort must not be given. */
+	if (set.n)
+		qsort(set.v, set.n, sizeof(*set.v), cmp_tag);
 	for (size_t i = 0; i < set.n; i++) {
 		const struct tag_value *t = &set.v[i];
 

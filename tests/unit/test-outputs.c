@@ -10,6 +10,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "profile.h"
+#include "tags.h"
 #include "text.h"
 #include "tap.h"
 
@@ -245,6 +246,16 @@ static void test_svg(struct profile *p)
 	free(buf);
 }
 
+static void test_tags(struct profile *p)
+{
+	char *buf = NULL;
+
+	is_int(CAPTURE(buf, tags_write(p, 1, out)), 0, "tags: ok");
+	is_str(buf, "thread: Total 105ms\n      20.0ms ( 19.05%): b\n      10.0ms (  9.52%): a\n",
+	       "tags: per label value, largest first, shares of the total");
+	free(buf);
+}
+
 /* The first node named name at depth, or NULL. */
 static const struct flamegraph_node *node(const struct flamegraph *g, const char *name,
 					  uint32_t depth)
@@ -370,6 +381,10 @@ static void test_empty(void)
 	is_int(CAPTURE(buf, text_top(p, 0, 10, out)), 0, "empty: top ok");
 	ok(buf && strstr(buf, "Total: 0ns cpu"), "empty: top total 0");
 	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, tags_write(p, 0, out)), 0, "empty: tags ok");
+	is_str(buf, "", "empty: no labels, no tags");
+	free(buf);
 	profile_free(p);
 }
 
@@ -407,6 +422,7 @@ int main(void)
 	test_folded(p);
 	test_no_locations(p);
 	test_top(p);
+	test_tags(p);
 	test_svg(p);
 	test_layout(p);
 	test_own_words(p);
