@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "fmt.h"
 #include "hdr.h"
 #include "hdrlog.h"
 #include "hgrm.h"
@@ -83,14 +84,6 @@ static int64_t unit_ns(const char *s, size_t len)
 		if (strlen(units[i].name) == len && strncmp(s, units[i].name, len) == 0)
 			return units[i].ns;
 	return 0;
-}
-
-static const char *unit_name(int64_t ns)
-{
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (units[i].ns == ns)
-			return units[i].name;
-	return "?";
 }
 
 /* Parse a duration "DIGITS[.DIGITS][UNIT]" of len bytes into nanoseconds, a
@@ -319,32 +312,6 @@ static int parse_opts(int argc, char **argv, struct latency_opts *o)
 	return 0;
 }
 
-/* ns as text: in out_unit when given (every digit kept), else in the largest
- * unit it reaches, to 4 significant digits. */
-static void fmt_ns(char *buf, size_t size, int64_t ns, int64_t out_unit)
-{
-	int64_t u = out_unit;
-	double x;
-	int decimals;
-
-	if (!u) {
-		u = 1;
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (ns >= units[i].ns)
-				u = units[i].ns;
-	}
-	if (u == 1) {
-		snprintf(buf, size, "%lld ns", (long long)ns);
-		return;
-	}
-	x = (double)ns / (double)u;
-	if (out_unit)
-		decimals = u == 1000 ? 3 : u == 1000000 ? 6 : 9;
-	else
-		decimals = x < 10 ? 3 : x < 100 ? 2 : x < 1000 ? 1 : 0;
-	snprintf(buf, size, "%.*f %s", decimals, x, unit_name(u));
-}
-
 static const double report_percentiles[] = { 50, 90, 99, 99.9, 99.99 };
 static const char *const report_names[] = { "p50", "p90", "p99", "p99.9", "p99.99" };
 
@@ -366,13 +333,13 @@ static void print_summary(const struct hdr *a, const struct hdr *b, int64_t scal
 		const char *name = i < n ? report_names[i] : "max";
 
 		fmt_ns(x, sizeof(x), (i < n ? hdr_value_at_percentile(a, report_percentiles[i]) :
-				      hdr_max(a)) * scale, out_unit);
+				      hdr_max(a)) * scale, FMT_NS_SPACED, out_unit);
 		if (!b) {
 			printf("%-9s %16s\n", name, x);
 			continue;
 		}
 		fmt_ns(y, sizeof(y), (i < n ? hdr_value_at_percentile(b, report_percentiles[i]) :
-				      hdr_max(b)) * scale, out_unit);
+				      hdr_max(b)) * scale, FMT_NS_SPACED, out_unit);
 		printf("%-9s %16s %16s\n", name, x, y);
 	}
 }
@@ -494,7 +461,7 @@ static void read_line(struct reader_state *st, char *line, const struct latency_
 	if (err == -ERANGE) {
 		char hi[64], why_buf[128];
 
-		fmt_ns(hi, sizeof(hi), o->highest, 0);
+		fmt_ns(hi, sizeof(hi), o->highest, FMT_NS_SPACED, 0);
 		snprintf(why_buf, sizeof(why_buf), "above the highest trackable latency (%s); "
 			 "raise --highest", hi);
 		reject(st, tok[0], (size_t)(tok[n - 1] + len[n - 1] - tok[0]), why_buf);

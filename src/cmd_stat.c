@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "counting.h"
 #include "events.h"
+#include "fmt.h"
 #include "session.h"
 #include "stats.h"
 #include "util.h"
@@ -320,22 +321,6 @@ static void print_text(FILE *f, char **argv, const struct event_list *l, const s
 		fprintf(f, "\n %14.9f seconds time elapsed\n\n", res->wall.median / 1e9);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
 	if (isfinite(v))
@@ -369,7 +354,7 @@ static void print_json(FILE *f, char **argv, const struct event_list *l, const s
 	fprintf(f, "{\"command\": [");
 	for (int i = 0; argv[i]; i++) {
 		fprintf(f, "%s", i ? ", " : "");
-		json_str(f, argv[i]);
+		fmt_json_string(f, argv[i]);
 	}
 	fprintf(f, "], \"runs\": %zu, \"exit_status\": %d,\n \"elapsed_ns\": {\"n\": %zu",
 		res->runs, util_exit_status(res->status), res->runs);
@@ -380,13 +365,13 @@ static void print_json(FILE *f, char **argv, const struct event_list *l, const s
 		const struct stat_event *se = &res->ev[i];
 
 		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-		json_str(f, e->name);
+		fmt_json_string(f, e->name);
 		fprintf(f, ", \"unit\": \"%s\", \"group_leader\": ", unit_of(e));
-		json_str(f, l->ev[e->leader].name);
+		fmt_json_string(f, l->ev[e->leader].name);
 		if (se->err < 0) {
 			events_strerror(e, se->err, NULL, reason, sizeof(reason));
 			fprintf(f, ", \"supported\": false, \"reason\": ");
-			json_str(f, reason);
+			fmt_json_string(f, reason);
 			fprintf(f, "}");
 			continue;
 		}
@@ -406,7 +391,7 @@ static void print_json(FILE *f, char **argv, const struct event_list *l, const s
 			fprintf(f, "%s{\"value\": ", first ? "" : ", ");
 			json_num(f, m[k].value);
 			fprintf(f, ", \"unit\": ");
-			json_str(f, m[k].unit);
+			fmt_json_string(f, m[k].unit);
 			fprintf(f, "}");
 			first = 0;
 		}

@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
-#include "hindex.h"
-#include "text.h"
+#include "fmt.h"
 #include "util.h"
 
 #define FG_WIDTH        1200    /* image width, px */
@@ -23,21 +21,6 @@
 #define FG_BOTTOM       34      /* details line */
 #define FG_CHAR_W       7.3     /* advance of one monospace character at 12px (fg_style) */
 #define FG_MIN_PERMILLE 1       /* frames under 1/1000 of the total are elided */
-
-struct fg_node {
-	const char *name;
-	uint32_t parent;
-	uint32_t depth;
-	int64_t value;
-	int64_t x;              /* offset from the left, in value units */
-	int64_t fill;           /* children laid out so far, in value units */
-};
-
-struct fg_tree {
-	struct fg_node *nodes;
-	size_t n, cap;
-	struct hindex ix;       /* by (parent, name); entries are 1 + node index */
-};
 
 static uint64_t node_hash(uint32_t parent, const char *name)
 {
@@ -52,33 +35,98 @@ struct fg_child {
 
 static bool child_eq(const void *ctx, size_t entry, const void *key)
 {
-	const struct fg_tree *t = ctx;
-	const struct fg_node *c = &t->nodes[entry - 1];
+	const struct flamegraph *g = ctx;
+	const struct flamegraph_node *c = &g->nodes[entry - 1];
 	const struct fg_child *k = key;
 
 	return c->parent == k->parent && !strcmp(c->name, k->name);
 }
 
 /* The child of parent named name, created if new: its index, or -ENOMEM. */
-static int64_t tree_child(struct fg_tree *t, uint32_t parent, const char *name)
+static int64_t tree_child(struct flamegraph *g, uint32_t parent, const char *name)
 {
 	struct fg_child k = { parent, name };
 	uint64_t h = node_hash(parent, name);
-	size_t e = hindex_find(&t->ix, h, child_eq, &k, t);
-	struct fg_node *c;
+	size_t e = hindex_find(&g->ix, h, child_eq, &k, g);
+	struct flamegraph_node *c;
 
 	if (e)
 		return (int64_t)e - 1;
 	/* Node indexes must fit the uint32_t parent field of their children. */
-	if (t->n >= UINT32_MAX - 1 || hindex_reserve(&t->ix) ||
-	    util_grow(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes)))
+	if (g->n >= UINT32_MAX - 1 || hindex_reserve(&g->ix) ||
+	    util_grow(&g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes)))
 		return -ENOMEM;
-	c = &t->nodes[t->n];
+	c = &g->nodes[g->n];
 	c->name = name;
 	c->parent = parent;
-	c->depth = t->nodes[parent].depth + 1;
-	hindex_insert(&t->ix, h, ++t->n);
-	return (int64_t)t->n - 1;
+	c->depth = g->nodes[parent].depth + 1;
+	hindex_insert(&g->ix, h, ++g->n);
+	return (int64_t)g->n - 1;
+}
+
+/* Add value v along a stack of n frame names, root first. */
+static int tree_add(struct flamegraph *g, const char **names, int n, int64_t v)
+{
+	uint32_t cur = 0;
+
+	g->nodes[0].value += v;
+	for (int k = 0; k < n; k++) {
+		int64_t c = tree_child(g, cur, *names[k] ? names[k] : "[unknown]");
+
+		if (c < 0)
+			return (int)c;
+		cur = (uint32_t)c;
+		g->nodes[cur].value += v;
+	}
+	return 0;
+}
+
+int flamegraph_build(struct profile *p, size_t type, struct flamegraph **out)
+{
+	struct flamegraph *g;
+	const char **names = NULL;
+	size_t cap_names = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (type >= p->n_types)
+		return -EINVAL;
+	g = calloc(1, sizeof(*g));
+	if (!g || util_grow(&g->nodes, &g->cap, 1, sizeof(*g->nodes))) {
+		free(g);
+		return -ENOMEM;
+	}
+	g->nodes[0].name = "all";
+	g->n = 1;
+	g->type = p->types[type];
+	for (size_t i = 0; i < p->n_samples && !ret; i++) {
+		const struct profile_sample *s = &p->samples[i];
+		int64_t v = s->values[type];
+		int n;
+
+		if (v <= 0)
+			continue;
+		n = profile_sample_stack(p, s, PROFILE_ROOT_FIRST, &names, &cap_names);
+		ret = n < 0 ? n : tree_add(g, names, n, v);
+	}
+	free(names);
+	if (ret) {
+		flamegraph_free(g);
+		return ret;
+	}
+	g->total = g->nodes[0].value;
+	*out = g;
+	return 0;
+}
+
+void flamegraph_free(struct flamegraph *g)
+{
+	if (!g)
+		return;
+	free(g->nodes);
+	free(g->order);
+	hindex_free(&g->ix);
+	free(g);
 }
 
 /* A sort key: the node's parent and name, and its index. */
@@ -100,6 +148,71 @@ static int key_cmp(const void *a, const void *b)
 static int visible(int64_t v, int64_t total)
 {
 	return (double)v * 1000 >= (double)total * FG_MIN_PERMILLE;
+}
+
+/* Warm colours (red to yellow), stable per name. */
+static uint32_t warm_rgb(const char *name)
+{
+	uint64_t h = util_hash(name, strlen(name), UTIL_HASH_INIT);
+
+	return (205 + (uint32_t)(h % 51)) << 16 | (uint32_t)((h >> 16) % 231) << 8 |
+	       (uint32_t)((h >> 32) % 56);
+}
+
+/* g->order: the root, then the nodes by (parent, name). */
+static int layout_order(struct flamegraph *g)
+{
+	struct fg_key *keys = calloc(g->n, sizeof(*keys));
+
+	free(g->order);
+	g->order = calloc(g->n, sizeof(*g->order));
+	if (!keys || !g->order) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		keys[i].name = g->nodes[i].name;
+		keys[i].parent = g->nodes[i].parent;
+		keys[i].idx = i;
+	}
+	if (g->n > 1)
+		qsort(keys + 1, g->n - 1, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < g->n; i++)
+		g->order[i] = keys[i].idx;
+	free(keys);
+	return 0;
+}
+
+int flamegraph_layout(struct flamegraph *g)
+{
+	/* Per node, in value units: its offset from the left, and the width of
+	 * its children laid out so far. */
+	int64_t *left = calloc(g->n, sizeof(*left)), *fill = calloc(g->n, sizeof(*fill));
+	double scale = g->total > 0 ? (double)(FG_WIDTH - 2 * FG_PAD) / (double)g->total : 0;
+	int err = left && fill ? layout_order(g) : -ENOMEM;
+
+	/* Sorted by (parent, name), the children of a node are consecutive, and a
+	 * parent's group comes before its children's (a parent is created first, so
+	 * its index is smaller): each node's x is known before its children need it. */
+	g->max_depth = 0;
+	for (size_t i = 0; !err && i < g->n; i++) {
+		uint32_t k = g->order[i];
+		struct flamegraph_node *nd = &g->nodes[k];
+
+		if (i) {
+			left[k] = left[nd->parent] + fill[nd->parent];
+			fill[nd->parent] += nd->value;
+		}
+		nd->x = FG_PAD + (double)left[k] * scale;
+		nd->width = (double)nd->value * scale;
+		nd->rgb = warm_rgb(nd->name);
+		nd->drawn = g->total > 0 && visible(nd->value, g->total);
+		if (nd->drawn && (int)nd->depth > g->max_depth)
+			g->max_depth = nd->depth;
+	}
+	free(left);
+	free(fill);
+	return err;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if s does not start one (or
@@ -187,22 +300,12 @@ static void put_label(FILE *out, const char *name, double width)
 	fputs("..", out);
 }
 
-/* Warm colours (red to yellow), stable per name so a function keeps its colour
- * across graphs. */
-static void put_color(FILE *out, const char *name)
-{
-	uint64_t h = util_hash(name, strlen(name), UTIL_HASH_INIT);
-
-	fprintf(out, "rgb(%u,%u,%u)", 205 + (unsigned)(h % 51),
-		(unsigned)((h >> 16) % 231), (unsigned)((h >> 32) % 56));
-}
-
 static void put_amount(FILE *out, const struct profile_value_type *vt, int64_t v)
 {
 	char buf[32];
 
 	if (vt->unit && !strcmp(vt->unit, "nanoseconds")) {
-		fputs(text_format_value(buf, sizeof(buf), v, vt->unit), out);
+		fputs(fmt_ns(buf, sizeof(buf), v, FMT_NS_SHORT, 0), out);
 	} else {
 		fprintf(out, "%" PRId64 " ", v);
 		put_xml(out, vt->unit && strcmp(vt->unit, "count") ? vt->unit : vt->type, SIZE_MAX);
@@ -300,96 +403,34 @@ static const char fg_script[] =
 	"});\n"
 	"})();\n";
 
-static void put_frame(FILE *out, const struct fg_node *nd, const struct profile_value_type *vt,
-		      int64_t total, int max_depth)
+static void default_subtitle(FILE *out, const struct flamegraph *g, const void *ctx)
 {
-	double scale = (double)(FG_WIDTH - 2 * FG_PAD) / (double)total;
-	double x = FG_PAD + (double)nd->x * scale, w = (double)nd->value * scale;
-	int y = FG_TOP + (max_depth - (int)nd->depth) * FG_FRAME_H;
-
-	fputs("<g class=\"f\"><title>", out);
-	put_xml(out, nd->name, SIZE_MAX);
-	fputs(" (", out);
-	put_amount(out, vt, nd->value);
-	fprintf(out, ", %.2f%%)</title>", 100.0 * (double)nd->value / (double)total);
-	fprintf(out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
-		x, y, w, FG_FRAME_H - 1);
-	put_color(out, nd->name);
-	fprintf(out, "\"/><text x=\"%.2f\" y=\"%d\">", x + 3, y + FG_FRAME_H - 4);
-	put_label(out, nd->name, w);
-	fputs("</text></g>\n", out);
+	(void)ctx;
+	if (g->total > 0) {
+		fputs("Total: ", out);
+		put_amount(out, &g->type, g->total);
+		fputs(" (", out);
+		put_xml(out, g->type.type, SIZE_MAX);
+		fputs("); click a frame to zoom, Ctrl-F to search", out);
+	} else {
+		fputs("No samples with a positive value of ", out);
+		put_xml(out, g->type.type, SIZE_MAX);
+	}
 }
 
-int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE *out)
+static void default_detail(FILE *out, const struct flamegraph *g, const struct flamegraph_node *nd,
+			   const void *ctx)
 {
-	struct fg_tree t = { 0 };
-	const char **names = NULL;
-	struct fg_key *order = NULL;
-	size_t cap_names = 0;
-	int64_t total;
-	int max_depth = 0, height, ret = 0;
+	(void)ctx;
+	put_amount(out, &g->type, nd->value);
+	fprintf(out, ", %.2f%%", 100.0 * (double)nd->value / (double)g->total);
+}
 
-	if (type >= p->n_types)
-		return -EINVAL;
-	if (util_grow(&t.nodes, &t.cap, 1, sizeof(*t.nodes))) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	t.nodes[0].name = "all";
-	t.n = 1;
-	for (size_t i = 0; i < p->n_samples; i++) {
-		const struct profile_sample *s = &p->samples[i];
-		int64_t v = s->values[type];
-		uint32_t cur = 0;
-		int n;
-
-		/* Widths cannot be negative: a diff profile's losses have no place here. */
-		if (v <= 0)
-			continue;
-		n = folded_frames(p, s, &names, &cap_names);
-		if (n < 0) {
-			ret = n;
-			goto out;
-		}
-		t.nodes[0].value += v;
-		for (int k = n - 1; k >= 0; k--) {
-			int64_t c = tree_child(&t, cur, *names[k] ? names[k] : "[unknown]");
-
-			if (c < 0) {
-				ret = (int)c;
-				goto out;
-			}
-			cur = (uint32_t)c;
-			t.nodes[cur].value += v;
-		}
-	}
-	total = t.nodes[0].value;
-
-	/* Sorted by (parent, name), the children of a node are consecutive, and a
-	 * parent's group comes before its children's (a parent is created first, so
-	 * its index is smaller): each node's x is known before its children need it. */
-	order = calloc(t.n, sizeof(*order));
-	if (!order) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < t.n; i++) {
-		order[i].name = t.nodes[i].name;
-		order[i].parent = t.nodes[i].parent;
-		order[i].idx = i;
-	}
-	if (t.n > 1)
-		qsort(order + 1, t.n - 1, sizeof(*order), key_cmp);
-	for (size_t i = 1; i < t.n; i++) {
-		struct fg_node *nd = &t.nodes[order[i].idx], *par = &t.nodes[nd->parent];
-
-		nd->x = par->x + par->fill;
-		par->fill += nd->value;
-		if (visible(nd->value, total) && (int)nd->depth > max_depth)
-			max_depth = nd->depth;
-	}
-
-	height = FG_TOP + (max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
+/* The document up to the frames (height: the whole image's, px): title,
+ * subtitle, buttons, the details line. */
+static void emit_head(FILE *out, const struct flamegraph *g, const struct flamegraph_words *w,
+		      int height)
+{
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
 	fprintf(out, "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
 		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
@@ -398,18 +439,9 @@ int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fdfdf6\"/>\n",
 		FG_WIDTH, height);
 	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"24\">", FG_WIDTH / 2);
-	put_xml(out, title ? title : "Flame Graph", SIZE_MAX);
+	put_xml(out, w->title ? w->title : "Flame Graph", SIZE_MAX);
 	fprintf(out, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"42\">", FG_WIDTH / 2);
-	if (total > 0) {
-		fputs("Total: ", out);
-		put_amount(out, &p->types[type], total);
-		fputs(" (", out);
-		put_xml(out, p->types[type].type, SIZE_MAX);
-		fputs("); click a frame to zoom, Ctrl-F to search", out);
-	} else {
-		fputs("No samples with a positive value of ", out);
-		put_xml(out, p->types[type].type, SIZE_MAX);
-	}
+	(w->subtitle ? w->subtitle : default_subtitle)(out, g, w->ctx);
 	fprintf(out, "</text>\n<text id=\"reset\" class=\"btn hide\" x=\"%d\" y=\"42\">Reset Zoom</text>\n",
 		FG_PAD);
 	fprintf(out, "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"42\" text-anchor=\"end\">Search</text>\n",
@@ -417,25 +449,71 @@ int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", FG_PAD, height - 12);
 	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n",
 		FG_WIDTH - FG_PAD, height - 12);
-	for (size_t i = 0; total > 0 && i < t.n; i++) {
-		const struct fg_node *nd = &t.nodes[order[i].idx];
+}
+
+/* The drawn frames of g, its root's top edge at y = top + max_depth levels. */
+static void emit_frames(FILE *out, const struct flamegraph *g, const struct flamegraph_words *w,
+			int top)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct flamegraph_node *nd = &g->nodes[g->order[i]];
+		int y = top + (g->max_depth - (int)nd->depth) * FG_FRAME_H;
 
 		/* Too narrow to see or click; its descendants are narrower still. */
-		if (!visible(nd->value, total))
+		if (!nd->drawn)
 			continue;
-		put_frame(out, nd, &p->types[type], total, max_depth);
+		fputs("<g class=\"f\"><title>", out);
+		put_xml(out, nd->name, SIZE_MAX);
+		fputs(" (", out);
+		(w->detail ? w->detail : default_detail)(out, g, nd, w->ctx);
+		fputs(")</title>", out);
+		fprintf(out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
+			nd->x, y, nd->width, FG_FRAME_H - 1);
+		fprintf(out, "rgb(%u,%u,%u)", (unsigned)(nd->rgb >> 16), (unsigned)(nd->rgb >> 8 & 0xff),
+			(unsigned)(nd->rgb & 0xff));
+		fprintf(out, "\"/><text x=\"%.2f\" y=\"%d\">", nd->x + 3, y + FG_FRAME_H - 4);
+		put_label(out, nd->name, nd->width);
+		fputs("</text></g>\n", out);
 	}
+}
+
+/* The script, given the y of the root frame (zoomed there, nothing to reset). */
+static void emit_tail(FILE *out, int root_y)
+{
 	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n"
 		"var W = %d, PAD = %d, CW = %.2f, ROOTY = %d;\n",
-		FG_WIDTH - 2 * FG_PAD, FG_PAD, FG_CHAR_W, FG_TOP + max_depth * FG_FRAME_H);
+		FG_WIDTH - 2 * FG_PAD, FG_PAD, FG_CHAR_W, root_y);
 	fputs(fg_script, out);
 	fputs("]]></script>\n</svg>\n", out);
-	if (ferror(out))
-		ret = -EIO;
-out:
-	free(order);
-	free(t.nodes);
-	hindex_free(&t.ix);
-	free(names);
-	return ret;
+}
+
+int flamegraph_emit(const struct flamegraph *g, const struct flamegraph_words *words, FILE *out)
+{
+	const struct flamegraph_words defaults = { 0 };
+	const struct flamegraph_words *w = words ? words : &defaults;
+	int height = FG_TOP + (g->max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
+
+	emit_head(out, g, w, height);
+	emit_frames(out, g, w, FG_TOP);
+	emit_tail(out, FG_TOP + g->max_depth * FG_FRAME_H);
+	return ferror(out) ? -EIO : 0;
+}
+
+void flamegraph_put_text(FILE *out, const char *s)
+{
+	put_xml(out, s, SIZE_MAX);
+}
+
+int flamegraph_write_svg(struct profile *p, size_t type, const char *title, FILE *out)
+{
+	struct flamegraph_words w = { .title = title };
+	struct flamegraph *g = NULL;
+	int err = flamegraph_build(p, type, &g);
+
+	if (!err)
+		err = flamegraph_layout(g);
+	if (!err)
+		err = flamegraph_emit(g, &w, out);
+	flamegraph_free(g);
+	return err;
 }

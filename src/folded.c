@@ -12,35 +12,6 @@ struct folded_line {
 	int64_t value;
 };
 
-int folded_frames(struct profile *p, const struct profile_sample *s,
-		  const char ***names, size_t *cap)
-{
-	size_t need = 1, n;
-
-	if (!s->n_locations) {
-		if (util_grow(names, cap, 1, sizeof(**names)))
-			return -ENOMEM;
-		(*names)[0] = "[unknown]";
-		return 1;
-	}
-	/* Exact size when every id resolves; one spare slot tells a full buffer
-	 * from a truncated one, and we retry bigger if the guess was short. */
-	for (size_t i = 0; i < s->n_locations; i++) {
-		const struct profile_location *l = profile_get_location(p, s->location_ids[i]);
-
-		need += l && l->n_lines ? l->n_lines : 1;
-	}
-	for (;;) {
-		if (util_grow(names, cap, need, sizeof(**names)))
-			return -ENOMEM;
-		n = profile_sample_frames(p, s, *names, *cap);
-		if (n < *cap)
-			break;
-		need = *cap * 2;
-	}
-	return n > INT32_MAX ? -E2BIG : (int)n;
-}
-
 /* ';' separates frames and '\n' lines: keep both out of names. */
 static void put_name(const char *name, char *dst, size_t *len)
 {
@@ -86,7 +57,7 @@ int folded_write(struct profile *p, size_t type, FILE *out)
 
 		if (!s->values[type])
 			continue;
-		n = folded_frames(p, s, &names, &cap_names);
+		n = profile_sample_stack(p, s, PROFILE_ROOT_FIRST, &names, &cap_names);
 		if (n < 0) {
 			ret = n;
 			goto out;
@@ -99,11 +70,10 @@ int folded_write(struct profile *p, size_t type, FILE *out)
 			ret = -ENOMEM;
 			goto out;
 		}
-		/* profile_sample_frames gives the leaf first; folded wants the root first. */
-		for (int k = n - 1; k >= 0; k--) {
-			put_name(names[k], stack, &len);
+		for (int k = 0; k < n; k++) {
 			if (k)
 				stack[len++] = ';';
+			put_name(names[k], stack, &len);
 		}
 		stack[len] = '\0';
 		lines[n_lines].stack = stack;

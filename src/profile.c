@@ -569,6 +569,43 @@ size_t profile_sample_frames(struct profile *p, const struct profile_sample *s,
 	return n;
 }
 
+int profile_sample_stack(struct profile *p, const struct profile_sample *s,
+			 enum profile_order order, const char ***names, size_t *cap)
+{
+	size_t need = 1, n;
+
+	if (!s->n_locations) {
+		if (util_grow(names, cap, 1, sizeof(**names)))
+			return -ENOMEM;
+		(*names)[0] = "[unknown]";
+		return 1;
+	}
+	/* Exact size when every id resolves; one spare slot tells a full buffer
+	 * from a truncated one, and we retry bigger if the guess was short. */
+	for (size_t i = 0; i < s->n_locations; i++) {
+		const struct profile_location *l = profile_get_location(p, s->location_ids[i]);
+
+		need += l && l->n_lines ? l->n_lines : 1;
+	}
+	for (;;) {
+		if (util_grow(names, cap, need, sizeof(**names)))
+			return -ENOMEM;
+		n = profile_sample_frames(p, s, *names, *cap);
+		if (n < *cap)
+			break;
+		need = *cap * 2;
+	}
+	if (n > INT32_MAX)
+		return -E2BIG;
+	for (size_t i = 0; order == PROFILE_ROOT_FIRST && i < n / 2; i++) {
+		const char *t = (*names)[i];
+
+		(*names)[i] = (*names)[n - 1 - i];
+		(*names)[n - 1 - i] = t;
+	}
+	return (int)n;
+}
+
 const char *profile_sample_label(const struct profile_sample *s, const char *key)
 {
 	for (size_t i = 0; i < s->n_labels; i++)

@@ -143,6 +143,16 @@ const struct profile_mapping *profile_get_mapping(const struct profile *p, uint6
 size_t profile_sample_frames(struct profile *p, const struct profile_sample *s,
 			     const char **names, size_t cap);
 
+/* Which end of a stack comes first. */
+enum profile_order { PROFILE_LEAF_FIRST, PROFILE_ROOT_FIRST };
+
+/* All frame names of s as profile_sample_frames gives them (never truncated),
+ * leaf or root first, into *names: a buffer of *cap entries, grown as needed,
+ * that the caller frees.  A sample without locations has the one frame
+ * "[unknown]".  Returns the count, -ENOMEM, or -E2BIG past INT32_MAX frames. */
+int profile_sample_stack(struct profile *p, const struct profile_sample *s,
+			 enum profile_order order, const char ***names, size_t *cap);
+
 /* The string label key of a sample, or NULL. */
 const char *profile_sample_label(const struct profile_sample *s, const char *key);
 

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
+#include "fmt.h"
 #include "hdrlog.h"
-#include "text.h"
 #include "util.h"
 
 #define SERVICE_SUFFIX ".service"
@@ -103,9 +102,9 @@ static void row(const char *name, const struct hdr *h, FILE *out)
 
 	fprintf(out, "%-28s %9lld", name, (long long)hdr_total_count(h));
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-		fprintf(out, " %9s", text_format_value(b, sizeof(b), hdr_value_at_percentile(h, pcts[i]),
-							 "nanoseconds"));
-	fprintf(out, " %9s\n", text_format_value(b, sizeof(b), hdr_max(h), "nanoseconds"));
+		fprintf(out, " %9s", fmt_ns(b, sizeof(b), hdr_value_at_percentile(h, pcts[i]),
+					      FMT_NS_SHORT, 0));
+	fprintf(out, " %9s\n", fmt_ns(b, sizeof(b), hdr_max(h), FMT_NS_SHORT, 0));
 }
 
 int spanreport_table(const struct spanreport *r, FILE *out)
@@ -251,7 +250,7 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		typ = ns->num <= hdr_value_at_percentile(h, 50);
 		if (!slow && !typ)
 			continue;
-		nf = folded_frames(p, s, &names, &cap_names);
+		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			err = nf;
 			goto out;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "fmt.h"
 #include "util.h"
 
 struct tag_value {
@@ -85,13 +85,15 @@ int tags_write(const struct profile *p, size_t type, FILE *out)
 		if (r)
 			goto out;
 	}
-	qsort(set.v, set.n, sizeof(*set.v), cmp_tag);
+	/* No labels at all leaves set.v NULL, which qsort must not be given. */
+	if (set.n)
+		qsort(set.v, set.n, sizeof(*set.v), cmp_tag);
 	for (size_t i = 0; i < set.n; i++) {
 		const struct tag_value *t = &set.v[i];
 
 		if (i == 0 || strcmp(t->key, set.v[i - 1].key) != 0)
-			fprintf(out, "%s: Total %s\n", t->key, text_format_value(buf, sizeof(buf), total, unit));
-		fprintf(out, "  %10s (%6.2f%%): ", text_format_value(buf, sizeof(buf), t->value, unit),
+			fprintf(out, "%s: Total %s\n", t->key, fmt_sample_value(buf, sizeof(buf), total, unit));
+		fprintf(out, "  %10s (%6.2f%%): ", fmt_sample_value(buf, sizeof(buf), t->value, unit),
 			total ? 100.0 * t->value / total : 0.0);
 		if (t->str)
 			fprintf(out, "%s\n", t->str);

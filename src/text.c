@@ -2,11 +2,10 @@
 #include "text.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
+#include "fmt.h"
 #include "hindex.h"
 #include "util.h"
 
@@ -21,30 +20,6 @@ struct text_table {
 	size_t n, cap;
 	struct hindex ix;       /* by name; entries are 1 + index into fns */
 };
-
-char *text_format_value(char *buf, size_t len, int64_t v, const char *unit)
-{
-	static const struct { const char *suffix; double scale; } units[] = {
-		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
-	};
-	double a, x;
-	size_t i;
-
-	if (!unit || strcmp(unit, "nanoseconds") != 0 || (v > -1000 && v < 1000)) {
-		snprintf(buf, len, "%" PRId64 "%s", v,
-			 unit && !strcmp(unit, "nanoseconds") ? "ns" : "");
-		return buf;
-	}
-	a = v < 0 ? -(double)v : (double)v;
-	/* Pick the unit by the rounded value, so 999.7ms prints as "1.00s", not "1000ms". */
-	for (i = 0; i < 2; i++)
-		if (a >= units[i].scale * 0.9995)
-			break;
-	x = a / units[i].scale;
-	snprintf(buf, len, "%s%.*f%s", v < 0 ? "-" : "",
-		 x >= 99.95 ? 0 : x >= 9.995 ? 1 : 2, x, units[i].suffix);
-	return buf;
-}
 
 static bool fn_eq(const void *ctx, size_t entry, const void *key)
 {
@@ -117,7 +92,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 		if (!v)
 			continue;
 		total += v;
-		nf = folded_frames(p, s, &names, &cap_names);
+		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			ret = nf;
 			goto out;
@@ -141,7 +116,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 		qsort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
 	shown = n && n < t.n ? n : t.n;
 	fprintf(out, "Total: %s %s (%s); showing %zu of %zu functions\n",
-		text_format_value(b1, sizeof(b1), total, unit), p->types[type].type,
+		fmt_sample_value(b1, sizeof(b1), total, unit), p->types[type].type,
 		unit, shown, t.n);
 	fprintf(out, "%10s %7s %7s %10s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "name");
 	for (size_t i = 0; i < shown; i++) {
@@ -149,8 +124,8 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 
 		sum += f->flat;
 		fprintf(out, "%10s %6.2f%% %6.2f%% %10s %6.2f%%  ",
-			text_format_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, total),
-			pct(sum, total), text_format_value(b2, sizeof(b2), f->cum, unit),
+			fmt_sample_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, total),
+			pct(sum, total), fmt_sample_value(b2, sizeof(b2), f->cum, unit),
 			pct(f->cum, total));
 		put_name(f->name, out);
 	}

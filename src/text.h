@@ -13,9 +13,4 @@
  * or -EIO. */
 int text_top(struct profile *p, size_t type, size_t n, FILE *out);
 
-/* Format v of the given unit into buf: nanoseconds human readable with three
- * significant digits ("1.23s", "45.6ms", "800ns"), anything else as a plain
- * integer.  Returns buf. */
-char *text_format_value(char *buf, size_t len, int64_t v, const char *unit);
-
 #endif

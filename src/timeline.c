@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "offcpu.h"
 #include "util.h"
 
@@ -193,22 +194,6 @@ int timeline_read_file(const char *path, struct timeline **out)
 	return r;
 }
 
-static void json_string(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static uint32_t pid_of(const struct timeline *t, uint32_t tid)
 {
 	for (size_t i = 0; i < t->n_threads; i++)
@@ -241,7 +226,7 @@ int timeline_write_chrome(const struct timeline *t, FILE *out)
 
 		fprintf(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%" PRIu32
 			",\"tid\":%" PRIu32 ",\"args\":{\"name\":", sep, th->pid, th->tid);
-		json_string(th->name, out);
+		fmt_json_string(out, th->name);
 		fprintf(out, "}}");
 		sep = ",\n";
 	}

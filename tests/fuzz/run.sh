@@ -11,8 +11,8 @@ command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install cl
 protoc-c --proto_path=src --c_out="$OUT" src/profile.proto
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -I$OUT"
 clang $FLAGS tests/fuzz/fuzz-perfrec.c src/perfrec.c -o "$OUT/fuzz-perfrec"
-clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/hindex.c src/util.c "$OUT/profile.pb-c.c" \
-	-lprotobuf-c -lz -o "$OUT/fuzz-pprof"
+clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c \
+	"$OUT/profile.pb-c.c" -lprotobuf-c -lz -o "$OUT/fuzz-pprof"
 clang $FLAGS tests/fuzz/fuzz-hdrlog.c src/hdr.c src/hdrlog.c src/util.c -lz -lm -o "$OUT/fuzz-hdrlog"
 for t in perfrec pprof hdrlog; do
 	mkdir -p "$OUT/corpus-$t"

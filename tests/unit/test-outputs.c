@@ -10,6 +10,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "profile.h"
+#include "tags.h"
 #include "text.h"
 #include "tap.h"
 
@@ -138,28 +139,35 @@ static void test_folded(struct profile *p)
 	is_int(CAPTURE(buf, folded_write(p, 2, out)), -EINVAL, "folded: bad type");
 	free(buf);
 
-	n = folded_frames(p, &p->samples[0], &names, &cap);
+	n = profile_sample_stack(p, &p->samples[0], PROFILE_LEAF_FIRST, &names, &cap);
 	is_int(n, 3, "frames: inlined location expands to two frames");
 	if (n == 3) {
 		is_str(names[0], "helper", "frames: innermost inlined first");
 		is_str(names[1], "work", "frames: then its outer function");
 		is_str(names[2], "main", "frames: root last");
 	}
+	n = profile_sample_stack(p, &p->samples[0], PROFILE_ROOT_FIRST, &names, &cap);
+	is_int(n, 3, "frames root first: as many");
+	if (n == 3) {
+		is_str(names[0], "main", "frames root first: root first");
+		is_str(names[1], "work", "frames root first: then the outer function");
+		is_str(names[2], "helper", "frames root first: innermost inlined last");
+	}
 	free(names);
 }
 
-static void test_format(void)
+static void test_no_locations(struct profile *p)
 {
-	char b[32];
+	struct profile_sample s = { 0 };
+	const char **names = NULL;
+	size_t cap = 0;
+	int n;
 
-	is_str(text_format_value(b, sizeof(b), 1234567890, "nanoseconds"), "1.23s", "fmt 1.23s");
-	is_str(text_format_value(b, sizeof(b), 45600000, "nanoseconds"), "45.6ms", "fmt 45.6ms");
-	is_str(text_format_value(b, sizeof(b), 105 * MS, "nanoseconds"), "105ms", "fmt 105ms");
-	is_str(text_format_value(b, sizeof(b), 999700000, "nanoseconds"), "1.00s", "fmt rounds up a unit");
-	is_str(text_format_value(b, sizeof(b), 2500, "nanoseconds"), "2.50us", "fmt us");
-	is_str(text_format_value(b, sizeof(b), 800, "nanoseconds"), "800ns", "fmt ns");
-	is_str(text_format_value(b, sizeof(b), -5 * MS, "nanoseconds"), "-5.00ms", "fmt negative");
-	is_str(text_format_value(b, sizeof(b), 1234567, "count"), "1234567", "fmt count plain");
+	n = profile_sample_stack(p, &s, PROFILE_ROOT_FIRST, &names, &cap);
+	is_int(n, 1, "frames: a sample without locations has one frame");
+	if (n == 1)
+		is_str(names[0], "[unknown]", "frames: named [unknown]");
+	free(names);
 }
 
 static void test_top(struct profile *p)
@@ -247,6 +255,120 @@ static void test_svg(struct profile *p)
 	free(buf);
 }
 
+static void test_tags(struct profile *p)
+{
+	char *buf = NULL;
+
+	is_int(CAPTURE(buf, tags_write(p, 1, out)), 0, "tags: ok");
+	is_str(buf, "thread: Total 105ms\n      20.0ms ( 19.05%): b\n      10.0ms (  9.52%): a\n",
+	       "tags: per label value, largest first, shares of the total");
+	free(buf);
+}
+
+/* The first node named name at depth, or NULL. */
+static const struct flamegraph_node *node(const struct flamegraph *g, const char *name,
+					  uint32_t depth)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->nodes[i].depth == depth && !strcmp(g->nodes[i].name, name))
+			return &g->nodes[i];
+	return NULL;
+}
+
+static int near(double a, double b)
+{
+	return a - b < 0.001 && b - a < 0.001;
+}
+
+static void test_layout(struct profile *p)
+{
+	struct flamegraph *g = NULL;
+	const struct flamegraph_node *all, *main_, *rec, *tmpl, *tiny, *work, *rec4;
+
+	is_int(flamegraph_build(p, 9, &g), -EINVAL, "build: bad type");
+	ok(g == NULL, "build: no graph for a bad type");
+	is_int(flamegraph_build(p, 1, &g), 0, "build: ok");
+	if (!g)
+		return;
+	is_int(g->total, 105 * MS + 1, "build: total of the positive values");
+	is_int(g->n, 9, "build: one node per distinct path, none for zero values");
+	is_int(flamegraph_layout(g), 0, "layout: ok");
+	all = &g->nodes[0];
+	main_ = node(g, "main", 1);
+	rec = node(g, "rec", 2);
+	tmpl = node(g, TEMPLATE, 2);
+	tiny = node(g, "tiny_fn", 2);
+	work = node(g, "work", 2);
+	rec4 = node(g, "rec", 4);
+	if (!main_ || !rec || !tmpl || !tiny || !work || !rec4) {
+		ok(0, "layout: nodes found");
+		flamegraph_free(g);
+		return;
+	}
+	ok(near(all->x, 10) && near(all->width, 1180), "layout: the root spans the image");
+	ok(near(main_->x, 10) && near(main_->width, 1180), "layout: an only child as wide as its parent");
+	ok(near(rec->x, 10) && near(rec->width, 1180.0 * 30 / 105),
+	   "layout: the first child by name at its parent's left edge");
+	ok(near(tmpl->x, rec->x + rec->width), "layout: the next sibling by name right of it");
+	ok(near(tiny->x + tiny->width, work->x), "layout: siblings side by side");
+	ok(near(work->x + work->width, 10 + 1180.0 * 65 / 105),
+	   "layout: the parent's own value right of its children");
+	ok(near(rec4->x, 10), "layout: a recursion's frames stacked on each other");
+	ok(!tiny->drawn && work->drawn, "layout: frames under 0.1%% not drawn");
+	is_int(g->max_depth, 4, "layout: max depth of the drawn frames");
+	is_int(g->order[0], 0, "layout: the root drawn first");
+	flamegraph_free(g);
+	flamegraph_free(NULL);
+}
+
+static void says_changed(FILE *out, const struct flamegraph *g, const void *ctx)
+{
+	(void)g;
+	flamegraph_put_text(out, ctx);
+}
+
+static void change_of(FILE *out, const struct flamegraph *g, const struct flamegraph_node *nd,
+		      const void *ctx)
+{
+	(void)g;
+	(void)ctx;
+	fprintf(out, "%+d", nd == &g->nodes[0] ? 0 : 7);
+}
+
+/* Another graph reuses build and layout, and changes colours and words only. */
+static void test_own_words(struct profile *p)
+{
+	struct flamegraph *g = NULL;
+	struct flamegraph_words w = { "diff", says_changed, change_of, "red <grew>" };
+	char *buf = NULL, *plain = NULL;
+	struct flamegraph_node *main_ = NULL;
+
+	if (flamegraph_build(p, 1, &g) || flamegraph_layout(g)) {
+		ok(0, "own words: graph");
+		flamegraph_free(g);
+		return;
+	}
+	is_int(CAPTURE(plain, flamegraph_emit(g, NULL, out)), 0, "emit with the default words: ok");
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->nodes[i].name, "main"))
+			main_ = &g->nodes[i];
+	if (main_)
+		main_->rgb = 0x0000ff;
+	is_int(CAPTURE(buf, flamegraph_emit(g, &w, out)), 0, "emit with own words: ok");
+	ok(plain && strstr(plain, "<title>main (105ms, 100.00%)</title>"), "default words: value and share");
+	ok(buf && strstr(buf, ">diff</text>"), "own words: title");
+	ok(buf && strstr(buf, ">red &lt;grew&gt;</text>"), "own words: subtitle, escaped");
+	ok(buf && strstr(buf, "<title>main (+7)</title>") && strstr(buf, "<title>all (+0)</title>"),
+	   "own words: tooltips");
+	ok(buf && strstr(buf, "fill=\"rgb(0,0,255)\"/><text x=\"13.00\" y=\"120\">main</text>"),
+	   "own colour: main blue");
+	ok(buf && plain && strlen(buf) > 200 && !strcmp(strstr(buf, "<script"), strstr(plain, "<script")),
+	   "own words: the same script");
+	free(buf);
+	free(plain);
+	flamegraph_free(g);
+}
+
 static void test_empty(void)
 {
 	struct profile *p = NULL;
@@ -267,6 +389,10 @@ static void test_empty(void)
 	buf = NULL;
 	is_int(CAPTURE(buf, text_top(p, 0, 10, out)), 0, "empty: top ok");
 	ok(buf && strstr(buf, "Total: 0ns cpu"), "empty: top total 0");
+	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, tags_write(p, 0, out)), 0, "empty: tags ok");
+	is_str(buf, "", "empty: no labels, no tags");
 	free(buf);
 	profile_free(p);
 }
@@ -304,9 +430,12 @@ int main(void)
 	if (!p)
 		return done_testing();
 	test_folded(p);
-	test_format();
+	test_no_locations(p);
 	test_top(p);
+	test_tags(p);
 	test_svg(p);
+	test_layout(p);
+	test_own_words(p);
 	test_empty();
 	test_weird_names();
 	profile_free(p);

@@ -124,23 +124,25 @@ static void *produce(void *p)
 	return NULL;
 }
 
-int main(void)
+/* Creation refuses a ring size that is not a power of two. */
+static void test_create(void)
 {
-	struct spanchan *ch = NULL, *child = NULL, *bad = NULL;
-	struct spanchan_producer p = { 0 }, ps[4];
-	struct collect c;
-	int fd = -1, r, id_a, ok_all;
-	char longname[200];
+	struct spanchan *ch = NULL, *bad = NULL;
+	int fd = -1, r;
 
 	r = spanchan_create(4, 8, 4, &fd, &ch);
 	is_int(r, 0, "create a channel");
 	ok(fd >= 0, "its memfd");
 	is_int(spanchan_create(4, 6, 4, &fd, &bad), -EINVAL, "slots must be a power of two");
 	ok(!bad, "nothing on failure");
-	fd = -1;
 	spanchan_free(ch);
-	r = spanchan_create(4, 8, 4, &fd, &ch);
-	is_int(spanchan_attach(fd, &child), 0, "attach a second mapping (the program's)");
+}
+
+/* Strings interned through either mapping are one table of 4. */
+static void test_strings(struct spanchan *ch, struct spanchan *child)
+{
+	char longname[200];
+	int id_a;
 
 	id_a = spanchan_intern(child, "request");
 	is_int(id_a, 1, "first string is id 1");
@@ -154,60 +156,75 @@ int main(void)
 	is_int(spanchan_intern(child, "four"), 4, "fourth string");
 	is_int(spanchan_intern(child, "five"), -ENOSPC, "table full: -ENOSPC");
 	ok(spanchan_string(ch, 5) == NULL, "no string 5");
+}
 
-	/* One ring of 8 slots, wrapped many times with uneven batches. */
-	is_int(spanchan_claim(child, 7, &p), 0, "claim a ring");
+/* One ring of 8 slots (claimed into *p), wrapped many times with uneven batches. */
+static void test_wrap(struct spanchan *ch, struct spanchan *child, struct spanchan_producer *p)
+{
+	struct collect c;
+	uint64_t seq = 8, sent = 0;
+	int ok_all = 1;
+
+	is_int(spanchan_claim(child, 7, p), 0, "claim a ring");
 	memset(&c, 0, sizeof(c));
 	for (uint64_t i = 0; i < 8; i++) {
 		struct spanchan_rec x = rec(7, i);
 
-		spanchan_push(&p, &x);
+		spanchan_push(p, &x);
 	}
 	{
 		struct spanchan_rec x = rec(7, 8);
 
-		is_int(spanchan_push(&p, &x), -ENOSPC, "the 9th record of an 8-slot ring is dropped");
+		is_int(spanchan_push(p, &x), -ENOSPC, "the 9th record of an 8-slot ring is dropped");
 	}
 	is_int((int)spanchan_dropped(ch), 1, "and counted");
 	is_int(spanchan_drain(ch, collect, &c), 8, "drain hands over 8 records");
 	ok(c.out_of_order == 0 && c.next[7] == 8, "in order 0..7");
-	{
-		uint64_t seq = 8, sent = 0;
+	for (int round = 0; round < 1000; round++) {
+		int k = 1 + round % 8;
 
-		ok_all = 1;
-		for (int round = 0; round < 1000; round++) {
-			int k = 1 + round % 8;
+		for (int i = 0; i < k; i++) {
+			struct spanchan_rec x = rec(7, seq++);
 
-			for (int i = 0; i < k; i++) {
-				struct spanchan_rec x = rec(7, seq++);
-
-				ok_all &= spanchan_push(&p, &x) == 0;
-			}
-			sent += k;
-			if (spanchan_drain(ch, collect, &c) != k)
-				ok_all = 0;
+			ok_all &= spanchan_push(p, &x) == 0;
 		}
-		ok(ok_all, "1000 rounds of 1..8 records: every push fits, every drain gets them");
-		ok(c.out_of_order == 0 && c.n == 8 + sent, "%llu records, all in order across wraps",
-		   (unsigned long long)c.n);
+		sent += k;
+		if (spanchan_drain(ch, collect, &c) != k)
+			ok_all = 0;
 	}
+	ok(ok_all, "1000 rounds of 1..8 records: every push fits, every drain gets them");
+	ok(c.out_of_order == 0 && c.n == 8 + sent, "%llu records, all in order across wraps",
+	   (unsigned long long)c.n);
+}
 
-	/* The open span: what the thread's ring header says, after its records. */
-	spanchan_open(&p, 12345, 2, 77, SPANCHAN_F_TICKS);
+/* The open span: what the thread's ring header says, after its records; and
+ * the clock both mappings see. */
+static void test_open_span(struct spanchan *ch, struct spanchan *child, struct spanchan_producer *p)
+{
+	struct collect c;
+
+	spanchan_open(p, 12345, 2, 77, SPANCHAN_F_TICKS);
 	memset(&c, 0, sizeof(c));
 	is_int(spanchan_drain(ch, collect, &c), 0, "an open span is no record");
 	ok(c.n_open == 1 && c.open.tid == 7 && c.open.begin == 12345 && c.open.name == 2 &&
 	   c.open.trace_id == 77 && c.open.flags == SPANCHAN_F_TICKS,
 	   "but the drain reports it: tid 7, begin, name, trace id, flags");
-	spanchan_close(&p);
+	spanchan_close(p);
 	memset(&c, 0, sizeof(c));
 	spanchan_drain(ch, collect, &c);
 	ok(c.n_open == 1 && c.open.begin == 0, "closed: begin 0");
 	is_int(spanchan_clock(ch), SPANCHAN_CLOCK_MONOTONIC, "the clock is CLOCK_MONOTONIC by default");
 	spanchan_set_clock(ch, SPANCHAN_CLOCK_TSC);
 	is_int(spanchan_clock(child), SPANCHAN_CLOCK_TSC, "the program's mapping sees the TSC set");
+}
 
-	/* Claim and release. */
+/* Claim the 3 rings left of 4, and release: a released ring is claimed again,
+ * clean. */
+static void test_claim_release(struct spanchan *ch, struct spanchan *child)
+{
+	struct spanchan_producer ps[4];
+	struct collect c;
+
 	for (int i = 0; i < 3; i++)
 		is_int(spanchan_claim(child, 100 + i, &ps[i]), 0, "claim ring %d", i + 2);
 	is_int(spanchan_claim(child, 200, &ps[3]), -EBUSY, "no fifth ring: -EBUSY");
@@ -230,81 +247,103 @@ int main(void)
 	}
 	for (int i = 1; i < 4; i++)
 		spanchan_release(&ps[i]);
+}
+
+/* A claimed ring is mapped whole at once, not a page fault at a time on the
+ * producer's hot path; the rings nobody claimed take no memory. */
+static void test_claim_maps_whole(void)
+{
+	struct spanchan *ch = NULL, *prog = NULL;
+	struct spanchan_producer q = { 0 };
+	size_t bytes = 4096 * sizeof(struct spanchan_rec), n;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = -1;
+
+	is_int(spanchan_create(2, 4096, 4, &fd, &ch), 0, "a channel of two 160 KB rings");
+	is_int(spanchan_attach(fd, &prog), 0, "the program's mapping of it");
+	is_int(spanchan_claim(prog, 9, &q), 0, "claim the first ring");
+	if (populate_supported())
+		is_int((int)resident_pages(q.ring->slot, bytes, &n), (int)n,
+		       "all of its pages are in memory");
+	else
+		skip("all of its pages are in memory",
+		     "the kernel has no MADV_POPULATE_WRITE (Linux 5.14)");
+	/* Past the page the two rings share. */
+	is_int((int)resident_pages((char *)q.ring->slot + bytes + page, bytes - page, &n), 0,
+	       "none of the unclaimed ring's");
+	spanchan_free(prog);
+	spanchan_free(ch);
+}
+
+/* Many threads, small rings, a consumer draining while they write. */
+static void test_many_threads(void)
+{
+	enum { THREADS = 8, PER = 200000 };
+	struct producer_arg a[THREADS];
+	pthread_t th[THREADS];
+	struct spanchan *ch = NULL;
+	struct collect c;
+	uint64_t total = 0, retries = 0;
+	int errs = 0, ok_all = 1, fd = -1;
+
+	is_int(spanchan_create(THREADS, 256, 16, &fd, &ch), 0, "channel for %d threads", THREADS);
+	memset(&c, 0, sizeof(c));
+	for (int i = 0; i < THREADS; i++) {
+		a[i] = (struct producer_arg){ ch, (uint32_t)(i + 1), PER, 0, 0 };
+		pthread_create(&th[i], NULL, produce, &a[i]);
+	}
+	while (c.n < (uint64_t)THREADS * PER) {
+		if (spanchan_drain(ch, collect, &c) == 0)
+			sched_yield();
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		errs += a[i].err != 0;
+		total += a[i].count;
+		retries += a[i].retries;
+	}
+	is_int(errs, 0, "every thread claimed a ring");
+	is_int((long long)c.n, (long long)total, "every record arrived once (%llu)",
+	       (unsigned long long)total);
+	is_int(c.out_of_order, 0, "in each thread's order (%llu waits on a full ring)",
+	       (unsigned long long)retries);
+	for (int i = 0; i < THREADS; i++)
+		ok_all &= c.next[i + 1] == PER;
+	ok(ok_all, "each thread's last record is its %dth", PER);
+	spanchan_free(ch);
+}
+
+/* Something that is not a channel. */
+static void test_junk(void)
+{
+	struct spanchan *bad = NULL;
+	int mfd = memfd_create("junk", 0);
+	char junk[4096] = "not a channel";
+
+	ok(mfd >= 0 && write(mfd, junk, sizeof(junk)) == (ssize_t)sizeof(junk), "a junk memfd");
+	is_int(spanchan_attach(mfd, &bad), -EINVAL, "attaching junk: -EINVAL");
+	ok(!bad, "nothing attached");
+	close(mfd);
+}
+
+int main(void)
+{
+	struct spanchan *ch = NULL, *child = NULL;
+	struct spanchan_producer p = { 0 };
+	int fd = -1;
+
+	test_create();
+	spanchan_create(4, 8, 4, &fd, &ch);
+	is_int(spanchan_attach(fd, &child), 0, "attach a second mapping (the program's)");
+	test_strings(ch, child);
+	test_wrap(ch, child, &p);
+	test_open_span(ch, child, &p);
+	test_claim_release(ch, child);
 	spanchan_release(&p);
 	spanchan_free(child);
 	spanchan_free(ch);
-
-	/* A claimed ring is mapped whole at once, not a page fault at a time on
-	 * the producer's hot path; the rings nobody claimed take no memory. */
-	{
-		struct spanchan *prog = NULL;
-		struct spanchan_producer q = { 0 };
-		size_t bytes = 4096 * sizeof(struct spanchan_rec), n;
-		size_t page = (size_t)sysconf(_SC_PAGESIZE);
-
-		fd = -1;
-		is_int(spanchan_create(2, 4096, 4, &fd, &ch), 0, "a channel of two 160 KB rings");
-		is_int(spanchan_attach(fd, &prog), 0, "the program's mapping of it");
-		is_int(spanchan_claim(prog, 9, &q), 0, "claim the first ring");
-		if (populate_supported())
-			is_int((int)resident_pages(q.ring->slot, bytes, &n), (int)n,
-			       "all of its pages are in memory");
-		else
-			skip("all of its pages are in memory",
-			     "the kernel has no MADV_POPULATE_WRITE (Linux 5.14)");
-		/* Past the page the two rings share. */
-		is_int((int)resident_pages((char *)q.ring->slot + bytes + page, bytes - page, &n), 0,
-		       "none of the unclaimed ring's");
-		spanchan_free(prog);
-		spanchan_free(ch);
-	}
-
-	/* Many threads, small rings, a consumer draining while they write. */
-	{
-		enum { THREADS = 8, PER = 200000 };
-		struct producer_arg a[THREADS];
-		pthread_t th[THREADS];
-		uint64_t total = 0, retries = 0;
-		int errs = 0;
-
-		fd = -1;
-		is_int(spanchan_create(THREADS, 256, 16, &fd, &ch), 0, "channel for %d threads", THREADS);
-		memset(&c, 0, sizeof(c));
-		for (int i = 0; i < THREADS; i++) {
-			a[i] = (struct producer_arg){ ch, (uint32_t)(i + 1), PER, 0, 0 };
-			pthread_create(&th[i], NULL, produce, &a[i]);
-		}
-		while (c.n < (uint64_t)THREADS * PER) {
-			if (spanchan_drain(ch, collect, &c) == 0)
-				sched_yield();
-		}
-		for (int i = 0; i < THREADS; i++) {
-			pthread_join(th[i], NULL);
-			errs += a[i].err != 0;
-			total += a[i].count;
-			retries += a[i].retries;
-		}
-		is_int(errs, 0, "every thread claimed a ring");
-		is_int((long long)c.n, (long long)total, "every record arrived once (%llu)",
-		       (unsigned long long)total);
-		is_int(c.out_of_order, 0, "in each thread's order (%llu waits on a full ring)",
-		       (unsigned long long)retries);
-		ok_all = 1;
-		for (int i = 0; i < THREADS; i++)
-			ok_all &= c.next[i + 1] == PER;
-		ok(ok_all, "each thread's last record is its %dth", PER);
-		spanchan_free(ch);
-	}
-
-	/* Something that is not a channel. */
-	{
-		int mfd = memfd_create("junk", 0);
-		char junk[4096] = "not a channel";
-
-		ok(mfd >= 0 && write(mfd, junk, sizeof(junk)) == (ssize_t)sizeof(junk), "a junk memfd");
-		is_int(spanchan_attach(mfd, &bad), -EINVAL, "attaching junk: -EINVAL");
-		ok(!bad, "nothing attached");
-		close(mfd);
-	}
+	test_claim_maps_whole();
+	test_many_threads();
+	test_junk();
 	return done_testing();
 }
