@@ -640,13 +640,19 @@ static int encode_mmap(struct wr *w, uint32_t type, uint16_t *misc, const struct
 	return wr_str(w, m->filename);
 }
 
-/* body points to the union member that matches type.  The typed fields decide the
- * misc bits that encode them (comm exec, switch out/preempt, mmap2 build id). */
-static int encode(const struct perfrec_format *fmt, uint32_t type, uint16_t misc, const void *body,
+static struct perf_event_header header(uint32_t type, uint16_t misc)
+{
+	return (struct perf_event_header){ .type = type, .misc = misc };
+}
+
+/* h gives the type and misc; body points to the union member that matches the type.
+ * The typed fields decide the misc bits that encode them (comm exec, switch
+ * out/preempt, mmap2 build id); h.size is computed. */
+static int encode(const struct perfrec_format *fmt, struct perf_event_header h, const void *body,
 		  const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	struct wr w = { .p = buf, .cap = buf ? cap : 0, .pos = sizeof(struct perf_event_header) };
-	struct perf_event_header h;
+	uint32_t type = h.type;
 	int err = 0;
 
 	if (!fmt || !body)
@@ -657,14 +663,14 @@ static int encode(const struct perfrec_format *fmt, uint32_t type, uint16_t misc
 		break;
 	case PERF_RECORD_MMAP:
 	case PERF_RECORD_MMAP2:
-		err = encode_mmap(&w, type, &misc, body);
+		err = encode_mmap(&w, type, &h.misc, body);
 		break;
 	case PERF_RECORD_COMM: {
 		const struct perfrec_comm *c = body;
 
-		misc &= ~PERF_RECORD_MISC_COMM_EXEC;
+		h.misc &= ~PERF_RECORD_MISC_COMM_EXEC;
 		if (c->exec)
-			misc |= PERF_RECORD_MISC_COMM_EXEC;
+			h.misc |= PERF_RECORD_MISC_COMM_EXEC;
 		wr_u32x2(&w, c->pid, c->tid);
 		err = wr_str(&w, c->comm);
 		break;
@@ -698,11 +704,11 @@ static int encode(const struct perfrec_format *fmt, uint32_t type, uint16_t misc
 	case PERF_RECORD_SWITCH_CPU_WIDE: {
 		const struct perfrec_switch *s = body;
 
-		misc &= ~(PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+		h.misc &= ~(PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
 		if (s->out)
-			misc |= PERF_RECORD_MISC_SWITCH_OUT;
+			h.misc |= PERF_RECORD_MISC_SWITCH_OUT;
 		if (s->preempt)
-			misc |= PERF_RECORD_MISC_SWITCH_OUT_PREEMPT;
+			h.misc |= PERF_RECORD_MISC_SWITCH_OUT_PREEMPT;
 		if (type == PERF_RECORD_SWITCH_CPU_WIDE)
 			wr_u32x2(&w, s->next_prev_pid, s->next_prev_tid);
 		break;
@@ -721,8 +727,6 @@ static int encode(const struct perfrec_format *fmt, uint32_t type, uint16_t misc
 		return -EINVAL;
 	if (w.pos > w.cap)
 		return -ENOSPC;
-	h.type = type;
-	h.misc = misc;
 	h.size = w.pos;
 	memcpy(buf, &h, sizeof(h));
 	return w.pos;
@@ -732,37 +736,37 @@ int perfrec_encode(const struct perfrec_format *fmt, const struct perfrec *r, vo
 {
 	if (!r)
 		return -EINVAL;
-	return encode(fmt, r->type, r->misc, &r->u, &r->sid, buf, cap);
+	return encode(fmt, header(r->type, r->misc), &r->u, &r->sid, buf, cap);
 }
 
 int perfrec_encode_sample(const struct perfrec_format *fmt, const struct perfrec_sample *s, uint16_t misc,
-		      void *buf, size_t cap)
+			  void *buf, size_t cap)
 {
-	return encode(fmt, PERF_RECORD_SAMPLE, misc, s, NULL, buf, cap);
+	return encode(fmt, header(PERF_RECORD_SAMPLE, misc), s, NULL, buf, cap);
 }
 
 int perfrec_encode_mmap2(const struct perfrec_format *fmt, const struct perfrec_mmap *m,
-		     const struct perfrec_sample_id *sid, void *buf, size_t cap)
+			 const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
-	return encode(fmt, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER, m, sid, buf, cap);
+	return encode(fmt, header(PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER), m, sid, buf, cap);
 }
 
 int perfrec_encode_comm(const struct perfrec_format *fmt, const struct perfrec_comm *c,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
+			const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
-	return encode(fmt, PERF_RECORD_COMM, 0, c, sid, buf, cap);
+	return encode(fmt, header(PERF_RECORD_COMM, 0), c, sid, buf, cap);
 }
 
 int perfrec_encode_fork(const struct perfrec_format *fmt, uint32_t type, const struct perfrec_fork *f,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
+			const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
 	if (type != PERF_RECORD_FORK && type != PERF_RECORD_EXIT)
 		return -EINVAL;
-	return encode(fmt, type, 0, f, sid, buf, cap);
+	return encode(fmt, header(type, 0), f, sid, buf, cap);
 }
 
 int perfrec_encode_lost(const struct perfrec_format *fmt, const struct perfrec_lost *l,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap)
+			const struct perfrec_sample_id *sid, void *buf, size_t cap)
 {
-	return encode(fmt, PERF_RECORD_LOST, 0, l, sid, buf, cap);
+	return encode(fmt, header(PERF_RECORD_LOST, 0), l, sid, buf, cap);
 }

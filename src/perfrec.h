@@ -136,17 +136,17 @@ int perfrec_time(const struct perfrec_format *fmt, const void *buf, size_t len, 
 /* Encode a sample as the kernel would lay it out for fmt.  Returns the record size,
  * or -ENOSPC when cap is too small, -EINVAL for values fmt cannot carry. */
 int perfrec_encode_sample(const struct perfrec_format *fmt, const struct perfrec_sample *s, uint16_t misc,
-		      void *buf, size_t cap);
+			  void *buf, size_t cap);
 
 /* Encode non-sample records (sid is appended when fmt->sample_id_all). */
 int perfrec_encode_mmap2(const struct perfrec_format *fmt, const struct perfrec_mmap *m,
-		     const struct perfrec_sample_id *sid, void *buf, size_t cap);
+			 const struct perfrec_sample_id *sid, void *buf, size_t cap);
 int perfrec_encode_comm(const struct perfrec_format *fmt, const struct perfrec_comm *c,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap);
+			const struct perfrec_sample_id *sid, void *buf, size_t cap);
 int perfrec_encode_fork(const struct perfrec_format *fmt, uint32_t type, const struct perfrec_fork *f,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap);
+			const struct perfrec_sample_id *sid, void *buf, size_t cap);
 int perfrec_encode_lost(const struct perfrec_format *fmt, const struct perfrec_lost *l,
-		    const struct perfrec_sample_id *sid, void *buf, size_t cap);
+			const struct perfrec_sample_id *sid, void *buf, size_t cap);
 
 /* Encode any record perfrec_decode understands from r->type, r->misc, the matching r->u
  * member and r->sid (appended when fmt->sample_id_all; r->size is ignored).  The typed

@@ -597,7 +597,7 @@ static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr ad
 }
 
 int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
-			   uint64_t file_offset, struct sym_result *res)
+			  uint64_t file_offset, struct sym_result *res)
 {
 	struct sym_entry *e;
 	struct sym_file *f;

@@ -42,7 +42,7 @@ void symbolize_free(struct symbolizer *s);
  * "") selects a separate debug file.  Returns 0 (res->n may be 0) or -errno when
  * the file cannot be read at all. */
 int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *build_id,
-			   uint64_t file_offset, struct sym_result *res);
+			  uint64_t file_offset, struct sym_result *res);
 
 /* Build id of an ELF file, as lowercase hex into buf (cap >= 41); 0 or -errno. */
 int symbolize_build_id(struct symbolizer *s, const char *path, char *buf, size_t cap);

@@ -115,6 +115,34 @@ static int mem_eq(const void *a, const void *b, size_t n)
 	return a && b && memcmp(a, b, n) == 0;
 }
 
+/* PERF_SAMPLE_READ: NULL when g is what w's encoding under read_format rf must
+ * decode to, else the field's name. */
+static const char *read_diff(uint64_t rf, const struct perfrec_read *w,
+			     const struct perfrec_read *g)
+{
+	int enabled = (rf & PERF_FORMAT_TOTAL_TIME_ENABLED) != 0;
+	int running = (rf & PERF_FORMAT_TOTAL_TIME_RUNNING) != 0;
+
+	if (g->nr != w->nr)
+		return "read.nr";
+	if (g->time_enabled != (enabled ? w->time_enabled : 0))
+		return "read.time_enabled";
+	if (g->time_running != (running ? w->time_running : 0))
+		return "read.time_running";
+	for (uint64_t k = 0; k < PERFREC_MAX_READ_VALUES; k++) {
+		const struct perfrec_read_value *wv = &w->values[k], *gv = &g->values[k];
+		int in = k < w->nr;
+
+		if (gv->value != (in ? wv->value : 0))
+			return "read.value";
+		if (gv->id != (in && (rf & PERF_FORMAT_ID) ? wv->id : 0))
+			return "read.id";
+		if (gv->lost != (in && (rf & PERF_FORMAT_LOST) ? wv->lost : 0))
+			return "read.lost";
+	}
+	return NULL;
+}
+
 /* NULL when got is what encoding want under fmt must decode to, else the field name.
  * Fields fmt does not carry must come back zero. */
 static const char *sample_diff(const struct perfrec_format *fmt, const struct perfrec_sample *w,
@@ -122,53 +150,29 @@ static const char *sample_diff(const struct perfrec_format *fmt, const struct pe
 {
 	uint64_t st = fmt->sample_type;
 	struct perfrec_sample z;
+	const char *d;
 
 	memset(&z, 0, sizeof(z));
 #define HAS(bit) ((st & (bit)) != 0)
 #define FIELD(bit, f) do { if (g->f != (HAS(bit) ? w->f : z.f)) return #f; } while (0)
-	FIELD(PERF_SAMPLE_IDENTIFIER, identifier);
-	FIELD(PERF_SAMPLE_IP, ip);
-	FIELD(PERF_SAMPLE_TID, pid);
-	FIELD(PERF_SAMPLE_TID, tid);
-	FIELD(PERF_SAMPLE_TIME, time);
-	FIELD(PERF_SAMPLE_ADDR, addr);
-	FIELD(PERF_SAMPLE_ID, id);
-	FIELD(PERF_SAMPLE_STREAM_ID, stream_id);
-	FIELD(PERF_SAMPLE_CPU, cpu);
-	FIELD(PERF_SAMPLE_PERIOD, period);
+/* A variable part: the same as w's when sampled, else absent. */
+#define PART(bit, same, absent, name) do { \
+	if (HAS(bit) ? !(same) : (absent)) \
+		return HAS(bit) ? name : name " (absent)"; \
+} while (0)
+	FIELD(PERF_SAMPLE_IDENTIFIER, identifier); FIELD(PERF_SAMPLE_IP, ip);
+	FIELD(PERF_SAMPLE_TID, pid); FIELD(PERF_SAMPLE_TID, tid);
+	FIELD(PERF_SAMPLE_TIME, time); FIELD(PERF_SAMPLE_ADDR, addr);
+	FIELD(PERF_SAMPLE_ID, id); FIELD(PERF_SAMPLE_STREAM_ID, stream_id);
+	FIELD(PERF_SAMPLE_CPU, cpu); FIELD(PERF_SAMPLE_PERIOD, period);
 	FIELD(PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT, weight);
-	FIELD(PERF_SAMPLE_DATA_SRC, data_src);
-	FIELD(PERF_SAMPLE_TRANSACTION, transaction);
-	FIELD(PERF_SAMPLE_PHYS_ADDR, phys_addr);
-	FIELD(PERF_SAMPLE_CGROUP, cgroup);
-	FIELD(PERF_SAMPLE_DATA_PAGE_SIZE, data_page_size);
-	FIELD(PERF_SAMPLE_CODE_PAGE_SIZE, code_page_size);
-	if (HAS(PERF_SAMPLE_READ)) {
-		uint64_t rf = fmt->read_format;
-
-		if (g->read.nr != w->read.nr)
-			return "read.nr";
-		if (g->read.time_enabled != (rf & PERF_FORMAT_TOTAL_TIME_ENABLED ?
-					     w->read.time_enabled : 0))
-			return "read.time_enabled";
-		if (g->read.time_running != (rf & PERF_FORMAT_TOTAL_TIME_RUNNING ?
-					     w->read.time_running : 0))
-			return "read.time_running";
-		for (uint64_t k = 0; k < PERFREC_MAX_READ_VALUES; k++) {
-			int in = k < w->read.nr;
-
-			if (g->read.values[k].value != (in ? w->read.values[k].value : 0))
-				return "read.value";
-			if (g->read.values[k].id != (in && (rf & PERF_FORMAT_ID) ?
-						     w->read.values[k].id : 0))
-				return "read.id";
-			if (g->read.values[k].lost != (in && (rf & PERF_FORMAT_LOST) ?
-						       w->read.values[k].lost : 0))
-				return "read.lost";
-		}
-	} else if (memcmp(&g->read, &z.read, sizeof(z.read))) {
+	FIELD(PERF_SAMPLE_TRANSACTION, transaction); FIELD(PERF_SAMPLE_PHYS_ADDR, phys_addr);
+	FIELD(PERF_SAMPLE_CGROUP, cgroup); FIELD(PERF_SAMPLE_DATA_PAGE_SIZE, data_page_size);
+	FIELD(PERF_SAMPLE_DATA_SRC, data_src); FIELD(PERF_SAMPLE_CODE_PAGE_SIZE, code_page_size);
+	if (HAS(PERF_SAMPLE_READ) && (d = read_diff(fmt->read_format, &w->read, &g->read)))
+		return d;
+	if (!HAS(PERF_SAMPLE_READ) && memcmp(&g->read, &z.read, sizeof(z.read)))
 		return "read (absent)";
-	}
 	if (HAS(PERF_SAMPLE_CALLCHAIN)) {
 		if (g->callchain_nr != w->callchain_nr)
 			return "callchain_nr";
@@ -192,35 +196,23 @@ static const char *sample_diff(const struct perfrec_format *fmt, const struct pe
 	} else if (g->raw_size || g->raw) {
 		return "raw (absent)";
 	}
-	if (HAS(PERF_SAMPLE_BRANCH_STACK)) {
-		if (g->branch_nr != w->branch_nr ||
-		    !mem_eq(g->branches, w->branches, w->branch_nr * 24))
-			return "branches";
-	} else if (g->branch_nr || g->branches) {
-		return "branches (absent)";
-	}
-	if (HAS(PERF_SAMPLE_REGS_USER)) {
-		if (g->regs_user_abi != w->regs_user_abi || g->regs_user_nr != w->regs_user_nr ||
-		    !mem_eq(g->regs_user, w->regs_user, w->regs_user_nr * 8))
-			return "regs_user";
-	} else if (g->regs_user_abi || g->regs_user_nr || g->regs_user) {
-		return "regs_user (absent)";
-	}
-	if (HAS(PERF_SAMPLE_REGS_INTR)) {
-		if (g->regs_intr_abi != w->regs_intr_abi || g->regs_intr_nr != w->regs_intr_nr ||
-		    !mem_eq(g->regs_intr, w->regs_intr, w->regs_intr_nr * 8))
-			return "regs_intr";
-	} else if (g->regs_intr_abi || g->regs_intr_nr || g->regs_intr) {
-		return "regs_intr (absent)";
-	}
-	if (HAS(PERF_SAMPLE_STACK_USER)) {
-		if (g->stack_user_size != w->stack_user_size ||
-		    g->stack_user_dyn_size != w->stack_user_dyn_size ||
-		    !mem_eq(g->stack_user, w->stack_user, w->stack_user_size))
-			return "stack_user";
-	} else if (g->stack_user_size || g->stack_user || g->stack_user_dyn_size) {
-		return "stack_user (absent)";
-	}
+	PART(PERF_SAMPLE_BRANCH_STACK,
+	     g->branch_nr == w->branch_nr && mem_eq(g->branches, w->branches, w->branch_nr * 24),
+	     g->branch_nr || g->branches, "branches");
+	PART(PERF_SAMPLE_REGS_USER,
+	     g->regs_user_abi == w->regs_user_abi && g->regs_user_nr == w->regs_user_nr &&
+	     mem_eq(g->regs_user, w->regs_user, w->regs_user_nr * 8),
+	     g->regs_user_abi || g->regs_user_nr || g->regs_user, "regs_user");
+	PART(PERF_SAMPLE_REGS_INTR,
+	     g->regs_intr_abi == w->regs_intr_abi && g->regs_intr_nr == w->regs_intr_nr &&
+	     mem_eq(g->regs_intr, w->regs_intr, w->regs_intr_nr * 8),
+	     g->regs_intr_abi || g->regs_intr_nr || g->regs_intr, "regs_intr");
+	PART(PERF_SAMPLE_STACK_USER,
+	     g->stack_user_size == w->stack_user_size &&
+	     g->stack_user_dyn_size == w->stack_user_dyn_size &&
+	     mem_eq(g->stack_user, w->stack_user, w->stack_user_size),
+	     g->stack_user_size || g->stack_user || g->stack_user_dyn_size, "stack_user");
+#undef PART
 #undef FIELD
 #undef HAS
 	return NULL;
