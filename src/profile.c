@@ -17,9 +17,8 @@
 #include <string.h>
 
 struct profile_index {
-	struct hindex strings, mappings, functions, locations, samples;
-	char **strs;            /* interned strings; strings table ids index this */
-	size_t n_strs, cap_strs;
+	struct hindex_strs strings;
+	struct hindex mappings, functions, locations, samples;
 	size_t cap_samples, cap_mappings, cap_functions, cap_locations, cap_comments;
 };
 
@@ -37,34 +36,9 @@ static uint64_t hash_ptr(const void *v, uint64_t h)
 
 /* ---- strings ---- */
 
-static bool str_eq(const void *ctx, size_t id, const void *key)
-{
-	const struct profile *p = ctx;
-
-	return strcmp(p->index->strs[id - 1], key) == 0;
-}
-
 const char *profile_intern(struct profile *p, const char *s)
 {
-	struct profile_index *ix = p->index;
-	uint64_t h, id;
-	char *c;
-
-	if (!s)
-		return NULL;
-	h = util_hash(s, strlen(s), UTIL_HASH_INIT);
-	id = hindex_find(&ix->strings, h, str_eq, s, p);
-	if (id)
-		return ix->strs[id - 1];
-	if (hindex_reserve(&ix->strings) ||
-	    util_grow(&ix->strs, &ix->cap_strs, ix->n_strs + 1, sizeof(*ix->strs)))
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		return NULL;
-	ix->strs[ix->n_strs++] = c;
-	hindex_insert(&ix->strings, h, ix->n_strs);
-	return c;
+	return s ? hindex_intern(&p->index->strings, s, strlen(s)) : NULL;
 }
 
 /* NULL stands for "" in the fields that the header says are "" when unknown. */
@@ -116,10 +90,7 @@ void profile_free(struct profile *p)
 	free(p->comments);
 	ix = p->index;
 	if (ix) {
-		for (size_t i = 0; i < ix->n_strs; i++)
-			free(ix->strs[i]);
-		free(ix->strs);
-		hindex_free(&ix->strings);
+		hindex_strs_free(&ix->strings);
 		hindex_free(&ix->mappings);
 		hindex_free(&ix->functions);
 		hindex_free(&ix->locations);
