@@ -49,6 +49,36 @@ static void usage(void)
 	fprintf(stderr, "usage: counters-harness [-n ITERATIONS] [-e EVENTS] [-v]\n");
 }
 
+/* Median, min, max and mean of each event's per-iteration deltas (delta holds
+ * n rows of nev values); col is scratch space for n values. */
+static void print_summary(struct hwprof_counters *c, const struct hwprof_value *after,
+			  const uint64_t *delta, uint64_t *col, size_t n)
+{
+	size_t nev = hwprof_counters_count(c);
+
+	printf("%zu iterations; read path: %s\n", n,
+	       hwprof_counters_rdpmc(c) ? "rdpmc" : "read() of the group");
+	printf("%-20s %12s %12s %12s %14s %9s\n", "event", "median", "min", "max", "mean",
+	       "coverage");
+	for (size_t e = 0; e < nev; e++) {
+		double sum = 0;
+
+		if (after[e].flags & HWPROF_VALUE_UNAVAILABLE) {
+			printf("%-20s %12s   (not supported on this machine)\n",
+			       hwprof_counters_name(c, e), "n/a");
+			continue;
+		}
+		for (size_t it = 0; it < n; it++) {
+			col[it] = delta[it * nev + e];
+			sum += (double)col[it];
+		}
+		qsort(col, n, sizeof(*col), cmp_u64);
+		printf("%-20s %12llu %12llu %12llu %14.1f %8.1f%%\n", hwprof_counters_name(c, e),
+		       (unsigned long long)col[n / 2], (unsigned long long)col[0],
+		       (unsigned long long)col[n - 1], sum / (double)n, 100.0 * after[e].coverage);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *events = "task-clock,page-faults,context-switches,cycles,instructions";
@@ -123,27 +153,7 @@ int main(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	printf("%zu iterations; read path: %s\n", n,
-	       hwprof_counters_rdpmc(c) ? "rdpmc" : "read() of the group");
-	printf("%-20s %12s %12s %12s %14s %9s\n", "event", "median", "min", "max", "mean",
-	       "coverage");
-	for (size_t e = 0; e < nev; e++) {
-		double sum = 0;
-
-		if (after[e].flags & HWPROF_VALUE_UNAVAILABLE) {
-			printf("%-20s %12s   (not supported on this machine)\n",
-			       hwprof_counters_name(c, e), "n/a");
-			continue;
-		}
-		for (size_t it = 0; it < n; it++) {
-			col[it] = delta[it * nev + e];
-			sum += (double)col[it];
-		}
-		qsort(col, n, sizeof(*col), cmp_u64);
-		printf("%-20s %12llu %12llu %12llu %14.1f %8.1f%%\n", hwprof_counters_name(c, e),
-		       (unsigned long long)col[n / 2], (unsigned long long)col[0],
-		       (unsigned long long)col[n - 1], sum / (double)n, 100.0 * after[e].coverage);
-	}
+	print_summary(c, after, delta, col, n);
 	status = 0;
 	goto out;
 read_failed:
