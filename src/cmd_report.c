@@ -64,8 +64,8 @@ static void usage(FILE *f)
 		"                          X (250ms, 1.5s); --trace-id and --slower-than filter\n"
 		"                          --top, --folded, --tags and --svg\n"
 		"      --compare-slow      functions whose share in spans at or above p99 (or\n"
-		"                          --slower-than pNN) exceeds their share in spans at or\n"
-		"                          below the median, with both shares\n"
+		"                          --slower-than pNN) exceeds their share in the other\n"
+		"                          spans, with both shares\n"
 		"      --title TEXT        the flame graph's title (default: FILE and type)\n"
 		"  -t, --sample-type NAME  the value to report (default: the profile's default\n"
 		"                          type, else the first that is not \"samples\")\n"
@@ -405,7 +405,7 @@ int cmd_report(int argc, char **argv)
 	if (o.compare_slow) {
 		r = spanreport_compare(p, type, sr, o.slower_pct >= 0 ? o.slower_pct : 99, o.rows, stdout);
 		if (r == -ENOENT) {
-			fprintf(stderr, "hwprof report: %s: no samples in both slow and typical spans "
+			fprintf(stderr, "hwprof report: %s: no samples in both slow and other spans "
 				"(spans need samples: longer spans or a higher -F)\n", o.file);
 			goto out;
 		}

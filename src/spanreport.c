@@ -195,7 +195,7 @@ long spanreport_filter(struct profile *p, const struct spanreport_filter *f, con
 
 struct share {
 	const char *name;
-	int64_t slow, typical;
+	int64_t slow, other;
 };
 
 static int share_name_cmp(const void *a, const void *b)
@@ -211,13 +211,13 @@ static double frac(int64_t v, int64_t total)
 /* Sort key of the output: the larger share gained in slow spans first. */
 struct shown {
 	const char *name;
-	double slow, typical;
+	double slow, other;
 };
 
 static int shown_cmp(const void *a, const void *b)
 {
 	const struct shown *x = a, *y = b;
-	double dx = x->slow - x->typical, dy = y->slow - y->typical;
+	double dx = x->slow - x->other, dy = y->slow - y->other;
 
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
@@ -231,7 +231,7 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 	struct shown *rows = NULL;
 	size_t n_sh = 0, cap_sh = 0, n_rows = 0, cap_rows = 0, cap_names = 0;
 	const char **names = NULL;
-	int64_t tot_slow = 0, tot_typ = 0;
+	int64_t tot_slow = 0, tot_other = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < p->n_samples; i++) {
@@ -239,17 +239,18 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		const struct profile_label *ns = label(s, "span_ns"), *name = label(s, "span");
 		const struct hdr *h;
 		int64_t v = s->values[type];
-		int slow, typ, nf;
+		int slow, nf;
 
 		if (!v || !ns || ns->str || !name || !name->str)
 			continue;
 		h = spanreport_durations(r, name->str);
 		if (!h)
 			continue;
+		/* The baseline is every other span, not those at or below the median:
+		 * a sample lengthens the span it lands in (the interrupt, the stack
+		 * copy), so on a busy machine hardly a sampled span stays at or
+		 * below the median, and the comparison would have no baseline. */
 		slow = ns->num >= threshold(h, pct_slow);
-		typ = ns->num <= hdr_value_at_percentile(h, 50);
-		if (!slow && !typ)
-			continue;
 		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			err = nf;
@@ -261,12 +262,12 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		}
 		sh[n_sh].name = names[0];
 		sh[n_sh].slow = slow ? v : 0;
-		sh[n_sh].typical = typ ? v : 0;
+		sh[n_sh].other = slow ? 0 : v;
 		n_sh++;
 		tot_slow += slow ? v : 0;
-		tot_typ += typ ? v : 0;
+		tot_other += slow ? 0 : v;
 	}
-	if (!tot_slow || !tot_typ) {
+	if (!tot_slow || !tot_other) {
 		err = -ENOENT;
 		goto out;
 	}
@@ -277,11 +278,11 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 
 		for (; i < n_sh && strcmp(sh[i].name, row.name) == 0; i++) {
 			a += sh[i].slow;
-			b += sh[i].typical;
+			b += sh[i].other;
 		}
 		row.slow = frac(a, tot_slow);
-		row.typical = frac(b, tot_typ);
-		if (row.slow <= row.typical)
+		row.other = frac(b, tot_other);
+		if (row.slow <= row.other)
 			continue;
 		if (util_grow(&rows, &cap_rows, n_rows + 1, sizeof(*rows)) < 0) {
 			err = -ENOMEM;
@@ -290,12 +291,12 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		rows[n_rows++] = row;
 	}
 	qsort(rows, n_rows, sizeof(*rows), shown_cmp);
-	fprintf(out, "functions with a larger share in slow spans (>= p%g) than in typical ones "
-		"(<= p50): flat share of %s\n", pct_slow, p->types[type].type);
-	fprintf(out, "%8s %8s %8s  %s\n", "slow%", "typical%", "diff", "name");
+	fprintf(out, "functions with a larger share in slow spans (>= p%g) than in the other spans: "
+		"flat share of %s\n", pct_slow, p->types[type].type);
+	fprintf(out, "%8s %8s %8s  %s\n", "slow%", "other%", "diff", "name");
 	for (size_t i = 0; i < n_rows && (!n || i < n); i++)
-		fprintf(out, "%7.2f%% %7.2f%% %+7.2f  %s\n", 100 * rows[i].slow, 100 * rows[i].typical,
-			100 * (rows[i].slow - rows[i].typical), rows[i].name);
+		fprintf(out, "%7.2f%% %7.2f%% %+7.2f  %s\n", 100 * rows[i].slow, 100 * rows[i].other,
+			100 * (rows[i].slow - rows[i].other), rows[i].name);
 	err = ferror(out) ? -EIO : 0;
 out:
 	free(sh);

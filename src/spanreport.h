@@ -45,9 +45,9 @@ struct spanreport_filter {
  * needs a span name the histograms lack (*missing names it). */
 long spanreport_filter(struct profile *p, const struct spanreport_filter *f, const char **missing);
 
-/* Slow versus typical: the flat share of each function in the samples of spans
- * at or above pct_slow, against its share in spans at or below the median;
- * those whose slow share is larger, by the difference, at most n rows (0: all).
+/* Slow versus the rest: the flat share of each function in the samples of spans
+ * at or above pct_slow, against its share in the other spans (below it); those
+ * whose slow share is larger, by the difference, at most n rows (0: all).
  * Returns 0, -ENOENT (no spans in the profile), -ENOMEM, -EIO. */
 int spanreport_compare(struct profile *p, size_t type, const struct spanreport *r, double pct_slow,
 		       size_t n, FILE *out);
