@@ -171,8 +171,6 @@ check t_mux_coverage "multiplexed: all 12 events show a coverage below 100%"
 # exception entry; the cycles overflow comes on time).  Under -icount the run
 # is the same every time; on real hardware calltree runs longer.
 if [ "$EXACT" = 1 ]; then PERIOD=50021 SECS=0.3; else PERIOD=1000003 SECS=1; fi
-TODO_PORT=
-[ "$ARCH" = aarch64 ] && TODO_PORT="aarch64 port"
 
 # record_folded NAME OPTIONS... -- CMD...: hwprof record into $TMP/NAME.pb.gz,
 # its folded stacks into $TMP/NAME.txt, its stderr into $TMP/NAME.err.
@@ -235,8 +233,7 @@ t_leaves() {
 	record_folded leaves -q -e cycles:u -c $PERIOD -g -- "$WORKLOADS/leaves" $SECS
 	check_chains "$TMP/leaves.txt"
 }
-check t_leaves "frame pointers, frameless leaves: the leaf's caller recovered (main;mid_X;leaf_X)" \
-	"$TODO_PORT"
+check t_leaves "frame pointers, frameless leaves: the leaf's caller recovered (main;mid_X;leaf_X)"
 
 # DWARF unwinding of code without frame pointers.
 t_dwarf() {
@@ -244,7 +241,7 @@ t_dwarf() {
 	check_split "$TMP/dwarf.txt"
 	check_chains "$TMP/dwarf.txt"
 }
-check t_dwarf "--call-graph dwarf: calltree-nofp's split within 1 point, complete stacks" "$TODO_PORT"
+check t_dwarf "--call-graph dwarf: calltree-nofp's split within 1 point, complete stacks"
 
 # A {cycles,instructions} group samples on cycles and reads instructions with
 # each sample: both sample types, and per function CPI 2.0 (each period of
@@ -383,7 +380,7 @@ t_user_exact() {
 			fail "$way: 1000000 more iterations read as $d more instructions, want 4000000"
 	done
 }
-check t_user "libhwprof reads counters from user space (no system call)" "$TODO_PORT"
-check t_user_exact "user-space reads are exact: 4 instructions per iteration, as with read()" "$TODO_PORT"
+check t_user "libhwprof reads counters from user space (no system call)"
+check t_user_exact "user-space reads are exact: 4 instructions per iteration, as with read()"
 
 echo "1..$n"
