@@ -447,9 +447,9 @@ static int fall_back(struct session_opts *o, size_t bad, int r)
 	}
 	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
 		return 0;
-	/* More precision than the PMU has (x86 without PEBS at that level):
-	 * one level less each time, said once. */
-	if ((r == -EOPNOTSUPP || r == -EINVAL) && e->attr.precise_ip > 0) {
+	/* More precision than the PMU has (x86's answer when precise_ip is
+	 * beyond its PEBS or IBS): one level less each time, said once. */
+	if (r == -EOPNOTSUPP && e->attr.precise_ip > 0) {
 		if (!e->precise_lowered)
 			tell(o, EVENTS_LESS_PRECISE, e, r);
 		e->precise_lowered = 1;

@@ -9,6 +9,7 @@
 #   WORKLOADS  a folder with calltree, leaves, calltree-nofp, threads
 #   HWBIN      a folder with hwloop, hwref, hwuser (tests/hardware/)
 #   HW_EXACT   1 under QEMU -icount: counts compared exactly, CPI is exactly 2
+#   READ_INSNS bench/read-insns, whose figures are printed (default: HWBIN/read-insns)
 # POSIX sh and busybox's tools only.  Points that wait for work not done yet
 # carry a TAP TODO directive: they report, they do not fail the suite.
 set -u
@@ -431,6 +432,9 @@ ua_old=$(cat $ua 2>/dev/null)
 [ -n "$ua_old" ] && echo 1 >$ua 2>/dev/null
 "$HWBIN/hwuser" 1000000 >"$TMP/user.txt" 2>"$TMP/user.err"
 user_rc=$?
+# The benchmark of the same reads (bench/README.md), printed, never a test.
+bench=${READ_INSNS:-$HWBIN/read-insns}
+[ -x "$bench" ] && "$bench" 2>&1 | sed 's/^/# bench: /'
 [ -n "$ua_old" ] && echo "$ua_old" >$ua 2>/dev/null
 note "hwuser: $(tr '\n' ' ' <"$TMP/user.txt")$(cat "$TMP/user.err")"
 t_user() {
