@@ -728,7 +728,7 @@ static int record_loop(struct record_run *run)
 /* Run CMD under the recorder and write what it gave.  The exit status. */
 static int record_and_write(struct record_run *run)
 {
-	const struct perthread_stats *pts;
+	struct perthread_stats pts;
 	struct profile *p;
 	int64_t t0, wall0;
 	int r, status;
@@ -759,11 +759,10 @@ static int record_and_write(struct record_run *run)
 		return 1;
 	if (recorder_timeline(run->rec) && write_timeline(&run->o, recorder_timeline(run->rec)))
 		return 1;
-	pts = session_perthread_stats(run->s);
-	if (pts && pts->failed)
+	if (session_perthread_stats(run->s, &pts) && pts.failed)
 		fprintf(stderr, "hwprof: %llu of the command's %llu threads went unsampled: their "
-			"events would not open (%s)\n", (unsigned long long)pts->failed,
-			(unsigned long long)(pts->failed + pts->threads), strerror(-pts->last_err));
+			"events would not open (%s)\n", (unsigned long long)pts.failed,
+			(unsigned long long)(pts.failed + pts.threads), strerror(-pts.last_err));
 	print_summary(&run->o, recorder_stats(run->rec), p->duration_nanos, status);
 	return util_exit_status(status);
 }

@@ -2,6 +2,9 @@
 #include "perthread.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -40,6 +43,16 @@ struct perthread {
 	size_t n_threads, cap_threads;
 	int raised_nofile;          /* RLIMIT_NOFILE already raised to its hard limit */
 	struct perthread_stats stats;
+	/* With a watcher thread (perthread_start): it reads the watchers, opens
+	 * and closes, and queues the records for perthread_read; `lock` guards
+	 * fds, threads, stats and the queue. */
+	int helper;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	int stop_fd[2];             /* a byte on [1] ends the thread */
+	char *queue;                /* records read, not yet delivered */
+	size_t queue_len, queue_cap;
+	int queue_err;              /* -ENOMEM: records were dropped */
 };
 
 int perthread_new(const struct perthread_spec *spec, struct perthread **out)
@@ -49,6 +62,8 @@ int perthread_new(const struct perthread_spec *spec, struct perthread **out)
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
+	p->stop_fd[0] = p->stop_fd[1] = -1;
+	pthread_mutex_init(&p->lock, NULL);
 	p->n = spec->n;
 	p->n_cpus = spec->n_cpus;
 	p->attrs = calloc(spec->n ? spec->n : 1, sizeof(*p->attrs));
@@ -71,6 +86,13 @@ int perthread_new(const struct perthread_spec *spec, struct perthread **out)
 		a->mmap = a->mmap2 = a->comm = a->comm_exec = a->task = a->build_id = 0;
 		a->context_switch = 0;
 		p->leader[i] = spec->leader[i];
+		/* A member only counts: its leader's samples read it. */
+		if (spec->leader[i] != (int)i) {
+			a->freq = 0;
+			a->sample_period = 0;
+			a->watermark = 0;
+			a->wakeup_watermark = 0;
+		}
 	}
 	for (size_t c = 0; c < spec->n_cpus; c++) {
 		p->cpus[c] = spec->cpus[c];
@@ -81,14 +103,30 @@ int perthread_new(const struct perthread_spec *spec, struct perthread **out)
 	return 0;
 }
 
+static void stop_helper(struct perthread *p)
+{
+	if (!p->helper)
+		return;
+	if (write(p->stop_fd[1], "", 1) != 1)
+		pthread_cancel(p->thread);
+	pthread_join(p->thread, NULL);
+	p->helper = 0;
+}
+
 void perthread_free(struct perthread *p)
 {
 	if (!p)
 		return;
+	stop_helper(p);
+	for (int i = 0; i < 2; i++)
+		if (p->stop_fd[i] >= 0)
+			close(p->stop_fd[i]);
+	pthread_mutex_destroy(&p->lock);
+	free(p->queue);
 	for (size_t i = 0; i < p->n_fds; i++)
 		if (p->fds[i].fd >= 0)
 			close(p->fds[i].fd);
-	for (size_t c = 0; p->watch && c < p->n_cpus; c++) {
+	for (size_t c = 0; p->watch && p->watch_fd && c < p->n_cpus; c++) {
 		ring_close(p->watch[c]);
 		if (p->watch_fd[c] >= 0)
 			close(p->watch_fd[c]);
@@ -315,7 +353,8 @@ static int relay_record(const void *buf, size_t len, void *arg)
 	return r->fn(buf, len, r->ctx);
 }
 
-int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx)
+/* Every watcher's records through fn (on_task_record first). */
+static int read_watchers(struct perthread *p, ring_record_fn fn, void *ctx)
 {
 	struct relay r = { p, fn, ctx };
 
@@ -331,7 +370,32 @@ int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx)
 	return 0;
 }
 
-size_t perthread_pollfds(const struct perthread *p, struct pollfd *pfds, size_t cap)
+/* The watcher thread's fn: keep the record for perthread_read (lock held). */
+static int enqueue(const void *buf, size_t len, void *arg)
+{
+	struct perthread *p = arg;
+
+	if (p->queue_len + len > p->queue_cap) {
+		size_t cap = p->queue_cap ? p->queue_cap * 2 : 65536;
+		char *q;
+
+		while (cap < p->queue_len + len)
+			cap *= 2;
+		q = realloc(p->queue, cap);
+		if (!q) {
+			p->queue_err = -ENOMEM;
+			return 0;
+		}
+		p->queue = q;
+		p->queue_cap = cap;
+	}
+	memcpy(p->queue + p->queue_len, buf, len);
+	p->queue_len += len;
+	return 0;
+}
+
+/* The watchers' fds for poll(2) into pfds[0..cap): how many were written. */
+static size_t watch_pollfds(const struct perthread *p, struct pollfd *pfds, size_t cap)
 {
 	size_t n = 0;
 
@@ -346,25 +410,110 @@ size_t perthread_pollfds(const struct perthread *p, struct pollfd *pfds, size_t 
 	return n;
 }
 
-int perthread_event_of(const struct perthread *p, uint64_t id)
+static void *watch_thread(void *arg)
 {
-	size_t lo = 0, hi = p->n_fds;
+	struct perthread *p = arg;
+	struct pollfd pfds[1 + 1024];
+	size_t n = watch_pollfds(p, pfds + 1, 1024);
 
+	pfds[0].fd = p->stop_fd[0];
+	pfds[0].events = POLLIN;
+	for (;;) {
+		if (poll(pfds, 1 + n, -1) < 0 && errno != EINTR)
+			break;
+		if (pfds[0].revents)
+			break;
+		pthread_mutex_lock(&p->lock);
+		read_watchers(p, enqueue, p);
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+int perthread_start(struct perthread *p)
+{
+	sigset_t all, old;
+	int r;
+
+	if (p->helper)
+		return 0;
+	if (p->n_cpus > 1024 || pipe2(p->stop_fd, O_CLOEXEC) < 0)
+		return p->n_cpus > 1024 ? -E2BIG : -errno;
+	/* Signals are the main thread's (hwprof forwards them to the command). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = -pthread_create(&p->thread, NULL, watch_thread, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	p->helper = r == 0;
+	return r;
+}
+
+int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx)
+{
+	char *q;
+	size_t len, off = 0;
+	int r = 0, err;
+
+	if (!p->helper)
+		return read_watchers(p, fn, ctx);
+	/* Take the queue whole; the thread starts a new one. */
+	pthread_mutex_lock(&p->lock);
+	q = p->queue;
+	len = p->queue_len;
+	p->queue = NULL;
+	p->queue_len = p->queue_cap = 0;
+	r = p->queue_err;
+	p->queue_err = 0;
+	pthread_mutex_unlock(&p->lock);
+	/* Records that did not fit in memory are lost: say so, after these. */
+	err = r;
+	r = 0;
+	while (r == 0 && off + sizeof(struct perf_event_header) <= len) {
+		struct perf_event_header h;
+
+		memcpy(&h, q + off, sizeof(h));
+		if (h.size < sizeof(h) || off + h.size > len)
+			break;
+		r = fn(q + off, h.size, ctx);
+		off += h.size;
+	}
+	free(q);
+	return r < 0 ? r : err;
+}
+
+size_t perthread_pollfds(const struct perthread *p, struct pollfd *pfds, size_t cap)
+{
+	/* With the watcher thread, the watchers are its to poll. */
+	return p->helper ? 0 : watch_pollfds(p, pfds, cap);
+}
+
+int perthread_event_of(struct perthread *p, uint64_t id)
+{
+	size_t lo = 0, hi;
+	int event = -1;
+
+	pthread_mutex_lock(&p->lock);
+	hi = p->n_fds;
 	/* The kernel numbers events in the order they are opened. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (p->fds[mid].id == id)
-			return p->fds[mid].event;
+		if (p->fds[mid].id == id) {
+			event = p->fds[mid].event;
+			break;
+		}
 		if (p->fds[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return -1;
+	pthread_mutex_unlock(&p->lock);
+	return event;
 }
 
-const struct perthread_stats *perthread_stats(const struct perthread *p)
+void perthread_stats(struct perthread *p, struct perthread_stats *out)
 {
-	return &p->stats;
+	pthread_mutex_lock(&p->lock);
+	*out = p->stats;
+	pthread_mutex_unlock(&p->lock);
 }

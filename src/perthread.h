@@ -10,10 +10,13 @@
  * ones), and on every thread it creates as soon as that thread's
  * PERF_RECORD_FORK arrives; a thread's events are closed at its
  * PERF_RECORD_EXIT.  The FORK and EXIT records come from a watcher per CPU:
- * an inherited dummy event with its own small ring that wakes the reader at
+ * an inherited dummy event with its own small ring that wakes its reader at
  * every record, so a new thread goes unsampled only until the reader sees it.
- * Each event writes its samples into the ring of its CPU (ring_fd: the
- * session's).  Not thread safe. */
+ * The reader is a thread of its own (perthread_start), so that a busy caller
+ * (naming a burst of new stacks) does not delay it; it queues the records for
+ * perthread_read.  Each event writes its samples into the ring of its CPU
+ * (ring_fd: the session's).  One caller thread; the watcher thread shares the
+ * bookkeeping under a lock. */
 #ifndef HWPROF_PERTHREAD_H
 #define HWPROF_PERTHREAD_H
 
@@ -52,24 +55,32 @@ void perthread_free(struct perthread *p);
  * the other records), with a ring of its own.  0 or the kernel's -errno. */
 int perthread_watch(struct perthread *p, pid_t pid, const struct perf_event_attr *tmpl);
 
-/* Open the events on thread tid, on every CPU.  on_exec: the leaders stay
- * disabled until tid's exec (the command, stopped before it); otherwise they
- * count at once.  0, or the kernel's -errno with the index of the event it
- * refused in *failed and the attr tried in *tried (either may be NULL). */
+/* Open the events on thread tid, on every CPU (before perthread_start; later
+ * the watchers open them).  on_exec: the leaders stay disabled until tid's
+ * exec (the command, stopped before it); otherwise they count at once.  0, or
+ * the kernel's -errno with the index of the event it refused in *failed and
+ * the attr tried in *tried (either may be NULL). */
 int perthread_open(struct perthread *p, pid_t tid, int on_exec, size_t *failed,
 		   struct perf_event_attr *tried);
 
-/* Deliver the watchers' records to fn (as ring_read does), opening the events
- * of each thread a FORK record announces and closing those of each thread an
- * EXIT record ends.  0 or the first negative return of fn. */
+/* Start the thread that reads the watchers, opening the events of each thread
+ * a FORK record announces and closing those of each thread an EXIT record
+ * ends.  0, or -errno (then perthread_read does it, when called). */
+int perthread_start(struct perthread *p);
+
+/* Deliver the watchers' records to fn (as ring_read does): those the watcher
+ * thread queued, or, without it, read now (opening and closing as it would).
+ * 0 or the first negative return of fn. */
 int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx);
 
-/* The watchers' fds for poll(2) into pfds[0..cap): how many were written. */
+/* The fds to poll(2) for perthread_read into pfds[0..cap): the watchers',
+ * none while the watcher thread reads them.  How many were written. */
 size_t perthread_pollfds(const struct perthread *p, struct pollfd *pfds, size_t cap);
 
 /* Which event (index in spec) a sample id belongs to, or -1. */
-int perthread_event_of(const struct perthread *p, uint64_t id);
+int perthread_event_of(struct perthread *p, uint64_t id);
 
-const struct perthread_stats *perthread_stats(const struct perthread *p);
+/* The counts so far into *out. */
+void perthread_stats(struct perthread *p, struct perthread_stats *out);
 
 #endif

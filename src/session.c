@@ -300,7 +300,8 @@ static int open_per_thread(struct session *s, const struct session_opts *o, int 
 		r = perthread_watch(s->pt, s->pid, &trk);
 	if (r == 0)
 		r = perthread_open(s->pt, s->pid, 1, failed_event, &s->tried);
-	if (r == 0)
+	/* Without its own thread the watchers are read with the rings. */
+	if (r == 0 && perthread_start(s->pt) < 0)
 		s->n_pfds = s->n_cpus + perthread_pollfds(s->pt, s->pfds + s->n_cpus, s->n_cpus);
 out:
 	free(attrs);
@@ -526,9 +527,12 @@ int session_open(struct session *s, struct session_opts *o, size_t *failed_event
 	return 0;
 }
 
-const struct perthread_stats *session_perthread_stats(const struct session *s)
+int session_perthread_stats(const struct session *s, struct perthread_stats *out)
 {
-	return s->pt ? perthread_stats(s->pt) : NULL;
+	if (!s->pt)
+		return 0;
+	perthread_stats(s->pt, out);
+	return 1;
 }
 
 const struct perf_event_attr *session_refused_attr(const struct session *s)
@@ -614,7 +618,7 @@ int session_read(struct session *s, ring_record_fn fn, void *ctx)
 {
 	int err;
 
-	/* The watchers first: a new thread's events open as soon as can be. */
+	/* The watchers' records first: FORK before the new thread's samples. */
 	if (s->pt && (err = perthread_read(s->pt, fn, ctx)) < 0)
 		return err;
 	for (size_t c = 0; c < s->n_cpus; c++) {

@@ -73,9 +73,10 @@ const struct perf_event_attr *session_refused_attr(const struct session *s);
 
 /* When the kernel refuses PERF_SAMPLE_READ on inherited events (before 6.12)
  * and o has groups, session_open opens the events per thread (perthread.h,
- * told as EVENTS_PER_THREAD): how that went, or NULL when it did not. */
+ * told as EVENTS_PER_THREAD): how that went into *out, and 1; 0 when it did
+ * not. */
 struct perthread_stats;
-const struct perthread_stats *session_perthread_stats(const struct session *s);
+int session_perthread_stats(const struct session *s, struct perthread_stats *out);
 
 /* Let the child exec.  Returns 0, or the -errno of a failed exec (the child then
  * exited with 127 and has been reaped). */
