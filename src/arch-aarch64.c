@@ -2,7 +2,8 @@
 #include "arch.h"
 
 #include <elf.h>
-#include <stdio.h>
+
+#include "util.h"
 
 /* perf's arm64 user registers (arch/arm64/include/uapi/asm/perf_regs.h) are
  * x0..x30 (x29 the frame pointer, x30 the link register), sp, pc: numbers 0-32.
@@ -103,15 +104,7 @@ uint64_t arch_clock_hz(void)
 
 int arch_user_read_attr(struct perf_event_attr *a)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_user_access", "r");
-	int on = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &on) != 1)
-			on = 0;
-		fclose(f);
-	}
-	if (on != 1)
+	if (util_read_int("/proc/sys/kernel/perf_user_access", 0) != 1)
 		return 0;
 	a->config1 |= CONFIG1_USER_ACCESS;
 	return 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "util.h"
 
 /* Data pages of a watcher's ring: FORK and EXIT records are 40-odd bytes, so
  * 32 KiB holds hundreds of them between two reads. */
@@ -174,15 +175,8 @@ int perthread_watch(struct perthread *p, pid_t pid, const struct perf_event_attr
 
 static int push_fd(struct perthread *p, int fd, int event, uint64_t id)
 {
-	if (p->n_fds == p->cap_fds) {
-		size_t cap = p->cap_fds ? p->cap_fds * 2 : 64;
-		struct ptfd *n = realloc(p->fds, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		p->fds = n;
-		p->cap_fds = cap;
-	}
+	if (util_grow(&p->fds, &p->cap_fds, p->n_fds + 1, sizeof(*p->fds)) < 0)
+		return -ENOMEM;
 	p->fds[p->n_fds++] = (struct ptfd){ .id = id, .fd = fd, .event = event };
 	return 0;
 }
@@ -290,15 +284,8 @@ int perthread_open(struct perthread *p, pid_t tid, int on_exec, size_t *failed,
 	/* A tid seen again while open: its EXIT was lost and the number reused. */
 	if (t && t->open)
 		close_thread(t, p);
-	if (p->n_threads == p->cap_threads) {
-		size_t cap = p->cap_threads ? p->cap_threads * 2 : 16;
-		struct ptthread *n = realloc(p->threads, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		p->threads = n;
-		p->cap_threads = cap;
-	}
+	if (util_grow(&p->threads, &p->cap_threads, p->n_threads + 1, sizeof(*p->threads)) < 0)
+		return -ENOMEM;
 	first = p->n_fds;
 	r = open_thread(p, tid, on_exec, failed, tried);
 	if ((r == -EMFILE || r == -ENFILE) && raise_nofile(p))
@@ -375,19 +362,9 @@ static int enqueue(const void *buf, size_t len, void *arg)
 {
 	struct perthread *p = arg;
 
-	if (p->queue_len + len > p->queue_cap) {
-		size_t cap = p->queue_cap ? p->queue_cap * 2 : 65536;
-		char *q;
-
-		while (cap < p->queue_len + len)
-			cap *= 2;
-		q = realloc(p->queue, cap);
-		if (!q) {
-			p->queue_err = -ENOMEM;
-			return 0;
-		}
-		p->queue = q;
-		p->queue_cap = cap;
+	if (util_grow(&p->queue, &p->queue_cap, p->queue_len + len, 1) < 0) {
+		p->queue_err = -ENOMEM;
+		return 0;
 	}
 	memcpy(p->queue + p->queue_len, buf, len);
 	p->queue_len += len;

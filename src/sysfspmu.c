@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "suggest.h"
+#include "util.h"
 
 #define TERMS_MAX 512              /* an events/ file or the terms of an event text */
 
@@ -204,29 +205,41 @@ int sysfspmu_format_mask(const char *pmu, int field, uint64_t *mask)
 	return 0;
 }
 
+/* The names in folder path that plain_name takes, sorted, into *out (free
+ * each and the array); how many (0 when the folder cannot be read). */
+static size_t sorted_names(const char *path, char ***out)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	while (d && (de = readdir(d))) {
+		if (!plain_name(de->d_name, strlen(de->d_name)) ||
+		    util_grow(&names, &cap, n + 1, sizeof(*names)) < 0)
+			continue;
+		if ((names[n] = strdup(de->d_name)))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
+	*out = names;
+	return n;
+}
+
 void sysfspmu_formats(const char *pmu, char *buf, size_t cap)
 {
 	char dir[256], path[512], line[128], **names = NULL;
-	size_t n = 0, off = 0;
-	struct dirent *de;
-	DIR *d;
+	size_t n, off = 0;
 
 	buf[0] = '\0';
 	sysfspmu_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s/format", dir, pmu);
-	if (!plain_name(pmu, strlen(pmu)) || !(d = opendir(path)))
+	if (!plain_name(pmu, strlen(pmu)))
 		return;
-	while ((de = readdir(d))) {
-		char **nn;
-
-		if (de->d_name[0] == '.' || !(nn = realloc(names, (n + 1) * sizeof(*nn))))
-			continue;
-		names = nn;
-		if ((names[n] = strdup(de->d_name)))
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	n = sorted_names(path, &names);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "format/%s", names[i]);
 		if (read_line(pmu, path, line, sizeof(line)) == 0 && off < cap) {
@@ -477,14 +490,8 @@ static int list_events(const char *pmu, struct listed **out, size_t *n)
 
 		if (!plain_name(de->d_name, strlen(de->d_name)) || strchr(de->d_name, '.'))
 			continue;
-		if (*n == cap) {
-			struct listed *nl = realloc(l, (cap ? cap * 2 : 32) * sizeof(*nl));
-
-			if (!nl)
-				break;
-			l = nl;
-			cap = cap ? cap * 2 : 32;
-		}
+		if (util_grow(&l, &cap, *n + 1, sizeof(*l)) < 0)
+			break;
 		e = &l[*n];
 		snprintf(rel, sizeof(rel), "events/%s", de->d_name);
 		if (read_line(pmu, rel, e->terms, sizeof(e->terms)) < 0)
@@ -522,26 +529,13 @@ static int list_events(const char *pmu, struct listed **out, size_t *n)
 int sysfspmu_for_each_event(sysfspmu_event_fn fn, void *ctx)
 {
 	char dir[256], **pmus = NULL;
-	size_t npmus = 0;
-	struct dirent *de;
-	DIR *d;
+	size_t npmus;
 	int r = 0;
 
 	sysfspmu_dir(dir, sizeof(dir));
-	if (!(d = opendir(dir)))
+	if (access(dir, F_OK) < 0)
 		return -ENOENT;
-	while ((de = readdir(d))) {
-		char **np;
-
-		if (!plain_name(de->d_name, strlen(de->d_name)) ||
-		    !(np = realloc(pmus, (npmus + 1) * sizeof(*np))))
-			continue;
-		pmus = np;
-		if ((pmus[npmus] = strdup(de->d_name)))
-			npmus++;
-	}
-	closedir(d);
-	qsort(pmus, npmus, sizeof(*pmus), cmp_name);
+	npmus = sorted_names(dir, &pmus);
 	for (size_t i = 0; i < npmus; i++) {
 		struct listed *l = NULL;
 		size_t n = 0;

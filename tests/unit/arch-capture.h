@@ -24,6 +24,18 @@ void test_frameless(void);
 void test_framed(void);
 extern const char test_framed_saved[], test_framed_body[];
 
+/* The same instructions on both: its CFI is the CIE's (the return address
+ * where the call leaves it). */
+__asm__(".text\n"
+	".globl test_frameless\n"
+	".type test_frameless,%function\n"
+	"test_frameless:\n"
+	".cfi_startproc\n"
+	"nop\n"
+	"ret\n"
+	".cfi_endproc\n"
+	".size test_frameless, .-test_frameless\n");
+
 #if defined(__x86_64__)
 
 /* BX, BP, SP, IP and R12-R15: the callee-saved registers and the frame. */
@@ -38,14 +50,6 @@ extern const char test_framed_saved[], test_framed_body[];
 			 "mov %%r15, 56(%0)" : : "r"(r) : "rax", "memory")
 
 __asm__(".text\n"
-	".globl test_frameless\n"
-	".type test_frameless,@function\n"
-	"test_frameless:\n"
-	".cfi_startproc\n"
-	"nop\n"
-	"ret\n"
-	".cfi_endproc\n"
-	".size test_frameless, .-test_frameless\n"
 	".globl test_framed, test_framed_saved, test_framed_body\n"
 	".type test_framed,@function\n"
 	"test_framed:\n"
@@ -80,14 +84,6 @@ __asm__(".text\n"
 			 : : "r"(r) : "x9", "x10", "memory")
 
 __asm__(".text\n"
-	".globl test_frameless\n"
-	".type test_frameless,%function\n"
-	"test_frameless:\n"
-	".cfi_startproc\n"
-	"nop\n"
-	"ret\n"
-	".cfi_endproc\n"
-	".size test_frameless, .-test_frameless\n"
 	".globl test_framed, test_framed_saved, test_framed_body\n"
 	".type test_framed,%function\n"
 	"test_framed:\n"

@@ -71,18 +71,26 @@ static uint64_t stack_end(void)
 	return end;
 }
 
-static struct unwind_sample sample_of(const struct capture *c, uint64_t size)
+/* A sample of this process: the registers of mask (nregs of them, perf's
+ * order) and a stack copy of size bytes. */
+static struct unwind_sample sample_with(uint64_t mask, const uint64_t *regs, uint64_t nregs,
+					const void *stack, uint64_t size)
 {
 	struct unwind_sample s;
 
 	memset(&s, 0, sizeof(s));
 	s.pid = s.tid = getpid();
-	s.regs_mask = CAPTURE_MASK;
-	s.regs = c->regs;
-	s.nregs = CAPTURE_NREGS;
-	s.stack = c->stack;
+	s.regs_mask = mask;
+	s.regs = regs;
+	s.nregs = nregs;
+	s.stack = stack;
 	s.stack_size = size;
 	return s;
+}
+
+static struct unwind_sample sample_of(const struct capture *c, uint64_t size)
+{
+	return sample_with(CAPTURE_MASK, c->regs, CAPTURE_NREGS, c->stack, size);
 }
 
 /* A sample made up for the leaf-caller rule: pc, SP and FP (and the link
@@ -96,7 +104,6 @@ static struct unwind_sample fake_sample(struct fake *f, uint64_t pc, uint64_t sp
 					uint64_t lr)
 {
 	const struct arch_info *a = arch_get();
-	struct unwind_sample s;
 	uint64_t mask = 1ULL << a->reg_pc | 1ULL << a->reg_sp | 1ULL << a->reg_fp;
 	size_t n = 0;
 
@@ -107,14 +114,7 @@ static struct unwind_sample fake_sample(struct fake *f, uint64_t pc, uint64_t sp
 			continue;
 		f->regs[n++] = r == a->reg_pc ? pc : r == a->reg_sp ? sp : r == a->reg_fp ? fp : lr;
 	}
-	memset(&s, 0, sizeof(s));
-	s.pid = s.tid = getpid();
-	s.regs_mask = mask;
-	s.regs = f->regs;
-	s.nregs = n;
-	s.stack = f->stack;
-	s.stack_size = sizeof(f->stack);
-	return s;
+	return sample_with(mask, f->regs, n, f->stack, sizeof(f->stack));
 }
 
 /* The leaf-caller rule on hand-made functions whose CFI is known: the kernel's
