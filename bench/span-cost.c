@@ -4,9 +4,9 @@
  * `hwprof record` (the shared-memory channel).  Batches of spans with a pause
  * between them, so that the recorder drains the channel and nothing is
  * dropped; median, p10 and p90 of the per-batch means; the costs of
- * clock_gettime and of RDTSC for reference (a span reads its clock twice: the
- * TSC under `hwprof record` where the kernel keeps time with it, unless
- * HWPROF_SPAN_CLOCK=monotonic).  A benchmark, not a test.
+ * clock_gettime and of the span clock for reference (a span reads its clock
+ * twice: the TSC or CNTVCT_EL0 under `hwprof record` where the kernel keeps
+ * time with it, unless HWPROF_SPAN_CLOCK=monotonic).  A benchmark, not a test.
  *
  *	bench/span-cost [-b BATCHES] [-k SPANS_PER_BATCH] [-p PAUSE_MS]
  */
@@ -17,12 +17,7 @@
 #include <unistd.h>
 
 #include "hwprof.h"
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#define HAVE_TSC 1
-#else
-#define HAVE_TSC 0
-#endif
+#include "tscclock.h"
 
 static double now_ns(void)
 {
@@ -83,10 +78,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < k; i++)
 			now_ns();
 		t2 = now_ns();
-#if HAVE_TSC
 		for (size_t i = 0; i < k; i++)
-			sink += __rdtsc();
-#endif
+			sink += tscclock_read();
 		t3 = now_ns();
 		span[b] = (t1 - t0) / (double)k;
 		clk[b] = (t2 - t1) / (double)k;
@@ -100,8 +93,7 @@ int main(int argc, char **argv)
 	       getenv("HWPROF_SPAN_CLOCK") ? " with HWPROF_SPAN_CLOCK set" : "");
 	report("span (begin + end)", span, batches);
 	report("clock_gettime (reference)", clk, batches);
-	if (HAVE_TSC)
-		report("rdtsc (reference)", tsc, batches);
+	report("span clock: TSC / CNTVCT_EL0 (reference)", tsc, batches);
 	free(span);
 	free(clk);
 	free(tsc);

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "arch.h"
 #include "counters.h"
 #include "events.h"
 
@@ -18,7 +19,8 @@ struct counter {
 	size_t group;			/* index into hwprof_counters.group */
 	unsigned int flags;		/* HWPROF_VALUE_UNAVAILABLE, _USER_ONLY */
 	uint64_t id;			/* kernel id, to match group read() entries */
-	const volatile struct perf_event_mmap_page *page; /* NULL: no rdpmc */
+	const volatile struct perf_event_mmap_page *page; /* NULL: no user-space reads */
+	int user_read;			/* opened for user-space reads (arch_user_read_attr) */
 	/* Raw values at the last reset: the kernel's PERF_EVENT_IOC_RESET clears the
 	 * count but not time_enabled/time_running, so reset is done here instead,
 	 * for values and times alike. */
@@ -70,6 +72,10 @@ static int open_one(struct hwprof_counters *c, struct counter *k, const struct e
 	attr.disabled = *leader < 0;
 	attr.inherit = !!(flags & HWPROF_INHERIT);
 	attr.read_format = READ_FORMAT;
+	/* User-space reads, where the architecture needs the event to ask for
+	 * them (arm64); counters read by their own thread only (no inherit). */
+	if (!(flags & (HWPROF_INHERIT | HWPROF_NO_RDPMC)) && events_is_hardware(e))
+		k->user_read = arch_user_read_attr(&attr);
 	fd = events_open(&attr, 0, -1, *leader);
 	/* perf_event_paranoid 2 refuses kernel-mode counting to users: count user
 	 * space only rather than nothing, and say so in the value's flags. */
@@ -118,16 +124,16 @@ static void assign_groups(struct hwprof_counters *c, const struct event_list *l)
 	}
 }
 
-/* rdpmc needs the counter's page, a CPU PMU counter (software events have no
- * register) and the counter's own thread only: inherited children count into
- * counters of their own that only read() sums. */
+/* Reading a counter from user space (x86 rdpmc, arm64 mrs) needs its page, a
+ * CPU PMU counter opened for it (software events have no register) and the
+ * counter's own thread only: inherited children count into counters of their
+ * own that only read() sums. */
 static void map_pages(struct hwprof_counters *c, const struct event_list *l, int flags)
 {
-#if defined(__x86_64__)
 	if (flags & (HWPROF_INHERIT | HWPROF_NO_RDPMC))
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (c->ctr[i].fd >= 0 && !events_is_hardware(&l->ev[i]))
+		if (c->ctr[i].fd >= 0 && (!events_is_hardware(&l->ev[i]) || !c->ctr[i].user_read))
 			return;
 	for (size_t i = 0; i < c->n; i++) {
 		void *p;
@@ -140,11 +146,6 @@ static void map_pages(struct hwprof_counters *c, const struct event_list *l, int
 		c->ctr[i].page = p;
 	}
 	c->mapped = 1;
-#else
-	(void)c;
-	(void)l;
-	(void)flags;
-#endif
 }
 
 int hwprof_counters_open(const char *events, int flags, struct hwprof_counters **out)
@@ -289,32 +290,16 @@ static int read_group(struct hwprof_counters *c, size_t g)
 	return 0;
 }
 
-#if defined(__x86_64__)
-static inline uint64_t rdpmc(uint32_t counter)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdpmc" : "=a"(lo), "=d"(hi) : "c"(counter));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 #define compiler_barrier() __asm__ __volatile__("" ::: "memory")
 
 /* One counter from its page, without a system call.  The kernel rewrites the
  * page when it schedules the counter in or out; `lock` is a sequence count
  * bumped around those updates, so the fields are retried until one pass saw no
- * update.  index is the hardware register + 1 while the counter is on this CPU,
- * 0 otherwise (stopped, multiplexed out): then -EAGAIN sends us to read().
- * The page's times stop at the last update; time_offset/mult/shift turn the
- * TSC into the nanoseconds since then. */
+ * update.  index is the hardware counter + 1 while the counter is on this CPU,
+ * 0 otherwise (stopped, multiplexed out, or user access off): then -EAGAIN
+ * sends us to read().  The page's times stop at the last update;
+ * time_offset/mult/shift turn the clock counter (arch_clock_read: the TSC,
+ * CNTVCT_EL0) into the nanoseconds since then. */
 static int read_page(struct counter *k)
 {
 	const volatile struct perf_event_mmap_page *pc = k->page;
@@ -331,8 +316,8 @@ static int read_page(struct counter *k)
 			return -EAGAIN;
 		enabled = pc->time_enabled;
 		running = pc->time_running;
-		count = (uint64_t)(pc->offset + counters_pmc_extend(rdpmc(idx - 1), pc->pmc_width));
-		cyc = rdtsc();
+		count = (uint64_t)(pc->offset + counters_pmc_extend(arch_read_counter(idx), pc->pmc_width));
+		cyc = arch_clock_read();
 		mult = pc->time_mult;
 		shift = pc->time_shift;
 		time_offset = pc->time_offset;
@@ -349,11 +334,9 @@ static int read_page(struct counter *k)
 	k->running = running + delta;
 	return 0;
 }
-#endif
 
 static int read_raw(struct hwprof_counters *c)
 {
-#if defined(__x86_64__)
 	if (c->mapped) {
 		size_t i;
 
@@ -363,7 +346,6 @@ static int read_raw(struct hwprof_counters *c)
 		if (i == c->n)
 			return 0;
 	}
-#endif
 	for (size_t g = 0; g < c->n; g++) {
 		int r = c->leader[g] >= 0 ? read_group(c, g) : 0;
 

@@ -88,9 +88,10 @@ HWPROF_API int hwprof_counters_reset(struct hwprof_counters *c);
 
 /* Fill vals[0..n) with the first n counters (in the order of the event text)
  * and return the number of counters, or a negative errno.  Allocates nothing;
- * one rdpmc sequence per counter where the kernel allows it (hardware events,
- * no HWPROF_INHERIT, x86-64) and otherwise one read() per kernel group.  When
- * rdpmc is in use, call it on the thread that opened c. */
+ * the counters are read from user space where the kernel allows it (hardware
+ * events, no HWPROF_INHERIT; x86-64: rdpmc; arm64: mrs, once the sysctl
+ * kernel.perf_user_access is 1) and otherwise with one read() per kernel
+ * group.  When user-space reads are in use, call it on the thread that opened c. */
 HWPROF_API int hwprof_counters_read(struct hwprof_counters *c, struct hwprof_value *vals, size_t n);
 
 /* Number of counters, and the name of counter i as written in the event text
@@ -98,7 +99,8 @@ HWPROF_API int hwprof_counters_read(struct hwprof_counters *c, struct hwprof_val
 HWPROF_API size_t hwprof_counters_count(const struct hwprof_counters *c);
 HWPROF_API const char *hwprof_counters_name(const struct hwprof_counters *c, size_t i);
 
-/* 1 when hwprof_counters_read() can use rdpmc (no system call), else 0. */
+/* 1 when hwprof_counters_read() reads from user space (rdpmc or its arm64
+ * equivalent: no system call), else 0. */
 HWPROF_API int hwprof_counters_rdpmc(const struct hwprof_counters *c);
 
 /* Stop counting and free c.  Accepts NULL. */

@@ -15,11 +15,14 @@
 #include "events.h"
 #include "pmu.h"
 #include "preset.h"
+#include "sysfspmu.h"
 #include "tracepoint.h"
 
 struct list_ctx {
 	const char *pattern;
 	const char *last_pmu;
+	int last_sysfs;
+	char last_sysfs_name[64];
 	size_t shown;
 };
 
@@ -30,9 +33,10 @@ static void usage(FILE *f)
 		"       hwprof list --attr EVENTS\n"
 		"\n"
 		"List the events hwprof knows (perf's generic names, software events, the\n"
-		"events libpfm4 knows for this machine's PMUs, presets; kernel tracepoints\n"
-		"only with a PATTERN) and whether each works here, or why not.  PATTERN is a\n"
-		"case-insensitive substring, or a glob when it has * ? or [.\n"
+		"events libpfm4 knows for this machine's PMUs, the kernel's own PMU events\n"
+		"from sysfs as PMU/EVENT/, presets; kernel tracepoints only with a PATTERN)\n"
+		"and whether each works here, or why not.  PATTERN is a case-insensitive\n"
+		"substring, or a glob when it has * ? or [.\n"
 		"\n"
 		"  --attr EVENTS   print the perf_event_attr each event becomes\n"
 		"  -h, --help      this help\n");
@@ -114,6 +118,28 @@ static int on_pmu_event(void *ctx, const char *pmu, const char *pmu_desc, const 
 	}
 	(void)desc;   /* libpfm4's descriptions are long: 'hwprof list --attr' is for details */
 	show(name, NULL);
+	c->shown++;
+	return 0;
+}
+
+/* The kernel's own PMU events (sysfs), as perf names them: PMU/EVENT/. */
+static int on_sysfs_event(void *ctx, const char *pmu, const char *name, const char *terms,
+			  const char *unit)
+{
+	struct list_ctx *c = ctx;
+	char desc[400], formats[256];
+
+	if (!matches(c->pattern, name))
+		return 0;
+	if (!c->last_sysfs || strcmp(c->last_sysfs_name, pmu) != 0) {
+		sysfspmu_formats(pmu, formats, sizeof(formats));
+		printf("%s%s events (the kernel's, sysfs%s%s):\n", c->last_sysfs ? "\n" : "", pmu,
+		       formats[0] ? "; terms " : "", formats);
+		snprintf(c->last_sysfs_name, sizeof(c->last_sysfs_name), "%s", pmu);
+		c->last_sysfs = 1;
+	}
+	snprintf(desc, sizeof(desc), "%s%s%s%s", terms, unit[0] ? " (" : "", unit, unit[0] ? ")" : "");
+	show(name, desc);
 	c->shown++;
 	return 0;
 }
@@ -291,6 +317,9 @@ static int list_attr(const char *text)
 		printf("  exclude_hv      %u\n", (unsigned)a->exclude_hv);
 		if (a->exclude_idle)
 			printf("  exclude_idle    1\n");
+		if (e->scale)
+			printf("  scale           %g %s (sysfs: the count times this)\n", e->scale,
+			       e->scale_unit);
 		if (e->sampling_set && a->freq)
 			printf("  sample_freq     %llu\n", (unsigned long long)a->sample_freq);
 		else if (e->sampling_set)
@@ -350,6 +379,8 @@ int cmd_list(int argc, char **argv)
 		printf("\n");
 	else if (!c.pattern)
 		list_no_pmu_table();
+	if (sysfspmu_for_each_event(on_sysfs_event, &c) == 0 && c.last_sysfs)
+		printf("\n");
 	/* Thousands of them: only on request. */
 	if (c.pattern)
 		list_tracepoints(&c);

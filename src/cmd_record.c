@@ -17,6 +17,7 @@
 #include "pprof.h"
 #include "program.h"
 #include "recorder.h"
+#include "perthread.h"
 #include "session.h"
 #include "sidefile.h"
 #include "spanchan.h"
@@ -582,6 +583,8 @@ static void on_fallback(void *ctx, enum events_fallback what, const struct event
 	} else if (what == EVENTS_NO_SWITCHES) {
 		fprintf(stderr, "hwprof: %s\n", why);
 		run->notes.no_switches = 1;
+	} else if (!run->o.quiet) {
+		fprintf(stderr, "hwprof: %s: %s\n", e->name, why);
 	}
 }
 
@@ -725,6 +728,7 @@ static int record_loop(struct record_run *run)
 /* Run CMD under the recorder and write what it gave.  The exit status. */
 static int record_and_write(struct record_run *run)
 {
+	struct perthread_stats pts;
 	struct profile *p;
 	int64_t t0, wall0;
 	int r, status;
@@ -755,6 +759,10 @@ static int record_and_write(struct record_run *run)
 		return 1;
 	if (recorder_timeline(run->rec) && write_timeline(&run->o, recorder_timeline(run->rec)))
 		return 1;
+	if (session_perthread_stats(run->s, &pts) && pts.failed)
+		fprintf(stderr, "hwprof: %llu of the command's %llu threads went unsampled: their "
+			"events would not open (%s)\n", (unsigned long long)pts.failed,
+			(unsigned long long)(pts.failed + pts.threads), strerror(-pts.last_err));
 	print_summary(&run->o, recorder_stats(run->rec), p->duration_nanos, status);
 	return util_exit_status(status);
 }

@@ -160,7 +160,7 @@ static int is_clock(const struct event *e)
 
 static const char *unit_of(const struct event *e)
 {
-	return is_clock(e) ? "msec" : "";
+	return is_clock(e) ? "msec" : e->scale ? e->scale_unit : "";
 }
 
 /* One run: start CMD stopped, open the counters on it, let it go, wait, read.
@@ -219,7 +219,8 @@ static int run_once(char **argv, const struct event_list *l, struct stat_result 
 		if (counting_error(c, i) < 0 || counting_read(c, i, &rd) < 0 ||
 		    counting_scale(&rd, &v, &pct) < 0)
 			continue;
-		se->v[se->n++] = is_clock(&l->ev[i]) ? v / 1e6 : v;
+		/* A sysfs event's count times its .scale is in its .unit (Joules, MiB). */
+		se->v[se->n++] = is_clock(&l->ev[i]) ? v / 1e6 : l->ev[i].scale ? v * l->ev[i].scale : v;
 		if (pct < se->min_pct)
 			se->min_pct = pct;
 	}
@@ -249,7 +250,7 @@ static void print_metrics(FILE *f, const struct counting_metric *m, size_t nm, s
 
 static void fmt_value(char *buf, size_t cap, const struct event *e, double v)
 {
-	if (is_clock(e))
+	if (is_clock(e) || e->scale)
 		snprintf(buf, cap, "%.2f", v);
 	else
 		snprintf(buf, cap, "%.0f", v);

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <perfmon/pfmlib_perf_event.h>
 
 #include "pmu.h"
 #include "preset.h"
+#include "sysfspmu.h"
 #include "tracepoint.h"
 #include "util.h"
 
@@ -47,6 +49,9 @@ static void name_sample_type(struct event *e)
 		snprintf(e->unit, sizeof(e->unit), "nanoseconds");
 		return;
 	}
+	/* A sysfs PMU's event is PMU/TERMS/, commas and colons included. */
+	if (strchr(n, '/'))
+		len = (size_t)(strrchr(n, '/') - n) + 1;
 	/* A tracepoint's name is SYS:NAME; the system alone would say little. */
 	if (e->attr.type == PERF_TYPE_TRACEPOINT) {
 		const char *c = strchr(n, ':');
@@ -99,95 +104,9 @@ size_t events_group_size(const struct event_list *l, size_t i)
 	return n;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64], prev, tmp;
-
-	if (lb >= 64)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-struct suggestion {
-	char name[96];
-	size_t dist;
-};
-
-static void consider(struct suggestion *best, int max, const char *cand, const char *name)
-{
-	size_t d = strcasecmp(cand, name) == 0 ? 0 : edit_distance(name, cand);
-	size_t limit = strlen(name) / 3 + 1;
-
-	if (d > limit && !(strlen(name) >= 4 && strcasestr(cand, name)))
-		return;
-	if (strcasestr(cand, name))
-		d = d < 2 ? d : 2;
-	for (int i = 0; i < max; i++)
-		if (strcmp(best[i].name, cand) == 0)
-			return;
-	for (int i = 0; i < max; i++) {
-		if (best[i].name[0] && best[i].dist <= d)
-			continue;
-		memmove(&best[i + 1], &best[i], (max - i - 1) * sizeof(*best));
-		snprintf(best[i].name, sizeof(best[i].name), "%s", cand);
-		best[i].dist = d;
-		return;
-	}
-}
-
 void events_suggest(const char *name, char *buf, size_t cap, int max)
 {
-	struct suggestion best[8];
-	char base[96];
-	size_t off = 0;
-	int pmu;
-
-	if (max > 8)
-		max = 8;
-	memset(best, 0, sizeof(best));
-	buf[0] = '\0';
-	snprintf(base, sizeof(base), "%.*s", (int)strcspn(name, ":"), name);
-	for (size_t i = 0; generic_names[i]; i++)
-		consider(best, max, generic_names[i], base);
-	if (pmu_init() == 0) {
-		pfm_for_all_pmus(pmu) {
-			pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
-
-			if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
-				continue;
-			for (int ev = pinfo.first_event; ev != -1; ev = pfm_get_event_next(ev)) {
-				pfm_event_info_t einfo = { .size = sizeof(einfo) };
-
-				if (pfm_get_event_info(ev, PFM_OS_NONE, &einfo) == PFM_SUCCESS)
-					consider(best, max, einfo.name, base);
-			}
-		}
-	}
-	for (int i = 0; i < max && best[i].name[0]; i++) {
-		int w = snprintf(buf + off, cap - off, "%s%s", i ? ", " : "", best[i].name);
-
-		if (w < 0 || (size_t)w >= cap - off)
-			break;
-		off += w;
-	}
+	pmu_suggest(name, generic_names, buf, cap, max);
 }
 
 /* ---- one event ---- */
@@ -243,70 +162,6 @@ static int own_modifier(const char *tok, struct mods *m, const char *text, char 
 		*m = t;
 	}
 	return 1;
-}
-
-/* Where libpfm4 rejected an attribute, name it and the ones the event has. */
-static void bad_attribute(const char *base, const char *text, int code, char *err, size_t errlen)
-{
-	char prefix[256], known[256] = "";
-	size_t off = 0, bad_at = 0, bad_len;
-	int idx;
-
-	/* Encode longer and longer prefixes: the first that fails ends at the bad one. */
-	for (size_t i = 0; base[i]; i++) {
-		if (base[i] != ':' || base[i + 1] == ':' || (i && base[i - 1] == ':'))
-			continue;
-		if (!bad_at)
-			bad_at = i + 1;
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)i, base);
-		if (i > 0 && strchr(prefix, ':')) {
-			pfm_perf_encode_arg_t arg;
-			struct perf_event_attr a;
-
-			memset(&arg, 0, sizeof(arg));
-			memset(&a, 0, sizeof(a));
-			arg.attr = &a;
-			arg.size = sizeof(arg);
-			if (pfm_get_os_event_encoding(prefix, PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg) != PFM_SUCCESS)
-				break;
-		}
-		bad_at = i + 1;
-	}
-	if (!bad_at)
-		bad_at = strlen(base);
-	bad_len = strcspn(base + bad_at, ":");
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)strcspn(base, ":"), base);
-	idx = pfm_find_event(prefix);
-	if (idx >= 0) {
-		pfm_event_info_t einfo = { .size = sizeof(einfo) };
-
-		if (pfm_get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &einfo) == PFM_SUCCESS) {
-			for (int a = 0; a < einfo.nattrs && off < sizeof(known) - 1; a++) {
-				pfm_event_attr_info_t ainfo = { .size = sizeof(ainfo) };
-				int w;
-
-				if (pfm_get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT, &ainfo) != PFM_SUCCESS)
-					continue;
-				w = snprintf(known + off, sizeof(known) - off, "%s%s", off ? ", " : "", ainfo.name);
-				if (w < 0 || (size_t)w >= sizeof(known) - off) {
-					known[off] = '\0';
-					break;
-				}
-				off += w;
-			}
-		}
-	}
-	if (bad_len == 0) {
-		if (known[0])
-			snprintf(err, errlen, "event '%s' needs a unit mask: %s:MASK (this event's: %s)",
-				 text, text, known);
-		else
-			snprintf(err, errlen, "event '%s' needs a unit mask (see 'hwprof list %s')", text, prefix);
-		return;
-	}
-	snprintf(err, errlen, "event '%s': %s '%.*s' (modifiers: u, k, h, p, pp, ppp, period=N, freq=N%s%s)",
-		 text, code == PFM_ERR_ATTR_VAL ? "bad value in" : "unknown modifier or unit mask",
-		 (int)bad_len, base + bad_at, known[0] ? "; this event's: " : "", known);
 }
 
 static const struct {
@@ -376,7 +231,7 @@ static int encode_pfm(const char *base, const char *text, const struct mods *m, 
 	if (r == PFM_SUCCESS)
 		return 0;
 	if (r == PFM_ERR_ATTR || r == PFM_ERR_ATTR_VAL || r == PFM_ERR_UMASK) {
-		bad_attribute(base, text, r, err, errlen);
+		pmu_explain_attribute(base, text, r, err, errlen);
 		return -EINVAL;
 	}
 	events_suggest(base, sugg, sizeof(sugg), 3);
@@ -391,6 +246,44 @@ static int encode_pfm(const char *base, const char *text, const struct mods *m, 
 		snprintf(err, errlen, "event '%s': %s%s%s%s", text, pfm_strerror(r),
 			 sugg[0] ? " (did you mean: " : "", sugg, sugg[0] ? "?)" : "");
 	return -EINVAL;
+}
+
+/* A sysfs PMU event (pmu.h): PMU/TERMS/ and modifiers written perf's way,
+ * straight after the slash (cpu/event=0x3c/u), or ours after a colon (peeled
+ * off already).  0, 1 when base is no such event, or -EINVAL with a message. */
+static int encode_sysfs(const char *base, const char *text, struct mods *m, struct event *e,
+			char *err, size_t errlen)
+{
+	const char *first = strchr(base, '/'), *last = strrchr(base, '/');
+	struct sysfspmu_encoded enc;
+	char spec[128];
+	int r;
+
+	if (!first)
+		return 1;
+	if (last == first) {
+		snprintf(err, errlen, "event '%s': a PMU's event is written PMU/TERMS/ "
+			 "(armv8_pmuv3/inst_retired/, cpu/event=0x3c,umask=0x00/u)", text);
+		return -EINVAL;
+	}
+	if (last[1] && own_modifier(last + 1, m, text, err, errlen) <= 0) {
+		if (!err[0])
+			snprintf(err, errlen, "event '%s': unknown modifier '%s' after the PMU's "
+				 "terms (u, k, h, p, pp, ppp)", text, last + 1);
+		return -EINVAL;
+	}
+	snprintf(spec, sizeof(spec), "%.*s", (int)(last - base + 1), base);
+	r = sysfspmu_encode(spec, &enc, err, errlen);
+	if (r < 0)
+		return r;
+	e->attr = enc.attr;
+	if (enc.period && !m->period && !m->freq)
+		m->period = enc.period;
+	if (enc.freq && !m->period && !m->freq)
+		m->freq = enc.freq;
+	e->scale = enc.scale;
+	snprintf(e->scale_unit, sizeof(e->scale_unit), "%s", enc.unit);
+	return 0;
 }
 
 /* The modifiers libpfm4 did not see: privilege levels of a tracepoint or
@@ -439,7 +332,9 @@ static int parse_one(const char *text, struct event *e, char *err, size_t errlen
 		snprintf(err, errlen, "%s: libpfm4 failed to initialize", text);
 		return -EINVAL;
 	}
-	r = tracepoint_encode(base, e, text, err, errlen);
+	r = encode_sysfs(base, text, &m, e, err, errlen);
+	if (r > 0)
+		r = tracepoint_encode(base, e, text, err, errlen);
 	if (r > 0)
 		r = encode_builtin(base, e);
 	ours = r == 0;
@@ -477,6 +372,18 @@ static int check_group(const struct event_list *l, size_t leader, const char *te
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The length of the item at p: up to a comma or brace, but commas between a
+ * PMU event's slashes (cpu/event=0x3c,umask=0x00/) are its own. */
+static size_t item_length(const char *p)
+{
+	size_t n = 0;
+	int slashes = 0;
+
+	for (; p[n] && !(slashes % 2 == 0 && strchr(",{}", p[n])); n++)
+		slashes += p[n] == '/';
+	return n;
 }
 
 static int parse_items(const char *text, struct event_list *l, char *err, size_t errlen)
@@ -527,7 +434,7 @@ static int parse_items(const char *text, struct event_list *l, char *err, size_t
 			in_group = 0;
 			continue;
 		}
-		n = strcspn(p, ",{}");
+		n = item_length(p);
 		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if (p[n] == '{') {
@@ -671,13 +578,56 @@ const char *events_refusal_text(enum events_refusal kind)
 
 void events_why_init(struct events_why *w)
 {
+	struct utsname u;
+
 	memset(w, 0, sizeof(*w));
 	w->paranoid = util_perf_paranoid();
 	w->cpu_pmu = pmu_cpu_present();
+	w->max_precise = sysfspmu_max_precise();
+	if (uname(&u) == 0)
+		snprintf(w->kernel, sizeof(w->kernel), "%s", u.release);
+}
+
+/* 1 when the kernel release is older than major.minor, 0 when not, -1 unknown. */
+static int kernel_before(const char *release, int major, int minor)
+{
+	int ma, mi;
+
+	if (sscanf(release, "%d.%d", &ma, &mi) != 2)
+		return -1;
+	return ma < major || (ma == major && mi < minor);
+}
+
+/* "p", "pp" or "ppp" for precise_ip n. */
+static const char *ps(unsigned n)
+{
+	return n >= 3 ? "ppp" : n == 2 ? "pp" : n == 1 ? "p" : "";
+}
+
+/* :p asked for more than the PMU's precise sampling. */
+static void less_precise_notice(const struct event *e, const struct events_why *w, char *buf,
+				size_t cap)
+{
+	unsigned asked = e ? e->attr.precise_ip : 0;
+	char pmu[64] = "the CPU PMU";
+
+	if (e)
+		sysfspmu_name(e->attr.type, pmu, sizeof(pmu));
+	if (w->max_precise == 0)
+		snprintf(buf, cap, "%s has no precise sampling%s%s%s: sampled without, each sample "
+			 "where the overflow interrupt lands, a few instructions after the event (skid)",
+			 pmu, asked ? " (:" : "", ps(asked), asked ? " asks for it)" : "");
+	else if (w->max_precise > 0)
+		snprintf(buf, cap, "%s samples with precise_ip %d at most: :%s sampled as :%s", pmu,
+			 w->max_precise, ps(asked), ps((unsigned)w->max_precise));
+	else
+		snprintf(buf, cap, "the kernel refused precise sampling :%s on %s: sampled with less "
+			 "precision (more skid)", ps(asked), pmu);
 }
 
 /* What the caller does instead of giving up, and why. */
-static void fallback_notice(int err, const struct events_why *w, char *buf, size_t cap)
+static void fallback_notice(const struct event *e, int err, const struct events_why *w, char *buf,
+			    size_t cap)
 {
 	switch (w->fallback) {
 	case EVENTS_TO_CPU_CLOCK:
@@ -694,14 +644,87 @@ static void fallback_notice(int err, const struct events_why *w, char *buf, size
 			 "(PERF_RECORD_SWITCH, Linux 4.3+): %s; recording on-CPU time only",
 			 strerror(-err));
 		break;
+	case EVENTS_PER_THREAD:
+		snprintf(buf, cap, "this kernel (%s) refuses PERF_SAMPLE_READ on inherited events "
+			 "(accepted from Linux 6.12), which a group's samples need: the events are "
+			 "opened on each thread as it starts instead, so a new thread is sampled from "
+			 "the moment hwprof sees it", w->kernel[0] ? w->kernel : "version unknown");
+		break;
+	case EVENTS_LESS_PRECISE:
+		less_precise_notice(e, w, buf, cap);
+		break;
 	default:
 		buf[0] = '\0';
 		break;
 	}
 }
 
+/* The causes the attr tried tells apart (w->attr, else e's): 1 when one fits
+ * err and buf says it, with the fix. */
+static int attr_cause(const struct event *e, int err, const struct events_why *w, char *buf,
+		      size_t cap)
+{
+	const struct perf_event_attr *a = w->attr ? w->attr : e ? &e->attr : NULL;
+	const char *rel = w->kernel[0] ? w->kernel : "version unknown";
+	char pmu[64] = "", fmt[256];
+	uint64_t mask, *field;
+
+	if (!a)
+		return 0;
+	if (sysfspmu_name(a->type, pmu, sizeof(pmu)) < 0)
+		pmu[0] = '\0';
+	if (err == -EINVAL && a->inherit && (a->sample_type & PERF_SAMPLE_READ) &&
+	    kernel_before(w->kernel, 6, 12) != 0) {
+		snprintf(buf, cap, "this kernel (%s) refuses PERF_SAMPLE_READ on inherited events, which "
+			 "a group's samples need (Linux 6.12 accepts it): list the events without braces, "
+			 "or record on Linux 6.12 or later", rel);
+		return 1;
+	}
+	if ((err == -EOPNOTSUPP || err == -EINVAL) && a->precise_ip && w->max_precise >= 0 &&
+	    a->precise_ip > (unsigned)w->max_precise) {
+		snprintf(buf, cap, ":%s asks for more precise sampling than %s has (precise_ip %d at "
+			 "most): %s%s", ps(a->precise_ip), pmu[0] ? pmu : "this CPU's PMU",
+			 w->max_precise, w->max_precise ? "use :" : "drop the p modifiers",
+			 ps((unsigned)w->max_precise));
+		return 1;
+	}
+	for (int f = 0; pmu[0] && f < 3 && a->type >= PERF_TYPE_RAW && a->type != PERF_TYPE_BREAKPOINT; f++) {
+		field = f == 0 ? (uint64_t *)&a->config : f == 1 ? (uint64_t *)&a->config1 : (uint64_t *)&a->config2;
+		if (sysfspmu_format_mask(pmu, f, &mask) < 0 || !mask || !(*field & ~mask))
+			continue;
+		sysfspmu_formats(pmu, fmt, sizeof(fmt));
+		snprintf(buf, cap, "config%s bits %#llx are outside %s's format (%s): the kernel takes "
+			 "only the bits its terms name", f ? (f == 1 ? "1" : "2") : "",
+			 (unsigned long long)(*field & ~mask), pmu, fmt);
+		return 1;
+	}
+	if (pmu[0] && sysfspmu_is_uncore(pmu)) {
+		if (a->exclude_user || a->exclude_kernel || a->exclude_hv)
+			snprintf(buf, cap, "%s counts every privilege level at once (an uncore PMU, "
+				 "not a CPU's): drop the u, k and h modifiers", pmu);
+		else
+			snprintf(buf, cap, "%s is an uncore PMU: it counts for the whole package or "
+				 "machine, not for one command's threads, and cannot sample; count it "
+				 "machine-wide", pmu);
+		return 1;
+	}
+	if ((err == -EOPNOTSUPP || err == -EINVAL) && a->exclude_idle) {
+		snprintf(buf, cap, "%s cannot leave idle time out (exclude_idle): drop it",
+			 pmu[0] ? pmu : "this PMU");
+		return 1;
+	}
+	if (err == -EOPNOTSUPP && w->sampling && (a->sample_period || a->freq)) {
+		snprintf(buf, cap, "%s cannot sample (no overflow interrupt): count it with 'hwprof "
+			 "stat', or read it in a group led by a sampling event ({cycles,EVENT})",
+			 pmu[0] ? pmu : "its PMU");
+		return 1;
+	}
+	return 0;
+}
+
 /* Each refusal by its errno, then by what else is known: a new cause is one
- * more test here, on e, w->attr (the attr as tried) or the machine. */
+ * more test here or in attr_cause, on e, w->attr (the attr as tried) or the
+ * machine. */
 void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
 		     size_t cap)
 {
@@ -712,9 +735,11 @@ void events_strerror(const struct event *e, int err, const struct events_why *w,
 		w = &here;
 	}
 	if (w->fallback != EVENTS_GIVE_UP) {
-		fallback_notice(err, w, buf, cap);
+		fallback_notice(e, err, w, buf, cap);
 		return;
 	}
+	if (!(e && events_is_hardware(e) && !w->cpu_pmu) && attr_cause(e, err, w, buf, cap))
+		return;
 	switch (-err) {
 	case ENOENT:
 	case EOPNOTSUPP:

@@ -6,9 +6,12 @@
  *   a name libpfm4 knows for this machine's PMUs (INST_RETIRED:ANY_P, clx::L1D:REPLACEMENT),
  *   one of perf's generic names (cycles, cache-misses, L1-dcache-load-misses, cpu-clock ...),
  *   a raw event rNNNN (hex), a kernel tracepoint SYS:NAME (sched:sched_switch),
+ *   a sysfs PMU event PMU/TERMS/ as perf writes them (armv8_pmuv3/inst_retired/,
+ *   cpu/event=0x3c,umask=0x00/, uncore_imc_0/cas_count_read/; pmu.h),
  *   a group {EV,EV,...} (counted together, sampled on its first event), or
  *   a preset @NAME (events/NAME.preset, the line for this CPU model).
- * followed by modifiers, colon-separated: u (user only), k (kernel only), h, p/pp/ppp
+ * followed by modifiers, colon-separated (or, after PMU/TERMS/, written straight
+ * after the slash: cpu/event=0x3c/u): u (user only), k (kernel only), h, p/pp/ppp
  * (precise_ip 1..3), period=N, freq=N (this event's own sampling), and the PMU's own
  * attributes (c=2, e, ldlat=3 ...).
  * Not thread safe (libpfm4 is not). */
@@ -34,6 +37,9 @@ struct event {
 	int leader;                    /* index of the group leader in the list; the event's
 	                                  own index when it leads or is not in a group */
 	int sampling_set;              /* :period=N or :freq=N was given for this event */
+	double scale;                  /* a sysfs event's .scale (0: none): count * scale ... */
+	char scale_unit[16];           /* ... is in this unit (its .unit: "Joules", "MiB") */
+	int precise_lowered;           /* its precise_ip was lowered to what the PMU takes */
 };
 
 struct event_list {
@@ -94,6 +100,9 @@ enum events_fallback {
 	EVENTS_TO_CPU_CLOCK,      /* a cycles event without a PMU samples cpu-clock */
 	EVENTS_USER_ONLY,         /* kernel mode not allowed: user space only */
 	EVENTS_NO_SWITCHES,       /* no context-switch records: on-CPU time only */
+	EVENTS_PER_THREAD,        /* no PERF_SAMPLE_READ on inherited events (before
+				     6.12): the events opened on each thread */
+	EVENTS_LESS_PRECISE,      /* precise_ip beyond the PMU's: sampled with less */
 };
 
 /* What explaining a refusal depends on besides the event and the errno. */
@@ -103,16 +112,21 @@ struct events_why {
 	size_t ring_pages;        /* sampling: data pages per CPU ring (0: not known) */
 	int paranoid;             /* /proc/sys/kernel/perf_event_paranoid */
 	int cpu_pmu;              /* the kernel exposes a CPU PMU (pmu_cpu_present) */
+	int max_precise;          /* precise_ip the CPU PMU takes (pmu_max_precise), -1 unknown */
+	char kernel[65];          /* the kernel's release (uname -r), "" unknown */
 	enum events_fallback fallback;
 };
 
-/* This machine's context (paranoid level, CPU PMU), counting, no fallback. */
+/* This machine's context (paranoid level, CPU PMU and its precise sampling,
+ * kernel release), counting, no fallback. */
 void events_why_init(struct events_why *w);
 
 /* Why the kernel refused e (NULL: no one event) with -err, and the fix, or with
  * w->fallback what is done instead, as one line that names neither the event
  * nor hwprof: "not supported on this machine (the kernel exposes no CPU PMU)".
- * w NULL: events_why_init's.  Every command words refusals with this. */
+ * The attr tried (w->attr, else e's) and the PMU it names in sysfs (pmu.h:
+ * its format, whether it is a CPU's) tell the cause apart.  w NULL:
+ * events_why_init's.  Every command words refusals with this. */
 void events_strerror(const struct event *e, int err, const struct events_why *w, char *buf,
 		     size_t cap);
 

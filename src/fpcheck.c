@@ -1,5 +1,6 @@
 /* fpcheck.c - see fpcheck.h. */
 #include "fpcheck.h"
+#include "arch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,22 +57,6 @@ static const unsigned char *code_at(Elf *elf, uint64_t vaddr, size_t *len)
 	return NULL;
 }
 
-/* mov %rsp,%rbp (either encoding) among the first instructions: the compiler
- * may schedule it a few instructions after push %rbp, or shrink-wrap an
- * early-exit test before both, so look a few instructions in.  Code without
- * frame pointers uses RBP as an ordinary register and pushes it as often, but
- * hardly ever copies RSP into it. */
-static int sets_frame_pointer(const unsigned char *c, size_t len)
-{
-	size_t end = len < 48 ? len : 48;
-
-	for (size_t i = 0; i + 3 <= end; i++)
-		if (c[i] == 0x48 && ((c[i + 1] == 0x89 && c[i + 2] == 0xe5) ||
-				     (c[i + 1] == 0x8b && c[i + 2] == 0xec)))
-			return 1;
-	return 0;
-}
-
 static int32_t read_s32(const unsigned char *p)
 {
 	int32_t v;
@@ -110,7 +95,7 @@ static int scan(Elf *elf, double *share, size_t *nfuncs)
 		if (!c)
 			continue;
 		looked++;
-		fp += sets_frame_pointer(c, len);
+		fp += arch_sets_frame_pointer(c, len);
 	}
 	if (!looked)
 		return -ENOEXEC;
@@ -134,7 +119,7 @@ int fpcheck_file(const char *path, double *share, size_t *nfuncs)
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || !gelf_getehdr(elf, &eh))
 		err = -ENOEXEC;
-	else if (eh.e_machine != EM_X86_64)
+	else if (eh.e_machine != arch_get()->elf_machine)
 		err = -ENOTSUP;
 	else
 		err = scan(elf, share, nfuncs);

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+/* Linux's perf_event.h first: libpfm4's copy of it steps aside then. */
+#include "sysfspmu.h"
+#include "suggest.h"
 #include <perfmon/pfmlib_perf_event.h>
 
 int pmu_init(void)
@@ -86,16 +89,9 @@ void pmu_no_table(char *buf, size_t cap)
 
 int pmu_cpu_present(void)
 {
-	static const char *const names[] = { "cpu", "cpu_core", "cpu_atom", "armv8_pmuv3",
-					     "armv8_pmuv3_0", "riscv-pmu", "cpum_cf" };
-	char path[128];
+	char name[64];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s", names[i]);
-		if (access(path, F_OK) == 0)
-			return 1;
-	}
-	return 0;
+	return sysfspmu_name(PERF_TYPE_RAW, name, sizeof(name)) == 0;
 }
 
 int pmu_for_each_event(pmu_event_fn fn, void *ctx)
@@ -136,4 +132,94 @@ int pmu_for_each_event(pmu_event_fn fn, void *ctx)
 		}
 	}
 	return 0;
+}
+
+void pmu_explain_attribute(const char *base, const char *text, int code, char *err, size_t errlen)
+{
+	char prefix[256], known[256] = "";
+	size_t off = 0, bad_at = 0, bad_len;
+	int idx;
+
+	/* Encode longer and longer prefixes: the first that fails ends at the bad one. */
+	for (size_t i = 0; base[i]; i++) {
+		if (base[i] != ':' || base[i + 1] == ':' || (i && base[i - 1] == ':'))
+			continue;
+		if (!bad_at)
+			bad_at = i + 1;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)i, base);
+		if (i > 0 && strchr(prefix, ':')) {
+			pfm_perf_encode_arg_t arg;
+			struct perf_event_attr a;
+
+			memset(&arg, 0, sizeof(arg));
+			memset(&a, 0, sizeof(a));
+			arg.attr = &a;
+			arg.size = sizeof(arg);
+			if (pfm_get_os_event_encoding(prefix, PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg) != PFM_SUCCESS)
+				break;
+		}
+		bad_at = i + 1;
+	}
+	if (!bad_at)
+		bad_at = strlen(base);
+	bad_len = strcspn(base + bad_at, ":");
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)strcspn(base, ":"), base);
+	idx = pfm_find_event(prefix);
+	if (idx >= 0) {
+		pfm_event_info_t einfo = { .size = sizeof(einfo) };
+
+		if (pfm_get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &einfo) == PFM_SUCCESS) {
+			for (int a = 0; a < einfo.nattrs && off < sizeof(known) - 1; a++) {
+				pfm_event_attr_info_t ainfo = { .size = sizeof(ainfo) };
+				int w;
+
+				if (pfm_get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT, &ainfo) != PFM_SUCCESS)
+					continue;
+				w = snprintf(known + off, sizeof(known) - off, "%s%s", off ? ", " : "", ainfo.name);
+				if (w < 0 || (size_t)w >= sizeof(known) - off) {
+					known[off] = '\0';
+					break;
+				}
+				off += w;
+			}
+		}
+	}
+	if (bad_len == 0) {
+		if (known[0])
+			snprintf(err, errlen, "event '%s' needs a unit mask: %s:MASK (this event's: %s)",
+				 text, text, known);
+		else
+			snprintf(err, errlen, "event '%s' needs a unit mask (see 'hwprof list %s')", text, prefix);
+		return;
+	}
+	snprintf(err, errlen, "event '%s': %s '%.*s' (modifiers: u, k, h, p, pp, ppp, period=N, freq=N%s%s)",
+		 text, code == PFM_ERR_ATTR_VAL ? "bad value in" : "unknown modifier or unit mask",
+		 (int)bad_len, base + bad_at, known[0] ? "; this event's: " : "", known);
+}
+
+void pmu_suggest(const char *name, const char *const *extra, char *buf, size_t cap, int max)
+{
+	struct suggest sg;
+	char base[96];
+	int pmu;
+
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(name, ":"), name);
+	suggest_init(&sg, base, max);
+	for (size_t i = 0; extra && extra[i]; i++)
+		suggest_consider(&sg, extra[i]);
+	if (pmu_init() == 0) {
+		pfm_for_all_pmus(pmu) {
+			pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
+
+			if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
+				continue;
+			for (int ev = pinfo.first_event; ev != -1; ev = pfm_get_event_next(ev)) {
+				pfm_event_info_t einfo = { .size = sizeof(einfo) };
+
+				if (pfm_get_event_info(ev, PFM_OS_NONE, &einfo) == PFM_SUCCESS)
+					suggest_consider(&sg, einfo.name);
+			}
+		}
+	}
+	suggest_format(&sg, buf, cap);
 }

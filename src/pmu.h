@@ -1,5 +1,6 @@
 /* pmu.h - this machine's performance monitoring units: the ones libpfm4 knows
- * (names, events) and whether the kernel exposes a CPU PMU at all.
+ * (names, events) and whether the kernel exposes a CPU PMU at all (the
+ * kernel's own PMUs in sysfs: sysfspmu.h).
  * Not thread safe (libpfm4 is not). */
 #ifndef HWPROF_PMU_H
 #define HWPROF_PMU_H
@@ -28,5 +29,15 @@ int pmu_cpu_present(void);
 typedef int (*pmu_event_fn)(void *ctx, const char *pmu, const char *pmu_desc,
 			    const char *name, const char *desc);
 int pmu_for_each_event(pmu_event_fn fn, void *ctx);
+
+/* Why libpfm4 refused base (the event text text, without our modifiers) with
+ * its error code: the attribute it did not take, and the ones the event has,
+ * as one line into err. */
+void pmu_explain_attribute(const char *base, const char *text, int code, char *err, size_t errlen);
+
+/* Up to max names close to `name` (suggest.h), comma-separated, into buf:
+ * among extra (NULL-terminated, or NULL) and the events of libpfm4's PMUs on
+ * this machine. */
+void pmu_suggest(const char *name, const char *const *extra, char *buf, size_t cap, int max);
 
 #endif

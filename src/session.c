@@ -1,5 +1,7 @@
 /* session.c - see session.h. */
 #include "session.h"
+#include "perthread.h"
+#include "sysfspmu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,9 @@ struct session {
 	struct ring **rings;     /* one per CPU */
 	struct pollfd *pfds;
 	struct perf_event_attr tried; /* the last attr given to perf_event_open */
+	int per_thread;          /* the events are opened per thread (perthread.h) */
+	struct perthread *pt;
+	size_t n_pfds;           /* pfds in use when not n_cpus (the watchers too) */
 };
 
 static int read_online_cpus(int **out, size_t *n)
@@ -152,6 +157,9 @@ static void close_events(struct session *s)
 	for (size_t i = 0; i < s->n_fds; i++)
 		close(s->fds[i].fd);
 	s->n_fds = 0;
+	perthread_free(s->pt);
+	s->pt = NULL;
+	s->n_pfds = 0;
 }
 
 /* Whether the list has a group {a,b,...}: its samples then carry the members'
@@ -221,11 +229,95 @@ static void build_attr(const struct session *s, const struct session_opts *o, co
 	a->wakeup_watermark = (uint32_t)(o->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 }
 
+/* Per CPU, an inherited dummy event that owns the ring and gives the records
+ * every event needs (mmap, comm, switches), with o's sample_id layout.  0 or
+ * the kernel's -errno (s->tried: its attr). */
+static int open_trackers(struct session *s, const struct session_opts *o, int build_ids,
+			 struct perf_event_attr *trk)
+{
+	struct event dummy;
+
+	memset(&dummy, 0, sizeof(dummy));
+	dummy.attr.type = PERF_TYPE_SOFTWARE;
+	dummy.attr.config = PERF_COUNT_SW_DUMMY;
+	build_attr(s, o, &dummy, build_ids, trk);
+	trk->sample_type &= ~(uint64_t)PERF_SAMPLE_READ;
+	trk->read_format = 0;
+	trk->freq = 0;
+	trk->sample_period = 0;
+	trk->context_switch = o->context_switch ? 1 : 0;
+	for (size_t c = 0; c < s->n_cpus; c++) {
+		struct session_fd *f = &s->fds[s->n_fds];
+		int r;
+
+		s->tried = *trk;
+		r = events_open(trk, s->pid, s->cpus[c], -1);
+		if (r < 0)
+			return r;
+		*f = (struct session_fd){ .fd = r, .event = -1 };
+		s->n_fds++;
+		if (ioctl(f->fd, PERF_EVENT_IOC_ID, &f->id) < 0)
+			return -errno;
+		r = ring_open(f->fd, o->ring_pages, &s->rings[c]);
+		if (r < 0)
+			return r;
+		s->pfds[c].fd = f->fd;
+		s->pfds[c].events = POLLIN;
+	}
+	return 0;
+}
+
+/* Kernels that refuse PERF_SAMPLE_READ on inherited events (before 6.12): the
+ * trackers own the rings, and the events are opened on each thread as it
+ * appears (perthread.h), first on the command, counting from its exec. */
+static int open_per_thread(struct session *s, const struct session_opts *o, int build_ids,
+			   size_t *failed_event)
+{
+	size_t n = o->events->n;
+	struct perf_event_attr *attrs = calloc(n, sizeof(*attrs)), trk;
+	int *leader = calloc(n, sizeof(*leader)), *ring_fd = calloc(s->n_cpus, sizeof(*ring_fd));
+	struct perthread_spec spec = { .attrs = attrs, .leader = leader, .n = n, .cpus = s->cpus,
+				       .n_cpus = s->n_cpus, .ring_fd = ring_fd };
+	int r = -ENOMEM;
+
+	*failed_event = 0;
+	s->fds = calloc(s->n_cpus, sizeof(*s->fds));
+	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
+	s->pfds = calloc(2 * s->n_cpus, sizeof(*s->pfds));
+	if (!attrs || !leader || !ring_fd || !s->fds || !s->rings || !s->pfds)
+		goto out;
+	r = open_trackers(s, o, build_ids, &trk);
+	if (r < 0)
+		goto out;
+	for (size_t c = 0; c < s->n_cpus; c++)
+		ring_fd[c] = s->pfds[c].fd;
+	for (size_t e = 0; e < n; e++) {
+		build_attr(s, o, &o->events->ev[e], build_ids, &attrs[e]);
+		leader[e] = o->events->ev[e].leader;
+	}
+	r = perthread_new(&spec, &s->pt);
+	if (r == 0)
+		r = perthread_watch(s->pt, s->pid, &trk);
+	if (r == 0)
+		r = perthread_open(s->pt, s->pid, 1, failed_event, &s->tried);
+	/* Without its own thread the watchers are read with the rings. */
+	if (r == 0 && perthread_start(s->pt) < 0)
+		s->n_pfds = s->n_cpus + perthread_pollfds(s->pt, s->pfds + s->n_cpus, s->n_cpus);
+out:
+	free(attrs);
+	free(leader);
+	free(ring_fd);
+	return r;
+}
+
 static int open_all(struct session *s, const struct session_opts *o, int build_ids,
 		    size_t *failed_event)
 {
 	size_t n = s->n_cpus * o->events->n;
 	int r;
+
+	if (s->per_thread)
+		return open_per_thread(s, o, build_ids, failed_event);
 
 	s->fds = calloc(n, sizeof(*s->fds));
 	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
@@ -356,6 +448,15 @@ static int fall_back(struct session_opts *o, size_t bad, int r)
 	}
 	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
 		return 0;
+	/* More precision than the PMU has (x86's answer when precise_ip is
+	 * beyond its PEBS or IBS): one level less each time, said once. */
+	if (r == -EOPNOTSUPP && e->attr.precise_ip > 0) {
+		if (!e->precise_lowered)
+			tell(o, EVENTS_LESS_PRECISE, e, r);
+		e->precise_lowered = 1;
+		e->attr.precise_ip--;
+		return 1;
+	}
 	/* Kernels before 4.3 reject attr.context_switch (EINVAL); the
 	 * context-switch software event may be missing too: on-CPU only. */
 	if (o->context_switch && (r == -EINVAL || r == -E2BIG ||
@@ -374,14 +475,64 @@ static int fall_back(struct session_opts *o, size_t bad, int r)
 	return 0;
 }
 
+/* Whether the kernel refused s->tried (-EINVAL) for PERF_SAMPLE_READ on an
+ * inherited event alone: the same attr without inherit opens. */
+static int refuses_inherited_read(const struct session *s, int r)
+{
+	struct perf_event_attr a = s->tried;
+	int fd;
+
+	if (r != -EINVAL || !a.inherit || !(a.sample_type & PERF_SAMPLE_READ))
+		return 0;
+	a.inherit = 0;
+	fd = events_open(&a, s->pid, s->cpus[0], -1);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* :p beyond what the CPU PMU can do: ARM's takes precise_ip and samples with
+ * skid all the same, so say so and ask for what it does (sysfspmu.h). */
+static void limit_precise(struct session_opts *o)
+{
+	int max = sysfspmu_max_precise();
+
+	for (size_t i = 0; max >= 0 && i < o->events->n; i++) {
+		struct event *e = &o->events->ev[i];
+
+		if (e->attr.precise_ip > (unsigned)max && e->attr.type <= PERF_TYPE_RAW &&
+		    events_is_hardware(e)) {
+			tell(o, EVENTS_LESS_PRECISE, e, -EOPNOTSUPP);
+			e->precise_lowered = 1;
+			e->attr.precise_ip = (unsigned)max;
+		}
+	}
+}
+
 int session_open(struct session *s, struct session_opts *o, size_t *failed_event)
 {
 	int r;
 
-	while ((r = open_once(s, o, failed_event)) < 0)
+	limit_precise(o);
+	while ((r = open_once(s, o, failed_event)) < 0) {
+		if (!s->per_thread && refuses_inherited_read(s, r)) {
+			s->per_thread = 1;
+			tell(o, EVENTS_PER_THREAD, &o->events->ev[*failed_event], r);
+			continue;
+		}
 		if (!fall_back(o, *failed_event, r))
 			return r;
+	}
 	return 0;
+}
+
+int session_perthread_stats(const struct session *s, struct perthread_stats *out)
+{
+	if (!s->pt)
+		return 0;
+	perthread_stats(s->pt, out);
+	return 1;
 }
 
 const struct perf_event_attr *session_refused_attr(const struct session *s)
@@ -458,13 +609,18 @@ int session_start(struct session *s)
 
 int session_poll(struct session *s, int timeout_ms)
 {
-	int r = poll(s->pfds, s->n_cpus, timeout_ms);
+	int r = poll(s->pfds, s->n_pfds ? s->n_pfds : s->n_cpus, timeout_ms);
 
 	return r < 0 ? -errno : r;
 }
 
 int session_read(struct session *s, ring_record_fn fn, void *ctx)
 {
+	int err;
+
+	/* The watchers' records first: FORK before the new thread's samples. */
+	if (s->pt && (err = perthread_read(s->pt, fn, ctx)) < 0)
+		return err;
 	for (size_t c = 0; c < s->n_cpus; c++) {
 		int r;
 
@@ -487,7 +643,7 @@ int session_event_of(const struct session *s, uint64_t id)
 	for (size_t i = 0; i < s->n_fds; i++)
 		if (s->fds[i].id == id)
 			return s->fds[i].event;
-	return -1;
+	return s->pt ? perthread_event_of(s->pt, id) : -1;
 }
 
 pid_t session_pid(const struct session *s)

@@ -61,7 +61,8 @@ int session_spawn(char *const argv[], struct session **out);
  * cycles event without a CPU PMU samples cpu-clock; kernel mode not allowed: user
  * space only (o->exclude_kernel); no context-switch records: on-CPU only (the
  * switch event dropped); user stack copies refused for fp stacks: no leaf callers
- * (o->stack_user 0, not told).  On failure nothing stays open, *failed_event is
+ * (o->stack_user 0, not told); PERF_SAMPLE_READ refused on inherited events
+ * (groups, before Linux 6.12): the events opened per thread (perthread.h).  On failure nothing stays open, *failed_event is
  * the index of the event refused, and the kernel's -errno is returned (words:
  * events_strerror, with session_refused_attr). */
 int session_open(struct session *s, struct session_opts *o, size_t *failed_event);
@@ -69,6 +70,13 @@ int session_open(struct session *s, struct session_opts *o, size_t *failed_event
 /* The attr of the last perf_event_open session_open tried: after a failure, the
  * one the kernel refused (events_why.attr). */
 const struct perf_event_attr *session_refused_attr(const struct session *s);
+
+/* When the kernel refuses PERF_SAMPLE_READ on inherited events (before 6.12)
+ * and o has groups, session_open opens the events per thread (perthread.h,
+ * told as EVENTS_PER_THREAD): how that went into *out, and 1; 0 when it did
+ * not. */
+struct perthread_stats;
+int session_perthread_stats(const struct session *s, struct perthread_stats *out);
 
 /* Let the child exec.  Returns 0, or the -errno of a failed exec (the child then
  * exited with 127 and has been reaped). */

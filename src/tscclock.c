@@ -10,18 +10,18 @@
 
 int tscclock_usable(void)
 {
+	const char *want = arch_get()->clock_source;
 	char name[32] = "";
 	FILE *f;
 
-	if (!TSCCLOCK_ARCH)
-		return 0;
 	f = fopen(CLOCKSOURCE, "r");
 	if (!f)
 		return 0;
 	if (!fgets(name, sizeof(name), f))
 		name[0] = '\0';
 	fclose(f);
-	return strcmp(name, "tsc\n") == 0 || strcmp(name, "tsc") == 0;
+	name[strcspn(name, "\n")] = '\0';
+	return strcmp(name, want) == 0;
 }
 
 void tscclock_add_point(struct tscclock *c, uint64_t ticks, uint64_t ns)
@@ -38,6 +38,9 @@ void tscclock_add_point(struct tscclock *c, uint64_t ticks, uint64_t ns)
 void tscclock_mark(struct tscclock *c)
 {
 	uint64_t best_ticks = 0, best_ns = 0, best_gap = UINT64_MAX;
+
+	if (!c->hz)
+		c->hz = arch_clock_hz();
 
 	/* The pair is only as good as the gap around the clock read: keep the
 	 * tightest of a few (an interrupt can land in one). */
@@ -64,6 +67,8 @@ uint64_t tscclock_ns(const struct tscclock *c, uint64_t ticks)
 		return 0;
 	if (c->last_ticks > c->first_ticks)
 		rate = (double)(c->last_ns - c->first_ns) / (double)(c->last_ticks - c->first_ticks);
+	else if (c->hz)
+		rate = 1e9 / (double)c->hz;
 	/* Signed: a span's begin can predate the latest point by a long way. */
 	d = (double)(int64_t)(ticks - c->last_ticks) * rate;
 	if (d < 0 && (uint64_t)-d > c->last_ns)

@@ -30,21 +30,6 @@
 #define COST_BUCKET_NS 100
 #define COST_BUCKETS 4096
 
-/* x86-64 psABI DWARF register numbers: 0-7 are rax, rdx, rcx, rbx, rsi, rdi,
- * rbp, rsp (not the hardware order, nor perf's), 8-15 are r8-r15 and 16 is the
- * return address column, which holds the pc.  The table gives perf's number
- * for each. */
-#define DWARF_NREGS 17
-#define DWARF_REG_SP 7
-#define DWARF_REG_RA 16
-static const unsigned char dwarf_to_perf[DWARF_NREGS] = {
-	UNWIND_REG_AX, UNWIND_REG_DX, UNWIND_REG_CX, UNWIND_REG_BX,
-	UNWIND_REG_SI, UNWIND_REG_DI, UNWIND_REG_BP, UNWIND_REG_SP,
-	UNWIND_REG_R8, UNWIND_REG_R9, UNWIND_REG_R10, UNWIND_REG_R11,
-	UNWIND_REG_R12, UNWIND_REG_R13, UNWIND_REG_R14, UNWIND_REG_R15,
-	UNWIND_REG_IP,
-};
-
 struct uproc {
 	pid_t pid;
 	Dwfl *dwfl;
@@ -84,19 +69,9 @@ struct unwinder {
 };
 
 /* The value of perf register reg in s.  0, or -ENOENT when it was not sampled. */
-static int sample_reg(const struct unwind_sample *s, unsigned reg, uint64_t *v)
+static int sample_reg(const struct unwind_sample *s, int reg, uint64_t *v)
 {
-	uint64_t bit = 1ULL << reg;
-	uint64_t idx;
-
-	if (!(s->regs_mask & bit) || !s->regs)
-		return -ENOENT;
-	/* Registers come in increasing bit order: count the ones below. */
-	idx = (uint64_t)__builtin_popcountll(s->regs_mask & (bit - 1));
-	if (idx >= s->nregs)
-		return -ENOENT;
-	memcpy(v, (const char *)s->regs + idx * 8, 8);
-	return 0;
+	return arch_sample_reg(s->regs_mask, s->regs, s->nregs, reg, v);
 }
 
 /* 8 bytes of the stack copy at addr; 0 or -EFAULT outside it. */
@@ -176,21 +151,17 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
 	struct unwinder *u = arg;
 	const struct unwind_sample *s = u->walk->s;
-	uint64_t v;
+	struct arch_frame f;
 
-	/* Registers that were not sampled stay unknown, so that CFI needing them
-	 * ends the walk rather than computing from zeros. */
-	for (unsigned d = 0; d < DWARF_NREGS; d++) {
-		Dwarf_Word word;
+	arch_frame_init(s->regs_mask, s->regs, s->nregs, &f);
+	for (unsigned d = 0; d < ARCH_DWARF_MAX; d++) {
+		Dwarf_Word word = f.regs[d];
 
-		if (sample_reg(s, dwarf_to_perf[d], &v) < 0)
-			continue;
-		word = v;
-		if (!dwfl_thread_state_registers(thread, (int)d, 1, &word))
+		if ((f.known & (1ULL << d)) && !dwfl_thread_state_registers(thread, (int)d, 1, &word))
 			return false;
 	}
-	if (sample_reg(s, UNWIND_REG_IP, &v) == 0)
-		dwfl_thread_state_register_pc(thread, v);
+	if (f.has_pc)
+		dwfl_thread_state_register_pc(thread, f.pc);
 	return true;
 }
 
@@ -399,7 +370,7 @@ static int cb_frame(Dwfl_Frame *state, void *arg)
 	 * function).  The call itself is at pc - 1. */
 	if (!activation && pc > 0)
 		pc--;
-	if (dwfl_frame_reg(state, DWARF_REG_SP, &sp) == 0)
+	if (dwfl_frame_reg(state, (unsigned)arch_get()->dwarf_sp, &sp) == 0)
 		w->frame_sp = sp;
 	/* libdwfl unwinds this frame with its module's CFI once we return: the
 	 * module must be known by then. */
@@ -454,7 +425,8 @@ int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pc
 	int complete = 0;
 
 	*n = 0;
-	if (!max || sample_reg(s, UNWIND_REG_IP, &ip) < 0 || sample_reg(s, UNWIND_REG_SP, &sp) < 0)
+	if (!max || sample_reg(s, arch_get()->reg_pc, &ip) < 0 ||
+	    sample_reg(s, arch_get()->reg_sp, &sp) < 0)
 		return -EINVAL;
 	memset(&w, 0, sizeof(w));
 	for (int tries = 0; tries <= UNWIND_MAX_RESTARTS; tries++) {
@@ -523,27 +495,63 @@ static int eval_breg(const struct unwind_sample *s, const Dwarf_Op *ops, size_t 
 	} else {
 		return -ENOTSUP;
 	}
-	if (reg >= DWARF_NREGS || sample_reg(s, dwarf_to_perf[reg], &v) < 0)
+	if (reg >= ARCH_DWARF_MAX || sample_reg(s, arch_dwarf_to_perf((unsigned)reg), &v) < 0)
 		return -ENOTSUP;
 	*out = v + (uint64_t)off;
 	return 0;
 }
 
+/* Where the sampled function's return address is by the CFI row of its pc
+ * (frame), with CFA cfa: on the stack (the slot's address in *slot, return 1),
+ * in a register (its perf number in *reg, return 2; the "same value" rule of
+ * arm64's link register says it is still in x30), or 0 when the rule is one
+ * we cannot follow. */
+static int ra_rule(Dwarf_Frame *frame, uint64_t cfa, uint64_t *slot, int *reg)
+{
+	const struct arch_info *a = arch_get();
+	Dwarf_Op ops_mem[3], *ops;
+	size_t nops;
+
+	if (dwarf_frame_register(frame, a->dwarf_ra, ops_mem, &ops, &nops) != 0)
+		return 0;
+	/* libdw: no ops and a NULL *ops is "same value" (not saved yet), no ops
+	 * in ops_mem "undefined" (the outermost frame). */
+	if (nops == 0 && !ops) {
+		*reg = a->reg_lr;
+		return *reg >= 0 ? 2 : 0;
+	}
+	if (nops == 0)
+		return 0;
+	/* "offset(k)": saved at CFA + k (k = -8 at x86-64's entry), which libdw
+	 * writes as DW_OP_call_frame_cfa [DW_OP_plus_uconst k]. */
+	if (ops[0].atom == DW_OP_call_frame_cfa && (nops == 1 || (nops == 2 && ops[1].atom == DW_OP_plus_uconst))) {
+		*slot = cfa + (nops == 2 ? ops[1].number : 0);
+		return 1;
+	}
+	/* "register(r)": moved to another register, DW_OP_regx r. */
+	if (nops == 1 && ops[0].atom == DW_OP_regx && ops[0].number < ARCH_DWARF_MAX) {
+		*reg = arch_dwarf_to_perf((unsigned)ops[0].number);
+		return *reg >= 0 ? 2 : 0;
+	}
+	return 0;
+}
+
 int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64_t *ret)
 {
-	uint64_t ip, sp, bp, cfa, slot, v;
+	const struct arch_info *a = arch_get();
+	uint64_t ip, sp, fp, cfa, slot = 0, v;
 	Dwarf_Frame *frame = NULL;
-	Dwarf_Op ops_mem[3], *ops;
+	Dwarf_Op *ops;
 	Dwfl_Module *mod;
 	Dwarf_CFI *cfi;
 	Dwarf_Addr bias;
 	struct uproc *p;
 	size_t nops;
-	int r = 0;
+	int r = 0, reg = -1, where;
 
 	*ret = 0;
-	if (sample_reg(s, UNWIND_REG_IP, &ip) < 0 || sample_reg(s, UNWIND_REG_SP, &sp) < 0 ||
-	    sample_reg(s, UNWIND_REG_BP, &bp) < 0)
+	if (sample_reg(s, a->reg_pc, &ip) < 0 || sample_reg(s, a->reg_sp, &sp) < 0 ||
+	    sample_reg(s, a->reg_fp, &fp) < 0)
 		return -EINVAL;
 	p = proc_get(u, s->pid);
 	if (!p)
@@ -560,21 +568,19 @@ int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64
 		return 0;
 	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || eval_breg(s, ops, nops, &cfa) < 0)
 		goto out;
-	/* The return address is saved at CFA + k ("offset(k)" rule, k = -8 on
-	 * x86-64), which libdw writes as DW_OP_call_frame_cfa [DW_OP_plus_uconst k]. */
-	if (dwarf_frame_register(frame, DWARF_REG_RA, ops_mem, &ops, &nops) != 0 || nops < 1 ||
-	    nops > 2 || ops[0].atom != DW_OP_call_frame_cfa ||
-	    (nops == 2 && ops[1].atom != DW_OP_plus_uconst))
-		goto out;
-	slot = cfa + (nops == 2 ? ops[1].number : 0);
+	where = ra_rule(frame, cfa, &slot, &reg);
 	/* The kernel's frame-pointer walk reads its first return address at
-	 * [BP + 8].  When that is this function's own slot, the function has a
-	 * frame and nothing is missing; otherwise BP still belongs to the caller
-	 * and the walk starts at the caller's caller. */
-	if (slot == bp + 8 || stack_read(s, sp, slot, &v) < 0)
+	 * [FP + 8].  When that is this function's own slot, the function has a
+	 * frame record and nothing is missing; otherwise FP still belongs to
+	 * the caller and the walk starts at the caller's caller. */
+	if (where == 1 && (slot == fp + a->fp_ra_offset || stack_read(s, sp, slot, &v) < 0))
 		goto out;
-	*ret = v;
-	r = 1;
+	if (where == 2 && sample_reg(s, reg, &v) < 0)
+		goto out;
+	if (where == 0)
+		goto out;
+	*ret = arch_code_address(v);
+	r = *ret != 0;
 out:
 	free(frame);
 	return r;

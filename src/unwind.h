@@ -9,8 +9,9 @@
  *
  * Each process gets one Dwfl, attached once; its modules are reported from the
  * process's mappings when a walk first meets them and stay for later samples
- * (rebuilt when a mapping changes under them, e.g. after exec).  x86-64 only.
- * Not thread safe. */
+ * (rebuilt when a mapping changes under them, e.g. after exec).  Registers
+ * and their DWARF numbers come from arch.h, so that this works on every
+ * architecture hwprof builds for.  Not thread safe. */
 #ifndef HWPROF_UNWIND_H
 #define HWPROF_UNWIND_H
 
@@ -18,24 +19,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "arch.h"
 #include "procmap.h"
 
-/* perf_event's x86-64 user register numbers (arch/x86/include/uapi/asm/perf_regs.h):
- * the bit of register N in attr.sample_regs_user is 1 << N, and a sample carries
- * the selected registers in increasing N. */
-enum unwind_perf_reg {
-	UNWIND_REG_AX, UNWIND_REG_BX, UNWIND_REG_CX, UNWIND_REG_DX,
-	UNWIND_REG_SI, UNWIND_REG_DI, UNWIND_REG_BP, UNWIND_REG_SP,
-	UNWIND_REG_IP, UNWIND_REG_FLAGS, UNWIND_REG_CS, UNWIND_REG_SS,
-	UNWIND_REG_DS, UNWIND_REG_ES, UNWIND_REG_FS, UNWIND_REG_GS,
-	UNWIND_REG_R8, UNWIND_REG_R9, UNWIND_REG_R10, UNWIND_REG_R11,
-	UNWIND_REG_R12, UNWIND_REG_R13, UNWIND_REG_R14, UNWIND_REG_R15,
-};
-
-/* Every general-purpose register and IP: CFI mostly needs SP, BP and the
- * callee-saved RBX, R12-R15, but stack-realigning functions (main with a
- * DRAP) compute their CFA from R10 or another scratch register. 136 bytes. */
-#define UNWIND_REGS_MASK 0xff01ffULL
+/* attr.sample_regs_user: every register a walk may need (arch.h). */
+#define UNWIND_REGS_MASK (arch_get()->regs_mask)
 
 /* Stack copy sizes (attr.sample_stack_user): the kernel wants a multiple of 8
  * below 64 KiB.  UNWIND_STACK_LEAF serves unwind_leaf_caller: a frameless leaf
@@ -73,10 +61,14 @@ void unwind_free(struct unwinder *u);
 int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
 		 size_t *n);
 
-/* The frame-pointer walk starts at [BP + 8].  When the sampled function's CFI
- * puts its return address elsewhere (it has no frame of its own), that return
- * address is the missing caller's: stored in *ret (not adjusted), return 1.
- * 0 when nothing is missing or it cannot tell, -EINVAL without IP/SP/BP. */
+/* The kernel's frame-pointer walk starts at the sampled function's frame
+ * record ([FP + 8] holds its return address).  When the function's CFI keeps
+ * its return address elsewhere (it has no frame record of its own: a
+ * frameless leaf, a prologue or epilogue), that return address is the missing
+ * caller's: on the stack (x86-64's call pushes it) or still in the link
+ * register (arm64's bl leaves it in x30 until the function saves it).  Stored
+ * in *ret (not adjusted), return 1.  0 when nothing is missing or it cannot
+ * tell, -EINVAL without PC/SP/FP. */
 int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64_t *ret);
 
 /* Median time of one unwind_dwarf call in nanoseconds (100 ns resolution),

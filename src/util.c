@@ -105,17 +105,22 @@ const char *util_strerror(int err)
 	return err == -ENOMEM ? "out of memory" : strerror(-err);
 }
 
-int util_perf_paranoid(void)
+int util_read_int(const char *path, int dflt)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 2;
+	FILE *f = fopen(path, "r");
+	int v = dflt;
 
 	if (f) {
 		if (fscanf(f, "%d", &v) != 1)
-			v = 2;
+			v = dflt;
 		fclose(f);
 	}
 	return v;
+}
+
+int util_perf_paranoid(void)
+{
+	return util_read_int("/proc/sys/kernel/perf_event_paranoid", 2);
 }
 
 int util_read_file(const char *path, char **out, size_t *len)

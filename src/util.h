@@ -38,4 +38,8 @@ const char *util_strerror(int err);
 /* /proc/sys/kernel/perf_event_paranoid (2, the usual default, when unreadable). */
 int util_perf_paranoid(void);
 
+/* The integer a file such as a sysctl's starts with, or dflt when it cannot be
+ * read. */
+int util_read_int(const char *path, int dflt);
+
 #endif

@@ -6,13 +6,14 @@
 # Libraries come from the multiarch folders of Debian's arm64 packages
 # (libc6:arm64 and the others), never from a cross toolchain's own copies: the
 # loader must be the one built with the libc.so.6 beside it, or every exec hangs.
-# READELF names a readelf that reads arm64 ELF files (default: readelf).
+# READELF names a readelf that reads arm64 ELF files (default: readelf);
+# EXTRA_LIBDIRS, folders searched first (our own not installed libraries).
 set -eu
 [ $# -ge 4 ] || { echo "usage: initramfs.sh OUT BUSYBOX INIT FILE..." >&2; exit 2; }
 out=$1 busybox=$2 init=$3
 shift 3
 READELF=${READELF:-readelf}
-LIBDIRS="/lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu"
+LIBDIRS="${EXTRA_LIBDIRS:-} /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/hwlane-root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -31,12 +32,15 @@ find_lib() {
 	return 1
 }
 
-# Copy each FILE, then the closure of their NEEDED libraries.
+# Copy each FILE (and folder), then the closure of the NEEDED libraries of
+# every ELF file among them.
 todo=
 for f in "$@"; do
 	cp -R "$f" "$root/hw/"
-	if [ -f "$f" ] && is_elf "$f"; then
-		todo="$todo $root/hw/${f##*/}"
+done
+for f in $(find "$root/hw" -type f); do
+	if is_elf "$f"; then
+		todo="$todo $f"
 	fi
 done
 seen=" "

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "events.h"
 #include "preset.h"
 #include "tap.h"
@@ -97,9 +98,33 @@ static int forced_configs(const char *pmu, const char *events, uint64_t *configs
 	return got == (ssize_t)(n * sizeof(*configs)) && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/* ARM's architected event numbers (Arm ARM, "PMU events"): INST_RETIRED 0x08,
+ * CPU_CYCLES 0x11, L1D_CACHE_REFILL 0x03, BR_MIS_PRED 0x10 (BRANCH_MISPRED to
+ * libpfm4's Cortex-A57 table); libpfm4 encodes them as raw events. */
+static void test_forced_arm(void)
+{
+	uint64_t c[2];
+
+	if (ok(forced_configs("arm_n1", "INST_RETIRED,CPU_CYCLES", c, 2) == 0,
+	       "Neoverse N1 events encode with LIBPFM_FORCE_PMU=arm_n1"))
+		ok(c[0] == 0x08 && c[1] == 0x11, "arm_n1: INST_RETIRED 0x08, CPU_CYCLES 0x11");
+	if (ok(forced_configs("arm_ac57", "L1D_CACHE_REFILL,BRANCH_MISPRED", c, 2) == 0,
+	       "Cortex-A57 events encode with LIBPFM_FORCE_PMU=arm_ac57"))
+		ok(c[0] == 0x03 && c[1] == 0x10, "arm_ac57: L1D_CACHE_REFILL 0x03, BRANCH_MISPRED 0x10");
+	if (ok(forced_configs("arm_n1", "INST_RETIRED:u,INST_RETIRED:k", c, 2) == 0,
+	       "our modifiers are peeled off before libpfm4 sees the name"))
+		ok(c[0] == 0x08 && c[1] == 0x08, ":u and :k keep the code");
+}
+
+/* libpfm4 is built with its own architecture's tables only: force those. */
 static void test_forced_pmu(void)
 {
 	uint64_t c[2];
+
+	if (strcmp(arch_get()->name, "aarch64") == 0) {
+		test_forced_arm();
+		return;
+	}
 
 	if (ok(forced_configs("skl", "INST_RETIRED:ANY_P,L1D:REPLACEMENT", c, 2) == 0,
 	       "Skylake events encode with LIBPFM_FORCE_PMU=skl")) {
@@ -208,6 +233,79 @@ static void test_tracepoints(const char *srcdir)
 	ok(!parse("sched:sched_swtch", err, sizeof(err)) && strstr(err, "unknown tracepoint 'sched:sched_swtch'"),
 	   "a misspelt tracepoint of a known system: %s", err);
 	unsetenv("HWPROF_TRACEFS");
+}
+
+/* sysfs PMU events on a fixture tree (fixtures/sysfs): perf's PMU/TERMS/ names,
+ * encoded from the PMUs' type, format and events files. */
+static void test_sysfs(const char *srcdir)
+{
+	char dir[512], err[512];
+	struct event_list *l;
+
+	snprintf(dir, sizeof(dir), "%s/unit/fixtures/sysfs", srcdir);
+	setenv("HWPROF_SYSFS", dir, 1);
+	l = parse("armv8_pmuv3/inst_retired/,armv8_pmuv3/event=0x11/u,armv8_pmuv3/cpu_cycles/:k",
+		  err, sizeof(err));
+	if (ok(l != NULL, "PMU/EVENT/ and PMU/TERM=VALUE/ parse (%s)", err)) {
+		ok(l->ev[0].attr.type == 8 && l->ev[0].attr.config == 0x08,
+		   "an event of the PMU: its type file, the terms of its events/ file");
+		is_str(l->ev[0].sample_type, "armv8_pmuv3/inst_retired/", "the pprof type is the name");
+		ok(l->ev[1].attr.config == 0x11 && l->ev[1].attr.exclude_kernel && !l->ev[1].attr.exclude_user,
+		   "a format term's value in its bits; u straight after the slash: user only");
+		ok(l->ev[2].attr.config == 0x11 && l->ev[2].attr.exclude_user, ":k after the slash too");
+		ok(!l->ev[0].attr.exclude_user && !l->ev[0].attr.exclude_kernel,
+		   "no modifier: every privilege level, as perf");
+		ok(events_is_hardware(&l->ev[0]), "a dynamic PMU's event needs that PMU");
+	}
+	events_free(l);
+	l = parse("{cpu/event=0xc0,umask=0x01,edge,cmask=2/,cpu/instructions/pp},cpu/mem-loads/", err,
+		  sizeof(err));
+	if (ok(l != NULL, "commas between a PMU event's slashes are its own (%s)", err)) {
+		is_int(l->n, 3, "three events");
+		ok(l->ev[0].leader == 0 && l->ev[1].leader == 0 && l->ev[2].leader == 2, "the group holds two");
+		is_int(l->ev[0].attr.config, 0x020401c0, "event, umask, a bare term (edge: 1), cmask: each "
+		       "in its format's bits");
+		ok(l->ev[1].attr.config == 0xc0 && l->ev[1].attr.precise_ip == 2, "pp straight after the slash");
+		ok(l->ev[2].attr.config == 0x1cd && l->ev[2].attr.config1 == 3, "an event's terms may fill config1");
+	}
+	events_free(l);
+	l = parse("cpu/offcore_response,offcore_rsp=0x10001/,cpu/config=0x1234,config1=5,period=1000/",
+		  err, sizeof(err));
+	if (ok(l != NULL, "a parameter given, raw config fields, a period (%s)", err)) {
+		ok(l->ev[0].attr.config == 0x1b7 && l->ev[0].attr.config1 == 0x10001,
+		   "an event's '?' parameter takes the value given with it");
+		ok(l->ev[1].attr.config == 0x1234 && l->ev[1].attr.config1 == 5, "config= and config1= as given");
+		ok(l->ev[1].sampling_set && l->ev[1].attr.sample_period == 1000, "period= samples that event");
+	}
+	events_free(l);
+	l = parse("power/energy-pkg/,uncore_imc_0/cas_count_read/", err, sizeof(err));
+	if (ok(l != NULL, "uncore PMUs' events parse (%s)", err)) {
+		ok(l->ev[0].scale > 2.32e-10 && l->ev[0].scale < 2.33e-10 && !strcmp(l->ev[0].scale_unit, "Joules"),
+		   "an event's .scale and .unit are kept");
+		ok(l->ev[1].attr.type == 13 && l->ev[1].attr.config == 0x304 &&
+		   !strcmp(l->ev[1].scale_unit, "MiB"), "uncore_imc_0/cas_count_read/");
+	}
+	events_free(l);
+	ok(!parse("cpu/offcore_response/", err, sizeof(err)) && strstr(err, "offcore_rsp=N"),
+	   "a parameter not given: %s", err);
+	ok(!parse("cpu/event=0x100/", err, sizeof(err)) && strstr(err, "does not fit its 8 bits"),
+	   "a value too wide for its bits: %s", err);
+	ok(!parse("cpu/evnt=1/", err, sizeof(err)) && strstr(err, "no event or term 'evnt'") &&
+	   strstr(err, "did you mean: event"), "an unknown term, with suggestions: %s", err);
+	ok(!parse("armv8_pmuv3/inst_retird/", err, sizeof(err)) && strstr(err, "inst_retired"),
+	   "a misspelt event of the PMU: %s", err);
+	ok(!parse("nopmu/x/", err, sizeof(err)) && strstr(err, "no PMU 'nopmu'"), "an unknown PMU: %s", err);
+	ok(!parse("../cpu/instructions/", err, sizeof(err)) && strstr(err, "no PMU"),
+	   "a path is not a PMU name: %s", err);
+	ok(!parse("cpu/../type/", err, sizeof(err)) && strstr(err, "not a term name"),
+	   "nor a path a term: %s", err);
+	ok(!parse("cpu/instructions", err, sizeof(err)) && strstr(err, "PMU/TERMS/"),
+	   "one slash only: the form is said: %s", err);
+	ok(!parse("cpu/instructions/x", err, sizeof(err)) && strstr(err, "'x'"),
+	   "an unknown modifier after the slash: %s", err);
+	ok(!parse("cpu/event=zz/", err, sizeof(err)) && strstr(err, "expected a number"),
+	   "a value that is not a number: %s", err);
+	unsetenv("HWPROF_SYSFS");
 }
 
 static void test_presets(const char *srcdir)
@@ -353,6 +451,105 @@ static void test_refusals(void)
 	events_free(l);
 }
 
+/* The causes the attr tried tells apart, worded with the fix, on the sysfs
+ * fixture's PMUs (their format, an uncore PMU) and a kernel described by hand. */
+static void test_refusal_causes(const char *srcdir)
+{
+	char dir[512], why[512];
+	struct perf_event_attr a;
+	struct event_list *l;
+	struct events_why w;
+
+	snprintf(dir, sizeof(dir), "%s/unit/fixtures/sysfs", srcdir);
+	setenv("HWPROF_SYSFS", dir, 1);
+	memset(&w, 0, sizeof(w));
+	w.cpu_pmu = 1;
+	w.sampling = 1;
+	w.max_precise = -1;
+	w.attr = &a;
+	snprintf(w.kernel, sizeof(w.kernel), "6.1.0-28-arm64");
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_HARDWARE;
+	a.inherit = 1;
+	a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_READ;
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "6.1.0-28-arm64") && strstr(why, "PERF_SAMPLE_READ on inherited") &&
+	   strstr(why, "6.12") && strstr(why, "without braces"),
+	   "EINVAL, inherit with PERF_SAMPLE_READ before 6.12: the kernel, the version that "
+	   "takes it, the fix: %s", why);
+	snprintf(w.kernel, sizeof(w.kernel), "6.12.3");
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(!strstr(why, "PERF_SAMPLE_READ"), "not said on 6.12: %s", why);
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_HARDWARE;
+	a.precise_ip = 2;
+	w.max_precise = 0;
+	events_strerror(NULL, -EOPNOTSUPP, &w, why, sizeof(why));
+	ok(strstr(why, ":pp") && strstr(why, "precise_ip 0 at most") && strstr(why, "drop the p modifiers"),
+	   "precise_ip beyond a PMU without precise sampling: %s", why);
+	a.precise_ip = 3;
+	w.max_precise = 1;
+	events_strerror(NULL, -EOPNOTSUPP, &w, why, sizeof(why));
+	ok(strstr(why, ":ppp") && strstr(why, "use :p") && !strstr(why, "use :pp"),
+	   "precise_ip beyond the PMU's maximum: the one it takes: %s", why);
+	w.max_precise = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.type = 8;                          /* armv8_pmuv3: event is config:0-15 */
+	a.config = 0x10008;
+	events_strerror(NULL, -ENOENT, &w, why, sizeof(why));
+	ok(strstr(why, "config bits 0x10000") && strstr(why, "armv8_pmuv3") &&
+	   strstr(why, "event=config:0-15"), "config bits outside the PMU's format: %s", why);
+	a.config = 0x8;
+	a.config1 = 0x4;
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "config1 bits 0x4"), "and in config1: %s", why);
+
+	memset(&a, 0, sizeof(a));
+	a.type = 13;                         /* uncore_imc_0: a cpumask file */
+	a.config = 0x304;
+	a.exclude_kernel = 1;
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "uncore_imc_0") && strstr(why, "drop the u, k and h"),
+	   "an uncore PMU with u/k/h: %s", why);
+	a.exclude_kernel = 0;
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "uncore PMU") && strstr(why, "machine-wide"), "an uncore PMU on a command: %s", why);
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_HARDWARE;
+	a.exclude_idle = 1;
+	events_strerror(NULL, -EOPNOTSUPP, &w, why, sizeof(why));
+	ok(strstr(why, "exclude_idle") && strstr(why, "drop it"), "exclude_idle the PMU cannot honour: %s", why);
+	memset(&a, 0, sizeof(a));
+	a.type = 9;                          /* not in the fixture */
+	a.sample_period = 1000;
+	events_strerror(NULL, -EOPNOTSUPP, &w, why, sizeof(why));
+	ok(strstr(why, "cannot sample") && strstr(why, "hwprof stat"), "a PMU that cannot sample: %s", why);
+
+	w.attr = NULL;
+	w.fallback = EVENTS_PER_THREAD;
+	snprintf(w.kernel, sizeof(w.kernel), "5.14.0-362.el9.x86_64");
+	events_strerror(NULL, -EINVAL, &w, why, sizeof(why));
+	ok(strstr(why, "5.14.0-362.el9.x86_64") && strstr(why, "each thread"),
+	   "the per-thread fallback says why and what it does: %s", why);
+	w.fallback = EVENTS_LESS_PRECISE;
+	w.max_precise = 0;
+	l = parse("armv8_pmuv3/cpu_cycles/upp", why, sizeof(why));
+	if (ok(l != NULL, "an event asking for precise sampling (%s)", why)) {
+		events_strerror(&l->ev[0], -EOPNOTSUPP, &w, why, sizeof(why));
+		ok(strstr(why, "armv8_pmuv3 has no precise sampling (:pp asks for it)") && strstr(why, "skid"),
+		   "a PMU without precise sampling, and :pp: said, sampled without: %s", why);
+		w.max_precise = 1;
+		events_strerror(&l->ev[0], -EOPNOTSUPP, &w, why, sizeof(why));
+		ok(strstr(why, "precise_ip 1 at most") && strstr(why, ":pp sampled as :p"),
+		   "a PMU with less: sampled as it can: %s", why);
+	}
+	events_free(l);
+	unsetenv("HWPROF_SYSFS");
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("TESTS_SRCDIR");
@@ -368,8 +565,10 @@ int main(void)
 	if (srcdir) {
 		test_tracepoints(srcdir);
 		test_presets(srcdir);
+		test_sysfs(srcdir);
+		test_refusal_causes(srcdir);
 	} else {
-		printf("# TESTS_SRCDIR not set: tracepoint and preset fixtures not tested\n");
+		printf("# TESTS_SRCDIR not set: tracepoint, preset and sysfs fixtures not tested\n");
 	}
 	return done_testing();
 }

@@ -22,7 +22,7 @@
 #include "recorder.h"
 #include "tap.h"
 #include "timeline.h"
-#include "unwind.h"
+#include "arch.h"
 
 /* ---- code with known lines: the frames the samples below name ---- */
 
@@ -85,16 +85,23 @@ static struct {
 	char dir[64];
 } env;
 
-/* BP, SP and IP: what the leaf-caller rule and a DWARF walk need. */
-#define REGS_MASK ((1ULL << UNWIND_REG_BP) | (1ULL << UNWIND_REG_SP) | (1ULL << UNWIND_REG_IP))
-
-static const struct perfrec_format fmt = {
+/* The frame pointer, SP and the pc, and the link register where a call
+ * leaves the return address in one (arm64): what the leaf-caller rule and a
+ * DWARF walk need.  main sets regs_user_mask (arch.h). */
+static struct perfrec_format fmt = {
 	.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
 		       PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN |
 		       PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER,
-	.regs_user_mask = REGS_MASK,
 	.sample_id_all = 1,
 };
+
+static uint64_t regs_mask(void)
+{
+	const struct arch_info *a = arch_get();
+
+	return 1ULL << a->reg_fp | 1ULL << a->reg_sp | 1ULL << a->reg_pc |
+	       (a->reg_lr >= 0 ? 1ULL << a->reg_lr : 0);
+}
 
 static const struct perfrec_format group_fmt = {
 	.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
@@ -529,33 +536,57 @@ static void test_batches(void)
 }
 
 /* The stack copy of a sample taken at the first instruction of callee, called
- * from caller at CALL_LINE, called from outer at OUTER_LINE: callee's return
- * address at SP, caller's frame at BP = SP + 8, outer's at SP + 32. */
+ * from caller at CALL_LINE, called from outer at OUTER_LINE.  x86-64: callee's
+ * return address at SP, caller's frame at BP = SP + 8, outer's at SP + 32.
+ * arm64: callee's return address in the link register, caller's frame record
+ * at FP = SP, outer's at SP + 16 (16-byte frames, the code GCC makes of them). */
 struct copy {
-	uint64_t regs[3];          /* BP, SP, IP */
+	uint64_t regs[4];          /* FP, (LR), SP, PC: perf's order */
+	uint64_t nregs;
 	uint64_t stack[16];
 };
+
+/* The registers by role into c->regs, in perf's order (FP < LR < SP < PC on
+ * both architectures). */
+static void copy_regs(struct copy *c, uint64_t fp, uint64_t lr, uint64_t sp, uint64_t pc)
+{
+	c->nregs = 0;
+	c->regs[c->nregs++] = fp;
+	if (arch_get()->reg_lr >= 0)
+		c->regs[c->nregs++] = lr;
+	c->regs[c->nregs++] = sp;
+	c->regs[c->nregs++] = pc;
+}
 
 static void copy_at_callee(struct copy *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->regs[0] = SP + 8;
-	c->regs[1] = SP;
-	c->regs[2] = (uint64_t)callee;
+	if (arch_get()->reg_lr >= 0) {
+		copy_regs(c, SP, ret_in_caller, SP, (uint64_t)callee);
+		c->stack[0] = SP + 16;     /* caller's frame record: outer's FP ... */
+		c->stack[1] = ret_in_outer; /* ... and its return address */
+		return;
+	}
+	copy_regs(c, SP + 8, 0, SP, (uint64_t)callee);
 	c->stack[0] = ret_in_caller;
 	c->stack[1] = SP + 32;     /* caller's saved BP: outer's frame */
 	c->stack[2] = ret_in_outer;
-	/* outer's saved BP and return address: 0, the end of the walk. */
+	/* outer's saved frame pointer and return address: 0, the end of the walk. */
 }
 
 /* The same stack once callee has returned: the sample taken in caller, past
- * its prologue, at the line after the call; the copy starts at SP + 8. */
+ * its prologue, at the line after the call; on x86-64 the copy starts at
+ * SP + 8 (the return address popped). */
 static void copy_in_caller(struct copy *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->regs[0] = SP + 8;
-	c->regs[1] = SP + 8;
-	c->regs[2] = ret_in_caller;
+	if (arch_get()->reg_lr >= 0) {
+		copy_regs(c, SP, ret_in_caller, SP, ret_in_caller);
+		c->stack[0] = SP + 16;
+		c->stack[1] = ret_in_outer;
+		return;
+	}
+	copy_regs(c, SP + 8, 0, SP + 8, ret_in_caller);
 	c->stack[0] = SP + 32;     /* caller's saved BP, at its BP */
 	c->stack[1] = ret_in_outer;
 }
@@ -564,9 +595,9 @@ static void queue_copy(struct recorder *r, uint32_t tid, uint64_t time, const st
 		       const uint64_t *chain, size_t n)
 {
 	queue_sample(r, &fmt, &(struct perfrec_sample){
-		.identifier = ID0, .ip = c->regs[2], .pid = PID, .tid = tid, .time = time,
+		.identifier = ID0, .ip = c->regs[c->nregs - 1], .pid = PID, .tid = tid, .time = time,
 		.period = 1000, .callchain_nr = n, .callchain = chain,
-		.regs_user_abi = PERF_SAMPLE_REGS_ABI_64, .regs_user_nr = 3, .regs_user = c->regs,
+		.regs_user_abi = PERF_SAMPLE_REGS_ABI_64, .regs_user_nr = c->nregs, .regs_user = c->regs,
 		.stack_user_size = sizeof(c->stack), .stack_user = c->stack,
 		.stack_user_dyn_size = 48 });
 }
@@ -764,6 +795,7 @@ static void test_offcpu(void)
 
 int main(void)
 {
+	fmt.regs_user_mask = regs_mask();
 	outer();
 	if (setup() < 0) {
 		printf("Bail out! setup (%s)\n", env.dir);

@@ -1,7 +1,9 @@
 /* test-unwind.c - unwind this test's own stack: registers and a stack copy are
  * captured by hand (what PERF_SAMPLE_REGS_USER and PERF_SAMPLE_STACK_USER
  * would give), then walked through the test's and libc's own CFI.  Plus the
- * frameless-leaf rule on a hand-made frameless function. */
+ * frameless-leaf rule on hand-made functions (arch-capture.h), the same
+ * assertions on every architecture: arch.h says where each keeps what. */
+#include "arch-capture.h"
 #include "procmap.h"
 #include "tap.h"
 #include "unwind.h"
@@ -14,30 +16,13 @@
 
 #define COPY_MAX 65528
 
-/* A frameless function with CFI that says so: the return address sits at
- * [rsp] (CFA = rsp + 8), as in any leaf that needs no frame. */
-__asm__(".text\n"
-	".globl test_frameless\n"
-	".type test_frameless,@function\n"
-	"test_frameless:\n"
-	".cfi_startproc\n"
-	"nop\n"
-	"ret\n"
-	".cfi_endproc\n"
-	".size test_frameless, .-test_frameless\n");
-void test_frameless(void);
-
 struct capture {
-	uint64_t regs[9];            /* perf order of CAPTURE_MASK */
+	uint64_t regs[CAPTURE_NREGS];   /* perf order of CAPTURE_MASK */
 	unsigned char stack[COPY_MAX];
 	uint64_t stack_size;
 	uint64_t stack_end;          /* top of the [stack] mapping */
 	uint64_t ret[3];             /* return addresses of capture, level2, level1 */
 };
-
-/* BX, BP, SP, IP and R12-R15: the callee-saved registers and the frame. */
-#define CAPTURE_MASK ((1ULL << UNWIND_REG_BX) | (1ULL << UNWIND_REG_BP) | (1ULL << UNWIND_REG_SP) | \
-		      (1ULL << UNWIND_REG_IP) | (0xfULL << UNWIND_REG_R12))
 
 static const struct map *find_map(void *ctx, pid_t pid, uint64_t addr)
 {
@@ -46,28 +31,15 @@ static const struct map *find_map(void *ctx, pid_t pid, uint64_t addr)
 
 __attribute__((noinline)) static void capture(struct capture *c)
 {
-	uint64_t rbx, rbp, rsp, rip, r12, r13, r14, r15, n;
+	uint64_t sp, n;
 
-	/* rip: the lea's own next instruction, inside this function (the
-	 * sampled, "activation" frame).  Everything above rsp stays as it is
-	 * while we copy it: our callees only write below rsp. */
-	__asm__ volatile("lea 0(%%rip), %0\n\t"
-			 "mov %%rsp, %1\n\t"
-			 "mov %%rbp, %2\n\t"
-			 "mov %%rbx, %3\n\t"
-			 : "=r"(rip), "=r"(rsp), "=r"(rbp), "=r"(rbx));
-	__asm__ volatile("mov %%r12, %0\n\tmov %%r13, %1\n\tmov %%r14, %2\n\tmov %%r15, %3"
-			 : "=r"(r12), "=r"(r13), "=r"(r14), "=r"(r15));
-	c->regs[0] = rbx;
-	c->regs[1] = rbp;
-	c->regs[2] = rsp;
-	c->regs[3] = rip;
-	c->regs[4] = r12;
-	c->regs[5] = r13;
-	c->regs[6] = r14;
-	c->regs[7] = r15;
-	n = c->stack_end - rsp < COPY_MAX ? c->stack_end - rsp : COPY_MAX;
-	memcpy(c->stack, (const void *)rsp, n);
+	/* The pc: the capture's own, inside this function (the sampled,
+	 * "activation" frame).  Everything above SP stays as it is while we copy
+	 * it: our callees only write below SP. */
+	CAPTURE_REGS(c->regs);
+	sp = c->regs[CAPTURE_SP];
+	n = c->stack_end - sp < COPY_MAX ? c->stack_end - sp : COPY_MAX;
+	memcpy(c->stack, (const void *)sp, n);
 	c->stack_size = n;
 	c->ret[0] = (uint64_t)__builtin_return_address(0);
 }
@@ -99,18 +71,92 @@ static uint64_t stack_end(void)
 	return end;
 }
 
-static struct unwind_sample sample_of(const struct capture *c, uint64_t size)
+/* A sample of this process: the registers of mask (nregs of them, perf's
+ * order) and a stack copy of size bytes. */
+static struct unwind_sample sample_with(uint64_t mask, const uint64_t *regs, uint64_t nregs,
+					const void *stack, uint64_t size)
 {
 	struct unwind_sample s;
 
 	memset(&s, 0, sizeof(s));
 	s.pid = s.tid = getpid();
-	s.regs_mask = CAPTURE_MASK;
-	s.regs = c->regs;
-	s.nregs = 8;
-	s.stack = c->stack;
+	s.regs_mask = mask;
+	s.regs = regs;
+	s.nregs = nregs;
+	s.stack = stack;
 	s.stack_size = size;
 	return s;
+}
+
+static struct unwind_sample sample_of(const struct capture *c, uint64_t size)
+{
+	return sample_with(CAPTURE_MASK, c->regs, CAPTURE_NREGS, c->stack, size);
+}
+
+/* A sample made up for the leaf-caller rule: pc, SP and FP (and the link
+ * register where there is one), packed in perf's order; stack at SP. */
+struct fake {
+	uint64_t regs[4];
+	uint64_t stack[4];
+};
+
+static struct unwind_sample fake_sample(struct fake *f, uint64_t pc, uint64_t sp, uint64_t fp,
+					uint64_t lr)
+{
+	const struct arch_info *a = arch_get();
+	uint64_t mask = 1ULL << a->reg_pc | 1ULL << a->reg_sp | 1ULL << a->reg_fp;
+	size_t n = 0;
+
+	if (a->reg_lr >= 0)
+		mask |= 1ULL << a->reg_lr;
+	for (int r = 0; r < 64; r++) {
+		if (!(mask & (1ULL << r)))
+			continue;
+		f->regs[n++] = r == a->reg_pc ? pc : r == a->reg_sp ? sp : r == a->reg_fp ? fp : lr;
+	}
+	return sample_with(mask, f->regs, n, f->stack, sizeof(f->stack));
+}
+
+/* The leaf-caller rule on hand-made functions whose CFI is known: the kernel's
+ * walk starts at the frame record FP points to, and what it misses is where
+ * the architecture keeps a return address that no frame record holds yet. */
+static void test_leaf_rules(struct unwinder *u)
+{
+	const uint64_t SP = 0x7ffe00000000ULL, ELSEWHERE = 0x7fff00000000ULL, CALLER = 0x1234567;
+	struct unwind_sample s;
+	struct fake f;
+	uint64_t ret;
+	int r;
+
+	/* A frameless leaf: the return address where the call left it, FP still
+	 * the caller's (x86-64: at [SP]; arm64: in the link register). */
+	memset(&f, 0, sizeof(f));
+	f.stack[0] = CALLER;
+	s = fake_sample(&f, (uint64_t)test_frameless, SP, ELSEWHERE, CALLER);
+	r = unwind_leaf_caller(u, &s, &ret);
+	ok(r == 1 && ret == CALLER, "frameless leaf: its caller, from where %s keeps it (r=%d ret=%#llx)",
+	   arch_get()->reg_lr >= 0 ? "the link register" : "the call", r, (unsigned long long)ret);
+
+	/* Saved, the frame pointer not yet set: from the saved slot, [SP + 8]. */
+	memset(&f, 0, sizeof(f));
+	f.stack[1] = CALLER;
+	s = fake_sample(&f, (uint64_t)test_framed_saved, SP, ELSEWHERE, 0x42);
+	r = unwind_leaf_caller(u, &s, &ret);
+	ok(r == 1 && ret == CALLER, "prologue, return address saved, no frame record yet: from the "
+	   "stack (r=%d ret=%#llx)", r, (unsigned long long)ret);
+
+	/* The frame record set: the kernel's walk starts at [FP + 8] itself. */
+	s = fake_sample(&f, (uint64_t)test_framed_body, SP, SP, 0x42);
+	is_int(unwind_leaf_caller(u, &s, &ret), 0, "frame record set: nothing missing");
+
+	/* The copy does not reach the slot: cannot tell. */
+	s = fake_sample(&f, (uint64_t)test_framed_saved, SP, ELSEWHERE, 0x42);
+	s.stack_size = 0;
+	is_int(unwind_leaf_caller(u, &s, &ret), 0, "slot outside the copy: nothing added");
+
+	/* No FP: -EINVAL. */
+	s.regs_mask &= ~(1ULL << arch_get()->reg_fp);
+	is_int(unwind_leaf_caller(u, &s, &ret), -EINVAL, "no FP sampled: -EINVAL");
 }
 
 int main(void)
@@ -119,7 +165,7 @@ int main(void)
 	struct procmap *pm = NULL;
 	struct unwinder *u = NULL;
 	struct unwind_sample s;
-	uint64_t pcs[64], pcs2[64], ret, fake[4], regs[9];
+	uint64_t pcs[64], pcs2[64], ret;
 	size_t n = 0, n2 = 0;
 	int r;
 
@@ -135,7 +181,7 @@ int main(void)
 	r = unwind_dwarf(u, &s, pcs, 64, &n);
 	is_int(r, 1, "walk reaches the outermost frame");
 	ok(n >= 5, "at least capture, level2, level1, main, _start (%zu frames)", n);
-	is_int(pcs[0], c->regs[3], "frame 0 is the sampled ip");
+	is_int(pcs[0], c->regs[CAPTURE_PC], "frame 0 is the sampled pc");
 	/* pc - 1: the call instruction, not the one after it. */
 	is_int(pcs[1], c->ret[0] - 1, "frame 1: the call in level2");
 	is_int(pcs[2], c->ret[1] - 1, "frame 2: the call in level1");
@@ -162,37 +208,12 @@ int main(void)
 
 	/* No registers: nothing to walk. */
 	s.regs_mask = 0;
-	is_int(unwind_dwarf(u, &s, pcs2, 64, &n2), -EINVAL, "no IP/SP: -EINVAL");
+	is_int(unwind_dwarf(u, &s, pcs2, 64, &n2), -EINVAL, "no PC/SP: -EINVAL");
 
-	/* capture has a frame (-O0): the frame-pointer walk misses nothing. */
+	/* capture has a frame: the frame-pointer walk misses nothing. */
 	s = sample_of(c, c->stack_size);
 	is_int(unwind_leaf_caller(u, &s, &ret), 0, "function with a frame: no caller to add");
-
-	/* A frameless function: its return address at [rsp], BP still the
-	 * caller's.  The kernel's walk starts at [BP + 8]: the caller is missing. */
-	memset(regs, 0, sizeof(regs));
-	fake[0] = 0x1234567;             /* the return address at [rsp] */
-	fake[1] = fake[2] = fake[3] = 0;
-	regs[1] = 0x7fff00000000ULL;      /* BP: elsewhere */
-	regs[2] = 0x7ffe00000000ULL;      /* SP */
-	regs[3] = (uint64_t)test_frameless;
-	memset(&s, 0, sizeof(s));
-	s.pid = s.tid = getpid();
-	s.regs_mask = CAPTURE_MASK;
-	s.regs = regs;
-	s.nregs = 8;
-	s.stack = fake;
-	s.stack_size = sizeof(fake);
-	r = unwind_leaf_caller(u, &s, &ret);
-	ok(r == 1 && ret == 0x1234567, "frameless leaf: caller from [rsp] (r=%d ret=%#llx)", r,
-	   (unsigned long long)ret);
-	/* Same state but BP + 8 == the return address slot: already walked. */
-	regs[1] = regs[2] - 8;
-	is_int(unwind_leaf_caller(u, &s, &ret), 0, "slot == [BP + 8]: nothing missing");
-	/* The copy does not reach the slot: cannot tell. */
-	regs[1] = 0x7fff00000000ULL;
-	s.stack_size = 0;
-	is_int(unwind_leaf_caller(u, &s, &ret), 0, "slot outside the copy: nothing added");
+	test_leaf_rules(u);
 
 	unwind_free(u);
 	unwind_free(NULL);
