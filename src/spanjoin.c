@@ -17,6 +17,9 @@
 #define HIGHEST_NS (3600 * 1000000000LL)
 #define MAX_BASE_LABELS 8       /* the recorder's own (pid, tid, thread, ...) */
 #define MAX_LABELS (MAX_BASE_LABELS + SPANJOIN_MAX_THREAD_LABELS + 3)
+/* TSC times this far (2^59 ticks: years) from the calibration point are not
+ * the TSC's; converting them would overflow. */
+#define MAX_TICKS_AWAY (1ULL << 59)
 
 struct span {
 	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
@@ -54,6 +57,7 @@ struct spanjoin {
 	int err;                                 /* first error inside the drain callback */
 	struct tstate **tid_tab;                 /* open addressing by tid */
 	size_t tid_cap, n_tids;
+	size_t n_kept;                           /* closed spans + label changes, all threads */
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	uint64_t *locs;                          /* pending samples' stacks */
@@ -121,12 +125,23 @@ static struct tstate *find_tid(const struct spanjoin *s, uint32_t tid)
 	return s->tid_cap ? s->tid_tab[tid_slot(s, tid)] : NULL;
 }
 
-static struct tstate *get_tid(struct spanjoin *s, uint32_t tid)
+/* Put t into the table (room for it assured). */
+static void tid_insert(struct spanjoin *s, struct tstate *t)
+{
+	s->tid_tab[tid_slot(s, t->tid)] = t;
+}
+
+/* The state of thread tid, new if need be, into *out.  0, -ENOSPC beyond
+ * SPANJOIN_MAX_THREADS, or -ENOMEM. */
+static int get_tid(struct spanjoin *s, uint32_t tid, struct tstate **out)
 {
 	struct tstate *t = find_tid(s, tid);
 
+	*out = t;
 	if (t)
-		return t;
+		return 0;
+	if (s->n_tids >= SPANJOIN_MAX_THREADS)
+		return -ENOSPC;
 	if (2 * (s->n_tids + 1) > s->tid_cap) {
 		size_t old_cap = s->tid_cap;
 		struct tstate **old = s->tid_tab;
@@ -136,20 +151,133 @@ static struct tstate *get_tid(struct spanjoin *s, uint32_t tid)
 		if (!s->tid_tab) {
 			s->tid_tab = old;
 			s->tid_cap = old_cap;
-			return NULL;
+			return -ENOMEM;
 		}
 		for (size_t i = 0; i < old_cap; i++)
 			if (old[i])
-				s->tid_tab[tid_slot(s, old[i]->tid)] = old[i];
+				tid_insert(s, old[i]);
 		free(old);
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return NULL;
+		return -ENOMEM;
 	t->tid = tid;
-	s->tid_tab[tid_slot(s, tid)] = t;
+	tid_insert(s, t);
 	s->n_tids++;
-	return t;
+	*out = t;
+	return 0;
+}
+
+/* Halve the array *arr (of *cap elements) when it holds fewer than a quarter
+ * of them: what a thread once held does not stay allocated. */
+static void shrink(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+
+	if (*cap <= 64 || n >= *cap / 4)
+		return;
+	p = realloc(*(void **)arr, *cap / 2 * elem);
+	if (p) {
+		*(void **)arr = p;
+		*cap /= 2;
+	}
+}
+
+/* Forget the first n closed spans of t. */
+static void forget_closed(struct spanjoin *s, struct tstate *t, size_t n)
+{
+	if (!n)
+		return;
+	memmove(t->closed, t->closed + n, (t->n_closed - n) * sizeof(*t->closed));
+	t->n_closed -= n;
+	s->n_kept -= n;
+	shrink(&t->closed, &t->cap_closed, t->n_closed, sizeof(*t->closed));
+}
+
+static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, uint32_t v)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (key[i] != k)
+			continue;
+		if (v) {
+			value[i] = v;
+		} else {
+			memmove(key + i, key + i + 1, (*n - i - 1) * sizeof(*key));
+			memmove(value + i, value + i + 1, (*n - i - 1) * sizeof(*value));
+			(*n)--;
+		}
+		return;
+	}
+	if (v && *n < SPANJOIN_MAX_THREAD_LABELS) {
+		key[*n] = k;
+		value[*n] = v;
+		(*n)++;
+	}
+}
+
+/* Fold the first n label changes of t into the labels in force before the rest. */
+static void fold_changes(struct spanjoin *s, struct tstate *t, size_t n)
+{
+	if (!n)
+		return;
+	for (size_t j = 0; j < n; j++)
+		apply_label(t->key, t->value, &t->n_base, t->chg[j].key, t->chg[j].value);
+	memmove(t->chg, t->chg + n, (t->n_chg - n) * sizeof(*t->chg));
+	t->n_chg -= n;
+	s->n_kept -= n;
+	shrink(&t->chg, &t->cap_chg, t->n_chg, sizeof(*t->chg));
+}
+
+/* Room for one more closed span or label change within SPANJOIN_MAX_KEPT:
+ * the thread that holds the most gives up the older half of it.  (Only a
+ * program that floods the channel, or that stamps its spans far in the
+ * future so that they are never pruned, gets here.) */
+static void make_room(struct spanjoin *s)
+{
+	struct tstate *big = NULL;
+
+	if (s->n_kept < SPANJOIN_MAX_KEPT)
+		return;
+	for (size_t i = 0; i < s->tid_cap; i++) {
+		struct tstate *t = s->tid_tab[i];
+
+		if (t && (!big || t->n_closed + t->n_chg > big->n_closed + big->n_chg))
+			big = t;
+	}
+	if (!big)
+		return;
+	s->stats.forgotten += (big->n_closed + 1) / 2;
+	forget_closed(s, big, (big->n_closed + 1) / 2);
+	fold_changes(s, big, (big->n_chg + 1) / 2);
+}
+
+/* Nothing of t is needed any more: no open span, closed span, labels. */
+static int tstate_idle(const struct tstate *t)
+{
+	return !t->open.begin && !t->n_closed && !t->n_chg && !t->n_base;
+}
+
+/* Free the idle threads' state and rebuild the table without them. */
+static void drop_idle(struct spanjoin *s, size_t n_idle)
+{
+	struct tstate **keep = malloc((s->n_tids - n_idle + 1) * sizeof(*keep));
+	size_t n = 0;
+
+	if (!keep)
+		return;         /* next time */
+	for (size_t i = 0; i < s->tid_cap; i++) {
+		struct tstate *t = s->tid_tab[i];
+
+		s->tid_tab[i] = NULL;
+		if (t && tstate_idle(t))
+			tstate_free(t);
+		else if (t)
+			keep[n++] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		tid_insert(s, keep[i]);
+	s->n_tids = n;
+	free(keep);
 }
 
 static int histogram(struct spanjoin *s, struct hdr ***tab, uint32_t name, int64_t v)
@@ -195,9 +323,11 @@ static int span_ended(struct spanjoin *s, struct tstate *t, const struct spancha
 	/* No intended start, or one in the future (a caller's clock mix-up): the
 	 * request cannot have waited less than nothing. */
 	sp.intended = r->intended_ns && r->intended_ns < sp.begin ? r->intended_ns : sp.begin;
+	make_room(s);
 	if (util_grow(&t->closed, &t->cap_closed, t->n_closed + 1, sizeof(*t->closed)) < 0)
 		return -ENOMEM;
 	t->closed[t->n_closed++] = sp;
+	s->n_kept++;
 	s->stats.spans++;
 	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - sp.intended));
 	if (!err)
@@ -207,22 +337,42 @@ static int span_ended(struct spanjoin *s, struct tstate *t, const struct spancha
 	return err;
 }
 
+/* A time of r (ticks or ns) that can be converted. */
+static int time_ok(const struct spanjoin *s, const struct spanchan_rec *r, uint64_t v)
+{
+	return !(r->flags & SPANCHAN_F_TICKS) || !v ||
+	       v - s->clock.last_ticks + MAX_TICKS_AWAY <= 2 * MAX_TICKS_AWAY;
+}
+
 static int on_record(const struct spanchan_rec *r, void *ctx)
 {
 	struct spanjoin *s = ctx;
 	struct tstate *t;
+	int err;
 
 	if (!r->name)
 		return 0;
+	if (!time_ok(s, r, r->begin) || !time_ok(s, r, r->end)) {
+		s->stats.bad_times++;
+		return 0;
+	}
 	if (r->kind == SPANCHAN_LATENCY) {
 		s->stats.latencies++;
 		s->err = histogram(s, &s->lat, r->name,
 				   (int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
 		return s->err;
 	}
-	t = r->kind == SPANCHAN_OPEN && !r->begin ? find_tid(s, r->tid) : get_tid(s, r->tid);
-	if (!t)
-		return r->kind == SPANCHAN_OPEN ? 0 : (s->err = -ENOMEM);
+	if (r->kind == SPANCHAN_OPEN && !r->begin) {
+		t = find_tid(s, r->tid);
+		if (!t)
+			return 0;
+	} else if ((err = get_tid(s, r->tid, &t)) < 0) {
+		if (err == -ENOSPC) {
+			s->stats.over_limit++;
+			return 0;
+		}
+		return s->err = err;
+	}
 	switch (r->kind) {
 	case SPANCHAN_OPEN:
 		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->name };
@@ -234,10 +384,12 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	case SPANCHAN_END:
 		return s->err = span_ended(s, t, r);
 	case SPANCHAN_LABEL:
+		make_room(s);
 		if (util_grow(&t->chg, &t->cap_chg, t->n_chg + 1, sizeof(*t->chg)) < 0)
 			return s->err = -ENOMEM;
 		t->chg[t->n_chg++] = (struct label_change){ rec_ns(s, r, r->begin), r->name,
 							    (uint32_t)r->trace_id };
+		s->n_kept++;
 		return 0;
 	default:
 		return 0;
@@ -254,27 +406,6 @@ int spanjoin_drain(struct spanjoin *s)
 		tscclock_mark(&s->clock);
 	r = spanchan_drain(s->ch, on_record, s);
 	return r < 0 ? r : 0;
-}
-
-static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, uint32_t v)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (key[i] != k)
-			continue;
-		if (v) {
-			value[i] = v;
-		} else {
-			memmove(key + i, key + i + 1, (*n - i - 1) * sizeof(*key));
-			memmove(value + i, value + i + 1, (*n - i - 1) * sizeof(*value));
-			(*n)--;
-		}
-		return;
-	}
-	if (v && *n < SPANJOIN_MAX_THREAD_LABELS) {
-		key[*n] = k;
-		value[*n] = v;
-		(*n)++;
-	}
 }
 
 /* Append the thread labels in force at `time` to labels[*n]; their strings are
@@ -416,10 +547,12 @@ int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uin
 }
 
 /* Forget what no sample can need any more: closed spans well behind the newest
- * sample, label changes older than it (folded into the base set). */
+ * sample, label changes older than it (folded into the base set), the threads
+ * left with nothing. */
 static void prune(struct spanjoin *s)
 {
 	uint64_t horizon = s->newest > KEEP_CLOSED_NS ? s->newest - KEEP_CLOSED_NS : 0;
+	size_t n_idle = 0;
 
 	for (size_t k = 0; k < s->tid_cap; k++) {
 		struct tstate *t = s->tid_tab[k];
@@ -429,17 +562,14 @@ static void prune(struct spanjoin *s)
 			continue;
 		while (i < t->n_closed && t->closed[i].end < horizon)
 			i++;
-		if (i) {
-			memmove(t->closed, t->closed + i, (t->n_closed - i) * sizeof(*t->closed));
-			t->n_closed -= i;
-		}
-		for (; j < t->n_chg && t->chg[j].time <= s->newest; j++)
-			apply_label(t->key, t->value, &t->n_base, t->chg[j].key, t->chg[j].value);
-		if (j) {
-			memmove(t->chg, t->chg + j, (t->n_chg - j) * sizeof(*t->chg));
-			t->n_chg -= j;
-		}
+		forget_closed(s, t, i);
+		while (j < t->n_chg && t->chg[j].time <= s->newest)
+			j++;
+		fold_changes(s, t, j);
+		n_idle += tstate_idle(t);
 	}
+	if (n_idle)
+		drop_idle(s, n_idle);
 }
 
 int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
@@ -536,4 +666,21 @@ int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, dou
 const struct spanjoin_stats *spanjoin_stats(const struct spanjoin *s)
 {
 	return &s->stats;
+}
+
+int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len)
+{
+	uint64_t bad = 0;
+	int corrupt = spanchan_corrupted(s->ch, &bad) || s->stats.bad_times;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (corrupt)
+		n = snprintf(buf, len, "span channel of %d corrupted: %llu records dropped", pid,
+			     (unsigned long long)(bad + s->stats.bad_times));
+	if (s->stats.over_limit && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%sspan channel of %d: %llu records of threads "
+			 "beyond the first %d dropped", n ? "; " : "", pid,
+			 (unsigned long long)s->stats.over_limit, SPANJOIN_MAX_THREADS);
+	return corrupt;
 }

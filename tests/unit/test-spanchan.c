@@ -287,6 +287,7 @@ static void test_many_threads(void)
 	int errs = 0, ok_all = 1, fd = -1;
 
 	is_int(spanchan_create(THREADS, 256, 16, &fd, &ch), 0, "channel for %d threads", THREADS);
+	is_int(spanchan_intern(ch, "span"), 1, "the records' name, string 1");
 	memset(&c, 0, sizeof(c));
 	for (int i = 0; i < THREADS; i++) {
 		a[i] = (struct producer_arg){ ch, (uint32_t)(i + 1), PER, 0, 0 };
