@@ -174,6 +174,7 @@ int main(int argc, char **argv)
 	}
 	/* Go on as if nothing happened: spans after the damage. */
 	mark_spans(300, &trace);
-	printf("spancorrupt: %s done, %llu spans\n", mode, (unsigned long long)trace);
+	printf("spancorrupt: pid %d, %s done, %llu spans\n", (int)getpid(), mode,
+	       (unsigned long long)trace);
 	return status;
 }
