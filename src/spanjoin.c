@@ -21,6 +21,13 @@
  * the TSC's; converting them would overflow. */
 #define MAX_TICKS_AWAY (1ULL << 59)
 
+/* What a name's latency histogram holds. */
+enum {
+	K_SPANS = 1,            /* spans' latencies */
+	K_LATENCIES = 2,        /* hwprof_record_latency() values */
+	K_SERVICE = 4,          /* some span had an intended start of its own */
+};
+
 struct span {
 	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
 	uint32_t name;
@@ -64,7 +71,7 @@ struct spanjoin {
 	size_t n_locs, cap_locs;
 	uint64_t newest;                         /* newest sample time seen */
 	struct hdr **lat, **svc;                 /* by name id */
-	int *has_svc;
+	uint8_t *kind;                           /* K_*, by name id */
 	size_t cap_names, n_names;
 };
 
@@ -105,7 +112,7 @@ void spanjoin_free(struct spanjoin *s)
 	}
 	free(s->lat);
 	free(s->svc);
-	free(s->has_svc);
+	free(s->kind);
 	free(s->pend);
 	free(s->locs);
 	free(s);
@@ -280,10 +287,9 @@ static void drop_idle(struct spanjoin *s, size_t n_idle)
 	free(keep);
 }
 
-static int histogram(struct spanjoin *s, struct hdr ***tab, uint32_t name, int64_t v)
+/* Room in the histogram tables for name.  0 or -ENOMEM. */
+static int names_room(struct spanjoin *s, uint32_t name)
 {
-	struct hdr **h;
-
 	if (name >= s->cap_names) {
 		size_t cap = s->cap_names, need = name + 1;
 
@@ -293,17 +299,36 @@ static int histogram(struct spanjoin *s, struct hdr ***tab, uint32_t name, int64
 		if (util_grow(&s->svc, &cap, need, sizeof(*s->svc)) < 0)
 			return -ENOMEM;
 		cap = s->cap_names;
-		if (util_grow(&s->has_svc, &cap, need, sizeof(*s->has_svc)) < 0)
+		if (util_grow(&s->kind, &cap, need, sizeof(*s->kind)) < 0)
 			return -ENOMEM;
 		s->cap_names = cap;
 	}
 	if (name + 1 > s->n_names)
 		s->n_names = name + 1;
-	h = &(*tab)[name];
+	return 0;
+}
+
+/* Record v in *h, made on first use.  0 or -ENOMEM. */
+static int record(struct spanjoin *s, struct hdr **h, int64_t v)
+{
 	if (!*h && hdr_new(1, HIGHEST_NS, 3, h) < 0)
 		return -ENOMEM;
 	if (hdr_record(*h, v < 0 ? 0 : v) == -ERANGE)
 		s->stats.too_large++;
+	return 0;
+}
+
+/* name's service histogram from now on, made when its latency histogram is
+ * about to get a value that is not a span's service time.  Until then, when
+ * it holds spans only, its values are their service times: a copy of it.  (A
+ * histogram is 256 KiB: most names never need this one.)  0 or -ENOMEM. */
+static int need_service(struct spanjoin *s, uint32_t name)
+{
+	if (s->svc[name])
+		return 0;
+	if (hdr_new(1, HIGHEST_NS, 3, &s->svc[name]) < 0 ||
+	    (!(s->kind[name] & K_LATENCIES) && s->lat[name] && hdr_add(s->svc[name], s->lat[name]) < 0))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -329,11 +354,15 @@ static int span_ended(struct spanjoin *s, struct tstate *t, const struct spancha
 	t->closed[t->n_closed++] = sp;
 	s->n_kept++;
 	s->stats.spans++;
-	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - sp.intended));
+	err = names_room(s, sp.name);
+	if (!err && (sp.intended != sp.begin || (s->kind[sp.name] & K_LATENCIES)))
+		err = need_service(s, sp.name);
 	if (!err)
-		err = histogram(s, &s->svc, sp.name, (int64_t)(sp.end - sp.begin));
-	if (!err && sp.intended != sp.begin)
-		s->has_svc[sp.name] = 1;
+		s->kind[sp.name] |= K_SPANS | (sp.intended != sp.begin ? K_SERVICE : 0);
+	if (!err)
+		err = record(s, &s->lat[sp.name], (int64_t)(sp.end - sp.intended));
+	if (!err && s->svc[sp.name])
+		err = record(s, &s->svc[sp.name], (int64_t)(sp.end - sp.begin));
 	return err;
 }
 
@@ -358,8 +387,15 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	}
 	if (r->kind == SPANCHAN_LATENCY) {
 		s->stats.latencies++;
-		s->err = histogram(s, &s->lat, r->name,
-				   (int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
+		/* A latency is no span's service time: split them from here. */
+		s->err = names_room(s, r->name);
+		if (!s->err && (s->kind[r->name] & K_SPANS))
+			s->err = need_service(s, r->name);
+		if (!s->err)
+			s->kind[r->name] |= K_LATENCIES;
+		if (!s->err)
+			s->err = record(s, &s->lat[r->name],
+					(int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
 		return s->err;
 	}
 	if (r->kind == SPANCHAN_OPEN && !r->begin) {
@@ -629,7 +665,7 @@ const struct hdr *spanjoin_latency(const struct spanjoin *s, size_t id)
 
 const struct hdr *spanjoin_service(const struct spanjoin *s, size_t id)
 {
-	return id < s->n_names && s->has_svc[id] ? s->svc[id] : NULL;
+	return id < s->n_names && (s->kind[id] & K_SERVICE) ? s->svc[id] : NULL;
 }
 
 static void tag_of(const char *name, const char *suffix, char *out, size_t len)
@@ -678,9 +714,11 @@ int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len)
 	if (corrupt)
 		n = snprintf(buf, len, "span channel of %d corrupted: %llu records dropped", pid,
 			     (unsigned long long)(bad + s->stats.bad_times));
+	else if (s->stats.over_limit)
+		n = snprintf(buf, len, "span channel of %d", pid);
 	if (s->stats.over_limit && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "%sspan channel of %d: %llu records of threads "
-			 "beyond the first %d dropped", n ? "; " : "", pid,
-			 (unsigned long long)s->stats.over_limit, SPANJOIN_MAX_THREADS);
+		snprintf(buf + n, len - (size_t)n, "%s%llu records of threads beyond the first %d dropped",
+			 corrupt ? "; " : ": ", (unsigned long long)s->stats.over_limit,
+			 SPANJOIN_MAX_THREADS);
 	return corrupt;
 }

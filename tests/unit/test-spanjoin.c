@@ -210,6 +210,25 @@ static void test_histograms(struct fixture *fx)
 	ok(!spanjoin_service(fx->s, (size_t)fx->db), "db had no intended start: no separate service histogram");
 }
 
+/* A name's service histogram is made only when it differs from its latency
+ * one, and then holds the service times of the spans before too. */
+static void test_service_later(struct fixture *fx)
+{
+	size_t parse = (size_t)fx->parse;
+
+	push(SPANCHAN_END, (uint32_t)fx->parse, 1, 0, 10000, 10100);
+	push(SPANCHAN_END, (uint32_t)fx->parse, 2, 0, 10200, 10300);
+	spanjoin_drain(fx->s);
+	ok(!spanjoin_service(fx->s, parse), "spans without an intended start: no service histogram");
+	push(SPANCHAN_LATENCY, (uint32_t)fx->parse, 3, 10000, 0, 90000);
+	push(SPANCHAN_END, (uint32_t)fx->parse, 4, 10300, 10400, 10500);
+	spanjoin_drain(fx->s);
+	ok(spanjoin_service(fx->s, parse) && hdr_total_count(spanjoin_service(fx->s, parse)) == 3,
+	   "one with: the service times of all 3 spans");
+	ok(hdr_max(spanjoin_service(fx->s, parse)) < 110, "and not the latency recorded between them");
+	ok(hdr_total_count(spanjoin_latency(fx->s, parse)) == 4, "the latency histogram: 3 spans, 1 latency");
+}
+
 /* The log, read back, and the report's filters. */
 static void test_log_and_filters(struct fixture *fx)
 {
@@ -318,6 +337,7 @@ int main(void)
 	test_span_ends_later(&fx);
 	test_spans_without_end(&fx);
 	test_histograms(&fx);
+	test_service_later(&fx);
 	test_log_and_filters(&fx);
 	test_limits(&fx);
 	spanjoin_free(fx.s);
