@@ -5,6 +5,7 @@
  * must be one a JIT writes: printable, not empty, at most JITMAP_MAX_NAME
  * bytes. */
 #include "jitmap.h"
+#include "lines.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,30 +28,23 @@ static void probe(const struct jitmap_syms *m, uint64_t addr)
 			abort();
 }
 
+/* An address the input names, and the one after it. */
+static void probe_line(void *m, uint64_t a)
+{
+	probe(m, a);
+	probe(m, a + 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint64_t fixed[] = { 0, 1, 0x1000, 0x1001, 0x7fffffffffffULL, UINT64_MAX };
 	struct jitmap_syms *m = NULL;
-	char *text;
 
 	if (jitmap_parse((const char *)data, size, &m) != 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		probe(m, fixed[i]);
-	/* The addresses the input names itself: each line's first number, and
-	 * one past it. */
-	text = malloc(size + 1);
-	if (text) {
-		memcpy(text, data, size);
-		text[size] = '\0';
-		for (char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-			uint64_t a = strtoull(p, NULL, 16);
-
-			probe(m, a);
-			probe(m, a + 1);
-		}
-		free(text);
-	}
+	fuzz_line_numbers(data, size, probe_line, m);
 	jitmap_syms_free(m);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * kallsyms_load hands it over, a block of whole lines at a time), must not
  * crash or leak; lookups hand out strings. */
 #include "kallsyms.h"
+#include "lines.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,30 +22,26 @@ static void probe(struct kallsyms *k, uint64_t addr)
 		abort();
 }
 
+/* A line's own address, and around it. */
+static void probe_line(void *k, uint64_t a)
+{
+	probe(k, a);
+	probe(k, a - 1);
+	probe(k, a + 1);
+}
+
 static void parse(const char *buf, size_t len, size_t cut)
 {
 	struct kallsyms *k = NULL;
-	char *text;
 
 	if (kallsyms_new(&k) != 0)
 		return;
-	text = malloc(len + 1);
-	if (text && kallsyms_parse(k, buf, cut) == 0 && kallsyms_parse(k, buf + cut, len - cut) == 0) {
+	if (kallsyms_parse(k, buf, cut) == 0 && kallsyms_parse(k, buf + cut, len - cut) == 0) {
 		kallsyms_available(k);
-		memcpy(text, buf, len);
-		text[len] = '\0';
-		/* Each line's own address, and around it. */
-		for (char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-			uint64_t a = strtoull(p, NULL, 16);
-
-			probe(k, a);
-			probe(k, a - 1);
-			probe(k, a + 1);
-		}
+		fuzz_line_numbers((const uint8_t *)buf, len, probe_line, k);
 		probe(k, 0);
 		probe(k, UINT64_MAX);
 	}
-	free(text);
 	kallsyms_free(k);
 }
 

@@ -4,6 +4,7 @@
  * Any text must parse without a crash or leak; a mapping found for an
  * address covers it and has a path; a fork and an exec of the process after
  * it still work. */
+#include "lines.h"
 #include "procmap.h"
 
 #include <stdint.h>
@@ -20,27 +21,21 @@ static void probe(struct procmap *pm, pid_t pid, uint64_t addr)
 		abort();
 }
 
+/* A line's start address, and the byte before it. */
+static void probe_line(void *pm, uint64_t a)
+{
+	probe(pm, 42, a);
+	probe(pm, 42, a - 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct procmap *pm = NULL;
-	char *text;
 
 	if (procmap_new(&pm) != 0)
 		return 0;
 	if (procmap_parse_maps(pm, 42, (const char *)data, size) == 0) {
-		text = malloc(size + 1);
-		if (text) {
-			memcpy(text, data, size);
-			text[size] = '\0';
-			/* Each line's start address, and the byte before it. */
-			for (char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-				uint64_t a = strtoull(p, NULL, 16);
-
-				probe(pm, 42, a);
-				probe(pm, 42, a - 1);
-			}
-			free(text);
-		}
+		fuzz_line_numbers(data, size, probe_line, pm);
 		procmap_fork(pm, 42, 43);
 		probe(pm, 43, 0x400000);
 		procmap_exec(pm, 42);

@@ -35,6 +35,15 @@ cleanup_fail() {
 	[ -s "$TMP/child" ] && kill -KILL "$(cat "$TMP/child")" 2>/dev/null
 	fail "$@"
 }
+# ended PIDFILE STATUS WHAT: hwprof ended with STATUS, the process in PIDFILE
+# with it, and the profile reads back.
+ended() {
+	wait $hw
+	st=$?
+	gone "$(cat "$1")" || cleanup_fail "$3: the program is still running"
+	[ $st -eq "$2" ] || cleanup_fail "$3: exit status $st, want $2"
+	folded p.pb.gz >/dev/null || fail "$3: the profile does not read back"
+}
 
 cd "$TMP" || fail "cd $TMP"
 record 'echo $$ >pid; trap "echo TERM >got; exit 0" TERM; while :; do sleep 0.1; done'
@@ -49,11 +58,7 @@ rm -f pid got
 record 'sleep 300 & echo $! >child; echo $$ >pid; wait'
 wait_file child && wait_file pid || cleanup_fail "the program did not start"
 kill -TERM $hw
-wait $hw
-st=$?
-gone "$(cat child)" || cleanup_fail "SIGTERM to hwprof did not reach the shell's child"
-[ $st -eq 143 ] || cleanup_fail "exit status $st, want 143 (128 + SIGTERM)"
-folded p.pb.gz >/dev/null || fail "SIGTERM: the profile does not read back"
+ended child 143 "SIGTERM to hwprof (to reach the shell's child; 128 + SIGTERM)"
 pass "SIGTERM reached the shell and its child; exit 143"
 
 rm -f pid child
@@ -63,11 +68,7 @@ kill -INT $hw
 sleep 0.5
 running $hw || cleanup_fail "one SIGINT ended a program that ignores it: $(cat err)"
 kill -INT $hw
-wait $hw
-st=$?
-gone "$(cat pid)" || cleanup_fail "a second SIGINT within 2 s did not kill the program"
-[ $st -eq 137 ] || cleanup_fail "exit status $st, want 137 (128 + SIGKILL)"
-folded p.pb.gz >/dev/null || fail "SIGINT twice: the profile does not read back"
+ended pid 137 "a second SIGINT within 2 s (to kill the program; 128 + SIGKILL)"
 pass "a second SIGINT within 2 s killed a program that ignores SIGINT; exit 137"
 
 # A terminal (script(1) makes one): the program's group starts in the
