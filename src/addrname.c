@@ -87,6 +87,11 @@ const struct addrname_stats *addrname_stats(const struct addrname *a)
 	return &a->stats;
 }
 
+const struct jitmap *addrname_jitmap(const struct addrname *a)
+{
+	return symbolize_jitmap(a->sym);
+}
+
 static void hex_build_id(const uint8_t *id, size_t n, char *buf)
 {
 	static const char digits[] = "0123456789abcdef";

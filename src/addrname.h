@@ -65,4 +65,8 @@ const char *addrname_thread(struct addrname *a, pid_t pid, pid_t tid);
 
 const struct addrname_stats *addrname_stats(const struct addrname *a);
 
+/* The JIT maps' reader, for the maps it refused (jitmap_rejected). */
+struct jitmap;
+const struct jitmap *addrname_jitmap(const struct addrname *a);
+
 #endif

@@ -28,12 +28,13 @@
 #include "unwind.h"
 #include "util.h"
 
-/* The one global: which signal asked us to stop (forwarded to CMD). */
+/* The one global: which signal asked us to stop (forwarded to CMD); a
+ * second SIGINT before the loop saw the first counts above the number. */
 static volatile sig_atomic_t pending_signal;
 
 static void on_signal(int sig)
 {
-	pending_signal = sig;
+	pending_signal = sig == SIGINT && (pending_signal & 0xff) == SIGINT ? pending_signal + 0x100 : sig;
 }
 
 struct record_opts {
@@ -422,11 +423,12 @@ static int event_of(const void *ctx, uint64_t id)
 static void install_handlers(void)
 {
 	struct sigaction sa;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	/* SIGTSTP too: CMD, in a group of its own, no longer gets Ctrl-Z itself. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
+	sigfillset(&sa.sa_mask);        /* one handler at a time */
 	/* No SA_RESTART: poll() returns at once and we forward the signal. */
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
@@ -487,23 +489,36 @@ static void record_spans_start(struct spanchan **ch, struct spanjoin **sp)
 	}
 }
 
-/* Label the samples still waiting for their span, and say what the spans gave. */
-static void record_spans_finish(struct spanjoin *sp, struct spanchan *ch, struct profile *p, int quiet)
+/* A line on stderr and in the profile's comments. */
+static void tell(struct profile *p, const char *line)
+{
+	profile_add_comment(p, line);
+	fprintf(stderr, "hwprof: %s\n", line);
+}
+
+/* Label the samples still waiting for their span, and say what the spans gave
+ * and what the program (pid) did to its channel. */
+static void record_spans_finish(struct spanjoin *sp, struct spanchan *ch, struct profile *p, int quiet,
+				pid_t pid)
 {
 	const struct spanjoin_stats *st = spanjoin_stats(sp);
 	char buf[256];
+	/* Its count of full-ring drops is then in a header it wrote over. */
+	uint64_t full = spanjoin_damage(sp, (int)pid, buf, sizeof(buf)) ? 0 : spanchan_dropped(ch);
 
 	if (spanjoin_settle(sp, p, 1) < 0)
 		fprintf(stderr, "hwprof: out of memory while labeling samples with spans\n");
+	if (buf[0])
+		tell(p, buf);
 	if (!st->spans && !st->latencies)
 		return;
 	snprintf(buf, sizeof(buf), "spans: %llu ended, %llu latencies, %llu samples in spans "
 		 "(%llu without span_ns); %llu records dropped (span channel full)",
 		 (unsigned long long)st->spans, (unsigned long long)st->latencies,
 		 (unsigned long long)st->in_span, (unsigned long long)st->no_duration,
-		 (unsigned long long)spanchan_dropped(ch));
+		 (unsigned long long)full);
 	profile_add_comment(p, buf);
-	if (spanchan_dropped(ch))
+	if (full)
 		fprintf(stderr, "hwprof: %s\n", buf);
 	else if (!quiet)
 		fprintf(stderr, "hwprof: spans: %llu ended, %llu samples in spans\n",
@@ -644,6 +659,8 @@ static int record_setup(struct record_run *run)
 	}
 	record_spans_start(&run->chan, &run->spans);
 	r = session_spawn(run->argv, &run->s);
+	if (r == 0)
+		r = session_own_group(run->s);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: cannot start %s: %s\n", run->argv[0], strerror(-r));
 		return 1;
@@ -704,9 +721,11 @@ static int record_loop(struct record_run *run)
 			int sig = pending_signal;
 
 			pending_signal = 0;
-			kill(session_pid(run->s), sig);
+			session_forward(run->s, sig & 0xff, sig > 0xff);
 		}
 		done = session_wait(run->s, &status, 1);
+		if (done == SESSION_STOPPED)
+			done = session_stop_with(run->s);
 		session_poll(run->s, done ? 0 : 100);
 		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0) {
 			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
@@ -731,6 +750,7 @@ static int record_and_write(struct record_run *run)
 	struct perthread_stats pts;
 	struct profile *p;
 	int64_t t0, wall0;
+	char buf[4400];
 	int r, status;
 
 	r = recorder_setup(run);
@@ -751,7 +771,9 @@ static int record_and_write(struct record_run *run)
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
 	if (run->spans)
-		record_spans_finish(run->spans, run->chan, p, run->o.quiet);
+		record_spans_finish(run->spans, run->chan, p, run->o.quiet, session_pid(run->s));
+	for (size_t i = 0; recorder_jit_rejected(run->rec, i, buf, sizeof(buf)); i++)
+		tell(p, buf);
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
 	if (write_outputs(&run->o, p))
 		return 1;

@@ -9,6 +9,7 @@
 #include "addrname.h"
 #include "callstack.h"
 #include "groupread.h"
+#include "jitmap.h"
 #include "offcpu.h"
 #include "ordering.h"
 #include "procmap.h"
@@ -120,6 +121,11 @@ struct profile *recorder_profile(struct recorder *r)
 const struct recorder_stats *recorder_stats(const struct recorder *r)
 {
 	return &r->stats;
+}
+
+int recorder_jit_rejected(const struct recorder *r, size_t i, char *buf, size_t len)
+{
+	return jitmap_rejected(addrname_jitmap(r->names), i, buf, len);
 }
 
 struct timeline *recorder_timeline(struct recorder *r)

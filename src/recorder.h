@@ -83,6 +83,10 @@ int recorder_flush(struct recorder *r);
 struct profile *recorder_profile(struct recorder *r);
 const struct recorder_stats *recorder_stats(const struct recorder *r);
 
+/* The i-th (from 0) JIT map refused or read in part, as one line in buf
+ * (jitmap_rejected): 1, or 0 when there is no i-th. */
+int recorder_jit_rejected(const struct recorder *r, size_t i, char *buf, size_t len);
+
 /* After the last flush: close the waits of threads still off-CPU at the time of
  * the last record.  0 or -ENOMEM. */
 int recorder_finish(struct recorder *r);

@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 
 struct session_fd {
 	int fd;
@@ -38,6 +42,11 @@ struct session {
 	int per_thread;          /* the events are opened per thread (perthread.h) */
 	struct perthread *pt;
 	size_t n_pfds;           /* pfds in use when not n_cpus (the watchers too) */
+	int own_group;           /* the child leads a process group of its own */
+	int tty;                 /* our controlling terminal (descriptor 0..2), -1: none */
+	int tty_given;           /* the child's group was given the terminal */
+	int stop_sig;            /* what stopped the child (job control), 0: running */
+	int64_t last_int;        /* when SIGINT was last forwarded (monotonic ns) */
 };
 
 static int read_online_cpus(int **out, size_t *n)
@@ -96,13 +105,14 @@ int session_spawn(char *const argv[], struct session **out)
 {
 	struct session *s;
 	int go[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pid_t parent = getpid();
 	int r;
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->go_fd = s->err_fd = -1;
+	s->go_fd = s->err_fd = s->tty = -1;
 	r = read_online_cpus(&s->cpus, &s->n_cpus);
 	if (r < 0)
 		goto fail;
@@ -121,6 +131,11 @@ int session_spawn(char *const argv[], struct session **out)
 
 		close(go[1]);
 		close(err[0]);
+		/* hwprof killed, even by SIGKILL: the program is told (SIGTERM)
+		 * rather than left running with nobody recording it.  Unless
+		 * hwprof died before this line: then we have another parent. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(127);
 		/* Wait for the counters: EOF means hwprof gave up before starting us. */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
@@ -656,20 +671,135 @@ int session_has_build_ids(const struct session *s)
 	return s->build_ids;
 }
 
+/* The controlling terminal's descriptor among 0..2, or -1. */
+static int controlling_tty(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd) && tcgetsid(fd) == getsid(0))
+			return fd;
+	return -1;
+}
+
+/* Whether hwprof's process group is the terminal's foreground. */
+static int tty_ours(const struct session *s)
+{
+	return s->tty >= 0 && tcgetpgrp(s->tty) == getpgrp();
+}
+
+/* Make pgid the terminal's foreground group, from the background too (a
+ * background tcsetpgrp is let through when SIGTTOU is blocked). */
+static void tty_set(const struct session *s, pid_t pgid)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(s->tty, pgid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int session_own_group(struct session *s)
+{
+	/* The child waits for session_start before it execs: no race with it. */
+	if (s->started)
+		return -EBUSY;
+	if (setpgid(s->pid, s->pid) < 0)
+		return -errno;
+	s->own_group = 1;
+	s->tty = controlling_tty();
+	return 0;
+}
+
+int session_signal(struct session *s, int sig)
+{
+	if (s->reaped)
+		return -ESRCH;  /* its pid may be another process's by now */
+	if (s->own_group && kill(-s->pid, sig) == 0) {
+		/* A child that left its group (setsid) gets it too. */
+		if (getpgid(s->pid) != s->pid)
+			kill(s->pid, sig);
+		return 0;
+	}
+	return kill(s->pid, sig) < 0 ? -errno : 0;
+}
+
+int session_forward(struct session *s, int sig, int again)
+{
+	int64_t now = util_now_mono_ns();
+
+	if (sig == SIGINT && (again || (s->last_int && now - s->last_int < 2000000000)))
+		sig = SIGKILL;
+	if (sig == SIGINT)
+		s->last_int = now;
+	return session_signal(s, sig);
+}
+
+void session_suspend(struct session *s)
+{
+	if (s->tty_given && tcgetpgrp(s->tty) == s->pid)
+		tty_set(s, getpgrp());
+}
+
+int session_resume(struct session *s)
+{
+	int wants_tty = s->tty_given || s->stop_sig == SIGTTIN || s->stop_sig == SIGTTOU;
+
+	if (s->reaped)
+		return 0;
+	if (wants_tty && tty_ours(s)) {
+		tty_set(s, s->pid);
+		s->tty_given = 1;
+	}
+	s->stop_sig = 0;
+	return session_signal(s, SIGCONT);
+}
+
+int session_stop_with(struct session *s)
+{
+	session_suspend(s);
+	raise(SIGSTOP);
+	session_resume(s);
+	return 0;
+}
+
+/* The child stopped on sig.  Reading (or writing) the terminal from the
+ * background while hwprof holds it: the program is interactive, so it gets
+ * the terminal, as a shell's fg would give it, and goes on.  Any other stop
+ * (Ctrl-Z, SIGSTOP, a terminal not ours to give): the caller stops too, so
+ * that the shell, which sees only hwprof, shows the job stopped. */
+static int on_stop(struct session *s, int sig)
+{
+	s->stop_sig = sig;
+	if ((sig == SIGTTIN || sig == SIGTTOU) && tty_ours(s)) {
+		session_resume(s);
+		return 0;
+	}
+	return s->tty >= 0 ? SESSION_STOPPED : 0;
+}
+
 int session_wait(struct session *s, int *status, int nohang)
 {
+	int st, flags = nohang ? WNOHANG : 0;
 	pid_t r;
 
 	if (s->reaped)
 		return 1;
+	/* In a group of its own, its job control stops are ours to handle. */
+	if (s->own_group)
+		flags |= WUNTRACED;
 	do {
-		r = waitpid(s->pid, status, nohang ? WNOHANG : 0);
+		r = waitpid(s->pid, &st, flags);
 	} while (r < 0 && errno == EINTR && !nohang);
 	if (r < 0)
 		return -errno;
 	if (r == 0)
 		return 0;
+	if (WIFSTOPPED(st))
+		return on_stop(s, WSTOPSIG(st));
+	*status = st;
 	s->reaped = 1;
+	session_suspend(s);     /* the terminal back to hwprof */
 	return 1;
 }
 
@@ -682,6 +812,7 @@ void session_free(struct session *s)
 		close(s->go_fd);   /* a child still waiting to exec sees EOF and exits */
 	if (s->err_fd >= 0)
 		close(s->err_fd);
+	session_suspend(s);
 	if (s->pid > 0 && !s->reaped) {
 		int status;
 

@@ -53,8 +53,42 @@ int session_offcpu_event(const struct session_opts *o);
 
 struct session;
 
-/* Fork argv stopped before exec.  Fills *out.  0 or -errno. */
+/* Fork argv stopped before exec.  Fills *out.  0 or -errno.  Should hwprof
+ * die (even by SIGKILL), the child gets SIGTERM (PR_SET_PDEATHSIG; cleared
+ * when it execs a set-user-ID program). */
 int session_spawn(char *const argv[], struct session **out);
+
+/* Before session_start: the child in a process group of its own, so that
+ * session_signal reaches every process it starts.  The group begins in the
+ * background of hwprof's terminal (hwprof keeps receiving the keyboard's
+ * signals); session_wait hands the terminal to it when it reads (or writes)
+ * it, as a shell's fg would.  0, -EBUSY once started, or -errno. */
+int session_own_group(struct session *s);
+
+/* Send sig to the child's process group (session_own_group) and to the child,
+ * should it have left it; else to the child.  0, -ESRCH once reaped, -errno. */
+int session_signal(struct session *s, int sig);
+
+/* Forward sig, which hwprof received, with session_signal.  A second SIGINT
+ * within 2 s of the one before (or `again`: two arrived at once) means the
+ * program did not stop at the first: SIGKILL instead.  0 or -errno. */
+int session_forward(struct session *s, int sig, int again);
+
+/* session_wait's answer when the child of session_own_group stopped for job
+ * control (Ctrl-Z forwarded, SIGSTOP, or reading a terminal that hwprof does
+ * not hold either): the caller stops too, with session_stop_with. */
+#define SESSION_STOPPED 2
+
+/* Stop hwprof itself (SIGSTOP), so that the shell, which sees only hwprof,
+ * shows the job stopped; once continued, session_resume.  Returns 0. */
+int session_stop_with(struct session *s);
+
+/* Take the terminal back from the child's group (before hwprof stops). */
+void session_suspend(struct session *s);
+
+/* After a stop: the terminal to the child's group again, if it had it (or
+ * stopped wanting it) and it is hwprof's to give, and SIGCONT.  0 or -errno. */
+int session_resume(struct session *s);
 
 /* Open every event on every online CPU for the child, map the rings.  Where the
  * machine or the kernel says no, fall back, update o and tell o->on_fallback: a
@@ -96,8 +130,9 @@ int session_event_of(const struct session *s, uint64_t id);
 
 pid_t session_pid(const struct session *s);
 
-/* Reap the child: 1 when it exited (status in *status), 0 when still running
- * (nohang), or -errno. */
+/* Reap the child: 1 when it exited (status in *status; the terminal back to
+ * hwprof, if given), 0 when still running (nohang), SESSION_STOPPED (see
+ * there), or -errno. */
 int session_wait(struct session *s, int *status, int nohang);
 
 /* Whether the kernel gave build ids in MMAP2 records. */

@@ -1,7 +1,14 @@
-/* spanchan.c - see spanchan.h. */
+/* spanchan.c - see spanchan.h.
+ *
+ * The program can write any byte of the shared mapping at any time (a bug, or
+ * on purpose), so the consumer's side trusts none of it: the layout is the one
+ * it made and keeps privately; the read position of each ring is its own; each
+ * record and string is copied out of the mapping first and checked afterwards,
+ * and only the copy is used.  What fails a check is dropped and counted. */
 #include "spanchan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +19,13 @@
 
 #define SPANCHAN_MAGIC 0x6e616863707368ULL   /* "hspchan" */
 #define SPANCHAN_VERSION 2
+#define MAX_RINGS 65536
+#define MAX_SLOTS (1u << 24)
+/* Thread ids are at most PID_MAX_LIMIT (4 Mi on 64-bit Linux). */
+#define MAX_TID (4u << 20)
+/* intern's spin lock: give up after this many waits (a lock word the
+ * program overwrote would otherwise spin its threads forever). */
+#define LOCK_TRIES (1 << 20)
 
 struct spanchan_header {
 	uint64_t magic;
@@ -27,12 +41,27 @@ struct spanchan_header {
 
 /* The producer's and the consumer's fields on lines of their own. */
 _Static_assert(sizeof(struct spanchan_ring) == 192, "spanchan_ring: three cache lines");
+_Static_assert(sizeof(struct spanchan_rec) == 40, "spanchan_rec: no padding");
+
+enum { NAME_UNREAD, NAME_GOOD, NAME_BAD };
 
 struct spanchan {
-	struct spanchan_header *hdr;
+	struct spanchan_header *hdr;    /* shared: see the top of this file */
 	size_t size;
 	int fd;                 /* closed by spanchan_free when created here */
 	int own_fd;
+	/* The layout as created here or checked once by spanchan_attach: never
+	 * read back from the mapping. */
+	uint32_t n_rings, slots, n_names, clock;
+	size_t ring_off, names_off;
+	/* The consumer's own state. */
+	uint64_t *tail;         /* per ring: records read up to here */
+	uint32_t rings_seen;    /* rings_used, as far as it was believable */
+	uint32_t names_seen;    /* names_used, likewise */
+	char *names;            /* copies of strings 1..n_names, SPANCHAN_NAME_LEN each */
+	uint8_t *name_state;    /* NAME_*, per id - 1 */
+	int corrupt;            /* some check failed */
+	uint64_t bad_records;   /* records that failed their checks */
 };
 
 static size_t ring_size(uint32_t slots)
@@ -42,61 +71,97 @@ static size_t ring_size(uint32_t slots)
 
 static struct spanchan_ring *ring_at(const struct spanchan *ch, uint32_t i)
 {
-	return (struct spanchan_ring *)((char *)ch->hdr + ch->hdr->ring_off +
-					(size_t)i * ring_size(ch->hdr->slots));
+	return (struct spanchan_ring *)((char *)ch->hdr + ch->ring_off + (size_t)i * ring_size(ch->slots));
 }
 
 static char *name_at(const struct spanchan *ch, uint32_t id)
 {
-	return (char *)ch->hdr + ch->hdr->names_off + (size_t)(id - 1) * SPANCHAN_NAME_LEN;
+	return (char *)ch->hdr + ch->names_off + (size_t)(id - 1) * SPANCHAN_NAME_LEN;
+}
+
+/* The private state both sides keep: the layout and the consumer's copies. */
+static int init_private(struct spanchan *ch, const struct spanchan_header *h)
+{
+	ch->n_rings = h->n_rings;
+	ch->slots = h->slots;
+	ch->n_names = h->n_names;
+	ch->ring_off = h->ring_off;
+	ch->names_off = h->names_off;
+	ch->clock = h->clock;
+	ch->tail = calloc(h->n_rings, sizeof(*ch->tail));
+	ch->names = calloc(h->n_names, SPANCHAN_NAME_LEN);
+	ch->name_state = calloc(h->n_names, 1);
+	return ch->tail && ch->names && ch->name_state ? 0 : -ENOMEM;
 }
 
 int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, struct spanchan **out)
 {
+	struct spanchan_header *h;
 	struct spanchan *ch;
 	size_t names_off, ring_off, size;
 	int err;
 
 	*out = NULL;
 	*fd = -1;
-	if (!rings || !names || names > 65535 || slots < 2 || (slots & (slots - 1)))
+	if (!rings || rings > MAX_RINGS || !names || names > 65535 || slots < 2 || slots > MAX_SLOTS ||
+	    (slots & (slots - 1)))
 		return -EINVAL;
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
-	ch->fd = -1;
 	names_off = (sizeof(struct spanchan_header) + 63) & ~(size_t)63;
 	ring_off = (names_off + (size_t)names * SPANCHAN_NAME_LEN + 4095) & ~(size_t)4095;
 	size = ring_off + (size_t)rings * ring_size(slots);
 	/* No MFD_CLOEXEC: the profiled program inherits the descriptor through exec.
-	 * Pages are only allocated where rings are written. */
-	ch->fd = memfd_create("hwprof-spans", 0);
+	 * Pages are only allocated where rings are written.  Sealed at its size:
+	 * a program that truncated it would fault hwprof's reads (SIGBUS). */
+	ch->fd = memfd_create("hwprof-spans", MFD_ALLOW_SEALING);
 	ch->own_fd = 1;
-	if (ch->fd < 0 || ftruncate(ch->fd, (off_t)size) < 0) {
+	if (ch->fd < 0 || ftruncate(ch->fd, (off_t)size) < 0 ||
+	    fcntl(ch->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		err = -errno;
 		goto fail;
 	}
-	ch->hdr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, ch->fd, 0);
-	if (ch->hdr == MAP_FAILED) {
-		ch->hdr = NULL;
+	h = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, ch->fd, 0);
+	if (h == MAP_FAILED) {
 		err = -errno;
 		goto fail;
 	}
+	ch->hdr = h;
 	ch->size = size;
-	ch->hdr->version = SPANCHAN_VERSION;
-	ch->hdr->n_rings = rings;
-	ch->hdr->slots = slots;
-	ch->hdr->n_names = names;
-	ch->hdr->names_off = names_off;
-	ch->hdr->ring_off = ring_off;
-	ch->hdr->size = size;
-	__atomic_store_n(&ch->hdr->magic, SPANCHAN_MAGIC, __ATOMIC_RELEASE);
+	h->version = SPANCHAN_VERSION;
+	h->n_rings = rings;
+	h->slots = slots;
+	h->n_names = names;
+	h->names_off = names_off;
+	h->ring_off = ring_off;
+	h->size = size;
+	err = init_private(ch, h);
+	if (err < 0)
+		goto fail;
+	__atomic_store_n(&h->magic, SPANCHAN_MAGIC, __ATOMIC_RELEASE);
 	*fd = ch->fd;
 	*out = ch;
 	return 0;
 fail:
 	spanchan_free(ch);
 	return err;
+}
+
+/* A header that describes a channel of this version in a file of size bytes. */
+static int header_valid(const struct spanchan_header *h, uint64_t size)
+{
+	uint64_t rings_bytes, names_bytes;
+
+	if (h->magic != SPANCHAN_MAGIC || h->version != SPANCHAN_VERSION || h->size != size ||
+	    !h->n_rings || h->n_rings > MAX_RINGS || !h->n_names || h->n_names > 65535 ||
+	    h->slots < 2 || h->slots > MAX_SLOTS || (h->slots & (h->slots - 1)))
+		return 0;
+	rings_bytes = (uint64_t)h->n_rings * ring_size(h->slots);
+	names_bytes = (uint64_t)h->n_names * SPANCHAN_NAME_LEN;
+	return h->names_off >= sizeof(*h) && h->names_off <= size && h->ring_off <= size &&
+	       h->ring_off % 64 == 0 && names_bytes <= h->ring_off - h->names_off &&
+	       h->ring_off >= h->names_off && rings_bytes <= size - h->ring_off;
 }
 
 int spanchan_attach(int fd, struct spanchan **out)
@@ -109,26 +174,28 @@ int spanchan_attach(int fd, struct spanchan **out)
 	*out = NULL;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return -EINVAL;
-	if (h.magic != SPANCHAN_MAGIC || h.version != SPANCHAN_VERSION || h.size != (uint64_t)st.st_size ||
-	    !h.slots || (h.slots & (h.slots - 1)) ||
-	    h.ring_off + (uint64_t)h.n_rings * ring_size(h.slots) > h.size ||
-	    h.names_off + (uint64_t)h.n_names * SPANCHAN_NAME_LEN > h.ring_off)
+	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    !header_valid(&h, (uint64_t)st.st_size))
 		return -EINVAL;
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
 	ch->fd = fd;
+	err = init_private(ch, &h);
+	if (err < 0)
+		goto fail;
 	ch->hdr = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (ch->hdr == MAP_FAILED) {
+		ch->hdr = NULL;
 		err = -errno;
-		free(ch);
-		return err;
+		goto fail;
 	}
 	ch->size = h.size;
 	*out = ch;
 	return 0;
+fail:
+	spanchan_free(ch);
+	return err;
 }
 
 void spanchan_free(struct spanchan *ch)
@@ -139,17 +206,31 @@ void spanchan_free(struct spanchan *ch)
 		munmap(ch->hdr, ch->size);
 	if (ch->own_fd && ch->fd >= 0)
 		close(ch->fd);
+	free(ch->tail);
+	free(ch->names);
+	free(ch->name_state);
 	free(ch);
 }
 
-static void lock(struct spanchan_header *h)
+static int lock(struct spanchan_header *h)
 {
 	uint32_t z = 0;
 
-	while (!__atomic_compare_exchange_n(&h->lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	for (int tries = 0; tries < LOCK_TRIES; tries++) {
+		if (__atomic_compare_exchange_n(&h->lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return 0;
 		z = 0;
 		sched_yield();
 	}
+	return -EBUSY;
+}
+
+/* Strings published, as far as this side can hold them. */
+static uint32_t names_used(const struct spanchan *ch)
+{
+	uint32_t n = __atomic_load_n(&ch->hdr->names_used, __ATOMIC_ACQUIRE);
+
+	return n < ch->n_names ? n : ch->n_names;
 }
 
 int spanchan_intern(struct spanchan *ch, const char *s)
@@ -159,21 +240,24 @@ int spanchan_intern(struct spanchan *ch, const char *s)
 	uint32_t n;
 	int id = -ENOSPC;
 
+	/* strcmp against a published string stops within its 64 bytes even
+	 * when it lost its NUL: buf has one, at most at buf[63]. */
 	snprintf(buf, sizeof(buf), "%s", s);
 	/* Published strings never change: look without the lock first. */
-	n = __atomic_load_n(&h->names_used, __ATOMIC_ACQUIRE);
+	n = names_used(ch);
 	for (uint32_t i = 1; i <= n; i++)
 		if (strcmp(name_at(ch, i), buf) == 0)
 			return (int)i;
-	lock(h);
-	n = h->names_used;
+	if (lock(h) < 0)
+		return -EBUSY;
+	n = names_used(ch);
 	for (uint32_t i = 1; i <= n; i++) {
 		if (strcmp(name_at(ch, i), buf) == 0) {
 			id = (int)i;
 			goto out;
 		}
 	}
-	if (n < h->n_names) {
+	if (n < ch->n_names) {
 		memcpy(name_at(ch, n + 1), buf, sizeof(buf));
 		/* Release: the string is complete before its id is published. */
 		__atomic_store_n(&h->names_used, n + 1, __ATOMIC_RELEASE);
@@ -184,26 +268,66 @@ out:
 	return id;
 }
 
-const char *spanchan_string(const struct spanchan *ch, uint32_t id)
+/* Copy string id out of the mapping and check it once: NUL-terminated, no
+ * control characters.  Its first copy is the one used from then on. */
+static const char *copy_name(struct spanchan *ch, uint32_t id)
 {
-	if (!id || id > __atomic_load_n(&ch->hdr->names_used, __ATOMIC_ACQUIRE))
+	char *copy = ch->names + (size_t)(id - 1) * SPANCHAN_NAME_LEN;
+	size_t len;
+
+	memcpy(copy, name_at(ch, id), SPANCHAN_NAME_LEN);
+	/* Only the copy from here on: the compiler must not read the mapping again. */
+	__asm__ __volatile__("" ::: "memory");
+	len = strnlen(copy, SPANCHAN_NAME_LEN);
+	ch->name_state[id - 1] = NAME_GOOD;
+	if (len == SPANCHAN_NAME_LEN)
+		ch->name_state[id - 1] = NAME_BAD;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)copy[i] < 32 || copy[i] == 127)
+			ch->name_state[id - 1] = NAME_BAD;
+	return ch->name_state[id - 1] == NAME_GOOD ? copy : NULL;
+}
+
+const char *spanchan_string(struct spanchan *ch, uint32_t id)
+{
+	if (!id || id > ch->n_names)
 		return NULL;
-	return name_at(ch, id);
+	switch (ch->name_state[id - 1]) {
+	case NAME_GOOD:
+		return ch->names + (size_t)(id - 1) * SPANCHAN_NAME_LEN;
+	case NAME_BAD:
+		return NULL;
+	default:
+		if (id > ch->names_seen && id > names_used(ch))
+			return NULL;    /* not published yet */
+		return copy_name(ch, id);
+	}
 }
 
 void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock)
 {
+	ch->clock = (uint32_t)clock;
 	ch->hdr->clock = (uint32_t)clock;
 }
 
 enum spanchan_clock spanchan_clock(const struct spanchan *ch)
 {
-	return ch->hdr->clock == SPANCHAN_CLOCK_TSC ? SPANCHAN_CLOCK_TSC : SPANCHAN_CLOCK_MONOTONIC;
+	/* The creator's own setting; the program's side reads what the creator
+	 * set before handing the channel on. */
+	uint32_t c = ch->own_fd ? ch->clock : __atomic_load_n(&ch->hdr->clock, __ATOMIC_RELAXED);
+
+	return c == SPANCHAN_CLOCK_TSC ? SPANCHAN_CLOCK_TSC : SPANCHAN_CLOCK_MONOTONIC;
 }
 
 uint64_t spanchan_dropped(const struct spanchan *ch)
 {
 	return __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
+}
+
+int spanchan_corrupted(const struct spanchan *ch, uint64_t *dropped)
+{
+	*dropped = ch->bad_records;
+	return ch->corrupt;
 }
 
 void spanchan_count_drop(struct spanchan *ch)
@@ -222,7 +346,7 @@ static void populate(const struct spanchan *ch, struct spanchan_ring *r)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start = (uintptr_t)r & ~(page - 1);
-	uintptr_t end = (uintptr_t)r + ring_size(ch->hdr->slots);
+	uintptr_t end = (uintptr_t)r + ring_size(ch->slots);
 
 	madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
@@ -231,7 +355,7 @@ int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *
 {
 	struct spanchan_header *h = ch->hdr;
 
-	for (uint32_t i = 0; i < h->n_rings; i++) {
+	for (uint32_t i = 0; i < ch->n_rings; i++) {
 		struct spanchan_ring *r = ring_at(ch, i);
 		uint32_t z = 0, used;
 
@@ -249,7 +373,7 @@ int spanchan_claim(struct spanchan *ch, uint32_t tid, struct spanchan_producer *
 		/* The previous owner's last head (it released the ring after it). */
 		p->head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 		p->tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		p->mask = h->slots - 1;
+		p->mask = ch->slots - 1;
 		spanchan_close(p);      /* whatever the previous owner left open */
 		populate(ch, r);
 		return 0;
@@ -277,14 +401,62 @@ int spanchan_room(struct spanchan_producer *p)
 	return 1;
 }
 
+/* ---- the consumer's checks ---- */
+
+static int tid_valid(uint32_t tid)
+{
+	return tid >= 1 && tid <= MAX_TID;
+}
+
+/* A record as a producer writes it: a kind it writes, flags it knows, a thread
+ * id, published strings. */
+static int rec_valid(struct spanchan *ch, const struct spanchan_rec *r)
+{
+	if (r->kind != SPANCHAN_END && r->kind != SPANCHAN_LATENCY && r->kind != SPANCHAN_LABEL)
+		return 0;
+	if ((r->flags & ~SPANCHAN_F_TICKS) || !tid_valid(r->tid) || !spanchan_string(ch, r->name))
+		return 0;
+	/* A label's value: a string id, 0 when the label is removed. */
+	return r->kind != SPANCHAN_LABEL || !r->trace_id ||
+	       (r->trace_id <= UINT32_MAX && spanchan_string(ch, (uint32_t)r->trace_id));
+}
+
+/* The header's fixed fields as created, and its counters only ever growing
+ * and within bounds: otherwise the program wrote over it.  Updates the rings
+ * and strings the consumer believes in. */
+static void check_header(struct spanchan *ch)
+{
+	const struct spanchan_header *h = ch->hdr;
+	uint32_t rings = __atomic_load_n(&h->rings_used, __ATOMIC_ACQUIRE);
+	uint32_t names = __atomic_load_n(&h->names_used, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&h->magic, __ATOMIC_RELAXED) != SPANCHAN_MAGIC ||
+	    h->version != SPANCHAN_VERSION || h->n_rings != ch->n_rings || h->slots != ch->slots ||
+	    h->n_names != ch->n_names || h->ring_off != ch->ring_off || h->names_off != ch->names_off ||
+	    h->size != ch->size || h->clock != ch->clock || rings > ch->n_rings ||
+	    rings < ch->rings_seen || names > ch->n_names || names < ch->names_seen)
+		ch->corrupt = 1;
+	if (rings > ch->rings_seen)
+		ch->rings_seen = rings < ch->n_rings ? rings : ch->n_rings;
+	if (names > ch->names_seen)
+		ch->names_seen = names < ch->n_names ? names : ch->n_names;
+}
+
 /* The ring's open span, read like a sequence lock with open_begin as the
  * sequence (each new span begins at a later time): the fields belong together
- * when open_begin reads the same before and after them. */
-static void read_open(const struct spanchan_ring *r, struct spanchan_rec *out)
+ * when open_begin reads the same before and after them.  Checked as a record
+ * is; a bad one reads as closed. */
+static void read_open(struct spanchan *ch, const struct spanchan_ring *r, struct spanchan_rec *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = SPANCHAN_OPEN;
 	out->tid = __atomic_load_n(&r->owner, __ATOMIC_ACQUIRE);
+	if (out->tid && !tid_valid(out->tid)) {
+		ch->corrupt = 1;
+		ch->bad_records++;
+		out->tid = 0;
+		return;
+	}
 	for (int tries = 0; tries < 4; tries++) {
 		uint64_t begin = __atomic_load_n(&r->open_begin, __ATOMIC_ACQUIRE);
 
@@ -294,49 +466,71 @@ static void read_open(const struct spanchan_ring *r, struct spanchan_rec *out)
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (begin == __atomic_load_n(&r->open_begin, __ATOMIC_RELAXED)) {
 			out->begin = begin;
-			return;
+			break;
 		}
 	}
 	/* Spans opening and closing faster than we read: call it closed; the
 	 * next drain looks again. */
+	if (out->begin && ((out->flags & ~SPANCHAN_F_TICKS) || !spanchan_string(ch, out->name))) {
+		ch->corrupt = 1;
+		ch->bad_records++;
+		out->begin = 0;
+	}
+}
+
+/* Ring i's records since the last drain, then its open span, to fn. */
+static int drain_ring(struct spanchan *ch, uint32_t i, spanchan_fn fn, void *ctx, int *count)
+{
+	struct spanchan_ring *r = ring_at(ch, i);
+	uint64_t mask = ch->slots - 1, head, tail = ch->tail[i];
+	struct spanchan_rec open;
+	int stop = 0;
+
+	/* The open span first, then the head: a span seen open here has
+	 * either its END among the records below or is still open. */
+	read_open(ch, r, &open);
+	/* Acquire: the records up to head are complete. */
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	/* A producer is never behind what we read nor more than a ring ahead
+	 * of it: a head that is was written over.  Start again from it. */
+	if (head - tail > ch->slots) {
+		ch->corrupt = 1;
+		tail = head;
+	}
+	for (; tail != head; tail++) {
+		struct spanchan_rec rec;
+
+		memcpy(&rec, &r->slot[tail & mask], sizeof(rec));
+		/* Only the copy from here on (see copy_name). */
+		__asm__ __volatile__("" ::: "memory");
+		if (!rec_valid(ch, &rec)) {
+			ch->corrupt = 1;
+			ch->bad_records++;
+			continue;
+		}
+		stop = fn(&rec, ctx);
+		if (stop) {
+			tail++;
+			break;
+		}
+		(*count)++;
+	}
+	ch->tail[i] = tail;
+	/* Release: we are done reading the slots before the producer reuses them. */
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	if (!stop && open.tid)
+		stop = fn(&open, ctx);
+	return stop;
 }
 
 int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 {
-	uint32_t used = __atomic_load_n(&ch->hdr->rings_used, __ATOMIC_ACQUIRE);
-	uint64_t mask = ch->hdr->slots - 1;
 	int count = 0;
 
-	for (uint32_t i = 0; i < used && i < ch->hdr->n_rings; i++) {
-		struct spanchan_ring *r = ring_at(ch, i);
-		struct spanchan_rec open;
-		uint64_t head, tail = r->tail;
-		int stop = 0;
+	check_header(ch);
+	for (uint32_t i = 0; i < ch->rings_seen; i++) {
+		int stop = drain_ring(ch, i, fn, ctx, &count);
 
-		/* The open span first, then the head: a span seen open here has
-		 * either its END among the records below or is still open. */
-		read_open(r, &open);
-		/* Acquire: the records up to head are complete. */
-		head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-
-		/* A corrupt head (the program scribbled on the mapping) must not
-		 * make us read more than one ring's worth. */
-		if (head - tail > mask + 1)
-			tail = head - (mask + 1);
-		for (; tail != head; tail++) {
-			struct spanchan_rec rec = r->slot[tail & mask];
-
-			stop = fn(&rec, ctx);
-			if (stop) {
-				tail++;
-				break;
-			}
-			count++;
-		}
-		/* Release: we are done reading the slots before the producer reuses them. */
-		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
-		if (!stop && open.tid)
-			stop = fn(&open, ctx);
 		if (stop)
 			return stop;
 	}

@@ -16,6 +16,12 @@
  * id): the consumer reads that before the records, so a sample taken inside a
  * span that is still open is known to be so, and waits for the span's end.
  *
+ * The program can write anything anywhere in the shared memory, so the creator
+ * (hwprof) trusts none of it: it keeps the layout it made privately, reads each
+ * record and string as a copy that it checks before use, and drops and counts
+ * what fails (spanchan_corrupted).  The memfd is sealed at its size, so the
+ * program cannot shrink it under hwprof's mapping either.
+ *
  * Times: the channel's clock, chosen by its creator (spanchan_set_clock).
  * With SPANCHAN_CLOCK_TSC a producer may write begin and end as TSC ticks
  * (tscclock.h), flagged per record, which the consumer converts; intended_ns
@@ -59,9 +65,10 @@ struct spanchan_rec {
 
 struct spanchan;
 
-/* A new channel of `rings` rings of `slots` records (a power of two) and
- * `names` strings, in a memfd that is inherited across exec (*fd; owned by the
- * channel).  Fills *out.  Returns 0, -EINVAL, or the -errno of memfd/mmap. */
+/* A new channel of `rings` (<= 65536) rings of `slots` records (a power of
+ * two, <= 2^24) and `names` (< 65536) strings, in a sealed memfd that is
+ * inherited across exec (*fd; owned by the channel).  Fills *out.  Returns 0,
+ * -EINVAL, or the -errno of memfd, sealing or mmap. */
 int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, struct spanchan **out);
 
 /* Map the channel of descriptor fd (from SPANCHAN_ENV).  The descriptor stays
@@ -72,20 +79,29 @@ int spanchan_attach(int fd, struct spanchan **out);
 void spanchan_free(struct spanchan *ch);
 
 /* The id (>= 1) of string s (truncated to SPANCHAN_NAME_LEN - 1 bytes), adding
- * it if new; -ENOSPC when the table is full.  Thread and process safe (a spin
- * lock in the shared header); meant for first uses, not for every span. */
+ * it if new; -ENOSPC when the table is full, -EBUSY when the lock stays taken
+ * (a header written over).  Thread and process safe (a spin lock in the shared
+ * header); meant for first uses, not for every span. */
 int spanchan_intern(struct spanchan *ch, const char *s);
 
-/* String id (NULL when not yet published).  Consumer side. */
-const char *spanchan_string(const struct spanchan *ch, uint32_t id);
+/* String id, as first read and checked (NUL-terminated, no control
+ * characters): a private copy that lives as long as ch.  NULL when not yet
+ * published or when it failed the check.  Consumer side. */
+const char *spanchan_string(struct spanchan *ch, uint32_t id);
 
 /* The clock producers may use for begin and end (the creator sets it before
  * handing the descriptor on; SPANCHAN_CLOCK_MONOTONIC by default). */
 void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock);
 enum spanchan_clock spanchan_clock(const struct spanchan *ch);
 
-/* Records dropped because a ring was full or no ring was free. */
+/* Records dropped because a ring was full or no ring was free (as the program
+ * counted them in the shared header). */
 uint64_t spanchan_dropped(const struct spanchan *ch);
+
+/* Consumer side: 1 when the program wrote over the channel (a header field, a
+ * ring's head, a record or a string failed its check), else 0; *dropped: the
+ * records (and open-span headers) dropped for failing their checks. */
+int spanchan_corrupted(const struct spanchan *ch, uint64_t *dropped);
 
 /* Producer side: one per thread, in thread-local storage. */
 struct spanchan_producer {
@@ -184,7 +200,9 @@ static inline void spanchan_close(struct spanchan_producer *p)
 }
 
 /* Consumer side: hand every record appended since the last call to fn (in
- * append order per ring) and release the room.  fn's non-zero return stops
+ * append order per ring) and release the room.  Only records that pass the
+ * checks reach fn (a copy: kind, flags, a thread id, published strings); the
+ * rest are counted (spanchan_corrupted).  fn's non-zero return stops
  * the drain (that record is consumed, the ones after it stay).  After each
  * claimed ring's records comes one SPANCHAN_OPEN record with the state of its
  * thread's open span, as it was before those records were read.  Returns the

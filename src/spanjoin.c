@@ -17,6 +17,16 @@
 #define HIGHEST_NS (3600 * 1000000000LL)
 #define MAX_BASE_LABELS 8       /* the recorder's own (pid, tid, thread, ...) */
 #define MAX_LABELS (MAX_BASE_LABELS + SPANJOIN_MAX_THREAD_LABELS + 3)
+/* TSC times this far (2^59 ticks: years) from the calibration point are not
+ * the TSC's; converting them would overflow. */
+#define MAX_TICKS_AWAY (1ULL << 59)
+
+/* What a name's latency histogram holds. */
+enum {
+	K_SPANS = 1,            /* spans' latencies */
+	K_LATENCIES = 2,        /* hwprof_record_latency() values */
+	K_SERVICE = 4,          /* some span had an intended start of its own */
+};
 
 struct span {
 	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
@@ -54,13 +64,14 @@ struct spanjoin {
 	int err;                                 /* first error inside the drain callback */
 	struct tstate **tid_tab;                 /* open addressing by tid */
 	size_t tid_cap, n_tids;
+	size_t n_kept;                           /* closed spans + label changes, all threads */
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	uint64_t *locs;                          /* pending samples' stacks */
 	size_t n_locs, cap_locs;
 	uint64_t newest;                         /* newest sample time seen */
 	struct hdr **lat, **svc;                 /* by name id */
-	int *has_svc;
+	uint8_t *kind;                           /* K_*, by name id */
 	size_t cap_names, n_names;
 };
 
@@ -101,7 +112,7 @@ void spanjoin_free(struct spanjoin *s)
 	}
 	free(s->lat);
 	free(s->svc);
-	free(s->has_svc);
+	free(s->kind);
 	free(s->pend);
 	free(s->locs);
 	free(s);
@@ -121,12 +132,23 @@ static struct tstate *find_tid(const struct spanjoin *s, uint32_t tid)
 	return s->tid_cap ? s->tid_tab[tid_slot(s, tid)] : NULL;
 }
 
-static struct tstate *get_tid(struct spanjoin *s, uint32_t tid)
+/* Put t into the table (room for it assured). */
+static void tid_insert(struct spanjoin *s, struct tstate *t)
+{
+	s->tid_tab[tid_slot(s, t->tid)] = t;
+}
+
+/* The state of thread tid, new if need be, into *out.  0, -ENOSPC beyond
+ * SPANJOIN_MAX_THREADS, or -ENOMEM. */
+static int get_tid(struct spanjoin *s, uint32_t tid, struct tstate **out)
 {
 	struct tstate *t = find_tid(s, tid);
 
+	*out = t;
 	if (t)
-		return t;
+		return 0;
+	if (s->n_tids >= SPANJOIN_MAX_THREADS)
+		return -ENOSPC;
 	if (2 * (s->n_tids + 1) > s->tid_cap) {
 		size_t old_cap = s->tid_cap;
 		struct tstate **old = s->tid_tab;
@@ -136,124 +158,47 @@ static struct tstate *get_tid(struct spanjoin *s, uint32_t tid)
 		if (!s->tid_tab) {
 			s->tid_tab = old;
 			s->tid_cap = old_cap;
-			return NULL;
+			return -ENOMEM;
 		}
 		for (size_t i = 0; i < old_cap; i++)
 			if (old[i])
-				s->tid_tab[tid_slot(s, old[i]->tid)] = old[i];
+				tid_insert(s, old[i]);
 		free(old);
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return NULL;
-	t->tid = tid;
-	s->tid_tab[tid_slot(s, tid)] = t;
-	s->n_tids++;
-	return t;
-}
-
-static int histogram(struct spanjoin *s, struct hdr ***tab, uint32_t name, int64_t v)
-{
-	struct hdr **h;
-
-	if (name >= s->cap_names) {
-		size_t cap = s->cap_names, need = name + 1;
-
-		if (util_grow(&s->lat, &cap, need, sizeof(*s->lat)) < 0)
-			return -ENOMEM;
-		cap = s->cap_names;
-		if (util_grow(&s->svc, &cap, need, sizeof(*s->svc)) < 0)
-			return -ENOMEM;
-		cap = s->cap_names;
-		if (util_grow(&s->has_svc, &cap, need, sizeof(*s->has_svc)) < 0)
-			return -ENOMEM;
-		s->cap_names = cap;
-	}
-	if (name + 1 > s->n_names)
-		s->n_names = name + 1;
-	h = &(*tab)[name];
-	if (!*h && hdr_new(1, HIGHEST_NS, 3, h) < 0)
 		return -ENOMEM;
-	if (hdr_record(*h, v < 0 ? 0 : v) == -ERANGE)
-		s->stats.too_large++;
+	t->tid = tid;
+	tid_insert(s, t);
+	s->n_tids++;
+	*out = t;
 	return 0;
 }
 
-/* A record's time in ns. */
-static uint64_t rec_ns(const struct spanjoin *s, const struct spanchan_rec *r, uint64_t v)
+/* Halve the array *arr (of *cap elements) when it holds fewer than a quarter
+ * of them: what a thread once held does not stay allocated. */
+static void shrink(void *arr, size_t *cap, size_t n, size_t elem)
 {
-	return (r->flags & SPANCHAN_F_TICKS) && v ? tscclock_ns(&s->clock, v) : v;
-}
+	void *p;
 
-static int span_ended(struct spanjoin *s, struct tstate *t, const struct spanchan_rec *r)
-{
-	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->name };
-	int err;
-
-	if (sp.end < sp.begin)
-		sp.end = sp.begin;
-	/* No intended start, or one in the future (a caller's clock mix-up): the
-	 * request cannot have waited less than nothing. */
-	sp.intended = r->intended_ns && r->intended_ns < sp.begin ? r->intended_ns : sp.begin;
-	if (util_grow(&t->closed, &t->cap_closed, t->n_closed + 1, sizeof(*t->closed)) < 0)
-		return -ENOMEM;
-	t->closed[t->n_closed++] = sp;
-	s->stats.spans++;
-	err = histogram(s, &s->lat, sp.name, (int64_t)(sp.end - sp.intended));
-	if (!err)
-		err = histogram(s, &s->svc, sp.name, (int64_t)(sp.end - sp.begin));
-	if (!err && sp.intended != sp.begin)
-		s->has_svc[sp.name] = 1;
-	return err;
-}
-
-static int on_record(const struct spanchan_rec *r, void *ctx)
-{
-	struct spanjoin *s = ctx;
-	struct tstate *t;
-
-	if (!r->name)
-		return 0;
-	if (r->kind == SPANCHAN_LATENCY) {
-		s->stats.latencies++;
-		s->err = histogram(s, &s->lat, r->name,
-				   (int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
-		return s->err;
-	}
-	t = r->kind == SPANCHAN_OPEN && !r->begin ? find_tid(s, r->tid) : get_tid(s, r->tid);
-	if (!t)
-		return r->kind == SPANCHAN_OPEN ? 0 : (s->err = -ENOMEM);
-	switch (r->kind) {
-	case SPANCHAN_OPEN:
-		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->name };
-		/* Read open just before its END was appended and drained: closed. */
-		if (t->n_closed && t->closed[t->n_closed - 1].begin == t->open.begin &&
-		    t->closed[t->n_closed - 1].name == t->open.name)
-			t->open.begin = 0;
-		return 0;
-	case SPANCHAN_END:
-		return s->err = span_ended(s, t, r);
-	case SPANCHAN_LABEL:
-		if (util_grow(&t->chg, &t->cap_chg, t->n_chg + 1, sizeof(*t->chg)) < 0)
-			return s->err = -ENOMEM;
-		t->chg[t->n_chg++] = (struct label_change){ rec_ns(s, r, r->begin), r->name,
-							    (uint32_t)r->trace_id };
-		return 0;
-	default:
-		return 0;
+	if (*cap <= 64 || n >= *cap / 4)
+		return;
+	p = realloc(*(void **)arr, *cap / 2 * elem);
+	if (p) {
+		*(void **)arr = p;
+		*cap /= 2;
 	}
 }
 
-int spanjoin_drain(struct spanjoin *s)
+/* Forget the first n closed spans of t. */
+static void forget_closed(struct spanjoin *s, struct tstate *t, size_t n)
 {
-	int r;
-
-	s->err = 0;
-	/* A fresh calibration point: this drain's ticks are close to it. */
-	if (spanchan_clock(s->ch) == SPANCHAN_CLOCK_TSC)
-		tscclock_mark(&s->clock);
-	r = spanchan_drain(s->ch, on_record, s);
-	return r < 0 ? r : 0;
+	if (!n)
+		return;
+	memmove(t->closed, t->closed + n, (t->n_closed - n) * sizeof(*t->closed));
+	t->n_closed -= n;
+	s->n_kept -= n;
+	shrink(&t->closed, &t->cap_closed, t->n_closed, sizeof(*t->closed));
 }
 
 static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, uint32_t v)
@@ -275,6 +220,228 @@ static void apply_label(uint32_t *key, uint32_t *value, size_t *n, uint32_t k, u
 		value[*n] = v;
 		(*n)++;
 	}
+}
+
+/* Fold the first n label changes of t into the labels in force before the rest. */
+static void fold_changes(struct spanjoin *s, struct tstate *t, size_t n)
+{
+	if (!n)
+		return;
+	for (size_t j = 0; j < n; j++)
+		apply_label(t->key, t->value, &t->n_base, t->chg[j].key, t->chg[j].value);
+	memmove(t->chg, t->chg + n, (t->n_chg - n) * sizeof(*t->chg));
+	t->n_chg -= n;
+	s->n_kept -= n;
+	shrink(&t->chg, &t->cap_chg, t->n_chg, sizeof(*t->chg));
+}
+
+/* Room for one more closed span or label change within SPANJOIN_MAX_KEPT:
+ * the thread that holds the most gives up the older half of it.  (Only a
+ * program that floods the channel, or that stamps its spans far in the
+ * future so that they are never pruned, gets here.) */
+static void make_room(struct spanjoin *s)
+{
+	struct tstate *big = NULL;
+
+	if (s->n_kept < SPANJOIN_MAX_KEPT)
+		return;
+	for (size_t i = 0; i < s->tid_cap; i++) {
+		struct tstate *t = s->tid_tab[i];
+
+		if (t && (!big || t->n_closed + t->n_chg > big->n_closed + big->n_chg))
+			big = t;
+	}
+	if (!big)
+		return;
+	s->stats.forgotten += (big->n_closed + 1) / 2;
+	forget_closed(s, big, (big->n_closed + 1) / 2);
+	fold_changes(s, big, (big->n_chg + 1) / 2);
+}
+
+/* Nothing of t is needed any more: no open span, closed span, labels. */
+static int tstate_idle(const struct tstate *t)
+{
+	return !t->open.begin && !t->n_closed && !t->n_chg && !t->n_base;
+}
+
+/* Free the idle threads' state and rebuild the table without them. */
+static void drop_idle(struct spanjoin *s, size_t n_idle)
+{
+	struct tstate **keep = malloc((s->n_tids - n_idle + 1) * sizeof(*keep));
+	size_t n = 0;
+
+	if (!keep)
+		return;         /* next time */
+	for (size_t i = 0; i < s->tid_cap; i++) {
+		struct tstate *t = s->tid_tab[i];
+
+		s->tid_tab[i] = NULL;
+		if (t && tstate_idle(t))
+			tstate_free(t);
+		else if (t)
+			keep[n++] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		tid_insert(s, keep[i]);
+	s->n_tids = n;
+	free(keep);
+}
+
+/* Room in the histogram tables for name.  0 or -ENOMEM. */
+static int names_room(struct spanjoin *s, uint32_t name)
+{
+	if (name >= s->cap_names) {
+		size_t cap = s->cap_names, need = name + 1;
+
+		if (util_grow(&s->lat, &cap, need, sizeof(*s->lat)) < 0)
+			return -ENOMEM;
+		cap = s->cap_names;
+		if (util_grow(&s->svc, &cap, need, sizeof(*s->svc)) < 0)
+			return -ENOMEM;
+		cap = s->cap_names;
+		if (util_grow(&s->kind, &cap, need, sizeof(*s->kind)) < 0)
+			return -ENOMEM;
+		s->cap_names = cap;
+	}
+	if (name + 1 > s->n_names)
+		s->n_names = name + 1;
+	return 0;
+}
+
+/* Record v in *h, made on first use.  0 or -ENOMEM. */
+static int record(struct spanjoin *s, struct hdr **h, int64_t v)
+{
+	if (!*h && hdr_new(1, HIGHEST_NS, 3, h) < 0)
+		return -ENOMEM;
+	if (hdr_record(*h, v < 0 ? 0 : v) == -ERANGE)
+		s->stats.too_large++;
+	return 0;
+}
+
+/* name's service histogram from now on, made when its latency histogram is
+ * about to get a value that is not a span's service time.  Until then, when
+ * it holds spans only, its values are their service times: a copy of it.  (A
+ * histogram is 256 KiB: most names never need this one.)  0 or -ENOMEM. */
+static int need_service(struct spanjoin *s, uint32_t name)
+{
+	if (s->svc[name])
+		return 0;
+	if (hdr_new(1, HIGHEST_NS, 3, &s->svc[name]) < 0 ||
+	    (!(s->kind[name] & K_LATENCIES) && s->lat[name] && hdr_add(s->svc[name], s->lat[name]) < 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A record's time in ns. */
+static uint64_t rec_ns(const struct spanjoin *s, const struct spanchan_rec *r, uint64_t v)
+{
+	return (r->flags & SPANCHAN_F_TICKS) && v ? tscclock_ns(&s->clock, v) : v;
+}
+
+static int span_ended(struct spanjoin *s, struct tstate *t, const struct spanchan_rec *r)
+{
+	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->name };
+	int err;
+
+	if (sp.end < sp.begin)
+		sp.end = sp.begin;
+	/* No intended start, or one in the future (a caller's clock mix-up): the
+	 * request cannot have waited less than nothing. */
+	sp.intended = r->intended_ns && r->intended_ns < sp.begin ? r->intended_ns : sp.begin;
+	make_room(s);
+	if (util_grow(&t->closed, &t->cap_closed, t->n_closed + 1, sizeof(*t->closed)) < 0)
+		return -ENOMEM;
+	t->closed[t->n_closed++] = sp;
+	s->n_kept++;
+	s->stats.spans++;
+	err = names_room(s, sp.name);
+	if (!err && (sp.intended != sp.begin || (s->kind[sp.name] & K_LATENCIES)))
+		err = need_service(s, sp.name);
+	if (!err)
+		s->kind[sp.name] |= K_SPANS | (sp.intended != sp.begin ? K_SERVICE : 0);
+	if (!err)
+		err = record(s, &s->lat[sp.name], (int64_t)(sp.end - sp.intended));
+	if (!err && s->svc[sp.name])
+		err = record(s, &s->svc[sp.name], (int64_t)(sp.end - sp.begin));
+	return err;
+}
+
+/* A time of r (ticks or ns) that can be converted. */
+static int time_ok(const struct spanjoin *s, const struct spanchan_rec *r, uint64_t v)
+{
+	return !(r->flags & SPANCHAN_F_TICKS) || !v ||
+	       v - s->clock.last_ticks + MAX_TICKS_AWAY <= 2 * MAX_TICKS_AWAY;
+}
+
+static int on_record(const struct spanchan_rec *r, void *ctx)
+{
+	struct spanjoin *s = ctx;
+	struct tstate *t;
+	int err;
+
+	if (!r->name)
+		return 0;
+	if (!time_ok(s, r, r->begin) || !time_ok(s, r, r->end)) {
+		s->stats.bad_times++;
+		return 0;
+	}
+	if (r->kind == SPANCHAN_LATENCY) {
+		s->stats.latencies++;
+		/* A latency is no span's service time: split them from here. */
+		s->err = names_room(s, r->name);
+		if (!s->err && (s->kind[r->name] & K_SPANS))
+			s->err = need_service(s, r->name);
+		if (!s->err)
+			s->kind[r->name] |= K_LATENCIES;
+		if (!s->err)
+			s->err = record(s, &s->lat[r->name],
+					(int64_t)(r->end > r->intended_ns ? r->end - r->intended_ns : 0));
+		return s->err;
+	}
+	if (r->kind == SPANCHAN_OPEN && !r->begin) {
+		t = find_tid(s, r->tid);
+		if (!t)
+			return 0;
+	} else if ((err = get_tid(s, r->tid, &t)) < 0) {
+		if (err == -ENOSPC) {
+			s->stats.over_limit++;
+			return 0;
+		}
+		return s->err = err;
+	}
+	switch (r->kind) {
+	case SPANCHAN_OPEN:
+		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->name };
+		/* Read open just before its END was appended and drained: closed. */
+		if (t->n_closed && t->closed[t->n_closed - 1].begin == t->open.begin &&
+		    t->closed[t->n_closed - 1].name == t->open.name)
+			t->open.begin = 0;
+		return 0;
+	case SPANCHAN_END:
+		return s->err = span_ended(s, t, r);
+	case SPANCHAN_LABEL:
+		make_room(s);
+		if (util_grow(&t->chg, &t->cap_chg, t->n_chg + 1, sizeof(*t->chg)) < 0)
+			return s->err = -ENOMEM;
+		t->chg[t->n_chg++] = (struct label_change){ rec_ns(s, r, r->begin), r->name,
+							    (uint32_t)r->trace_id };
+		s->n_kept++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int spanjoin_drain(struct spanjoin *s)
+{
+	int r;
+
+	s->err = 0;
+	/* A fresh calibration point: this drain's ticks are close to it. */
+	if (spanchan_clock(s->ch) == SPANCHAN_CLOCK_TSC)
+		tscclock_mark(&s->clock);
+	r = spanchan_drain(s->ch, on_record, s);
+	return r < 0 ? r : 0;
 }
 
 /* Append the thread labels in force at `time` to labels[*n]; their strings are
@@ -416,10 +583,12 @@ int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uin
 }
 
 /* Forget what no sample can need any more: closed spans well behind the newest
- * sample, label changes older than it (folded into the base set). */
+ * sample, label changes older than it (folded into the base set), the threads
+ * left with nothing. */
 static void prune(struct spanjoin *s)
 {
 	uint64_t horizon = s->newest > KEEP_CLOSED_NS ? s->newest - KEEP_CLOSED_NS : 0;
+	size_t n_idle = 0;
 
 	for (size_t k = 0; k < s->tid_cap; k++) {
 		struct tstate *t = s->tid_tab[k];
@@ -429,17 +598,14 @@ static void prune(struct spanjoin *s)
 			continue;
 		while (i < t->n_closed && t->closed[i].end < horizon)
 			i++;
-		if (i) {
-			memmove(t->closed, t->closed + i, (t->n_closed - i) * sizeof(*t->closed));
-			t->n_closed -= i;
-		}
-		for (; j < t->n_chg && t->chg[j].time <= s->newest; j++)
-			apply_label(t->key, t->value, &t->n_base, t->chg[j].key, t->chg[j].value);
-		if (j) {
-			memmove(t->chg, t->chg + j, (t->n_chg - j) * sizeof(*t->chg));
-			t->n_chg -= j;
-		}
+		forget_closed(s, t, i);
+		while (j < t->n_chg && t->chg[j].time <= s->newest)
+			j++;
+		fold_changes(s, t, j);
+		n_idle += tstate_idle(t);
 	}
+	if (n_idle)
+		drop_idle(s, n_idle);
 }
 
 int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
@@ -499,7 +665,7 @@ const struct hdr *spanjoin_latency(const struct spanjoin *s, size_t id)
 
 const struct hdr *spanjoin_service(const struct spanjoin *s, size_t id)
 {
-	return id < s->n_names && s->has_svc[id] ? s->svc[id] : NULL;
+	return id < s->n_names && (s->kind[id] & K_SERVICE) ? s->svc[id] : NULL;
 }
 
 static void tag_of(const char *name, const char *suffix, char *out, size_t len)
@@ -536,4 +702,23 @@ int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, dou
 const struct spanjoin_stats *spanjoin_stats(const struct spanjoin *s)
 {
 	return &s->stats;
+}
+
+int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len)
+{
+	uint64_t bad = 0;
+	int corrupt = spanchan_corrupted(s->ch, &bad) || s->stats.bad_times;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (corrupt)
+		n = snprintf(buf, len, "span channel of %d corrupted: %llu records dropped", pid,
+			     (unsigned long long)(bad + s->stats.bad_times));
+	else if (s->stats.over_limit)
+		n = snprintf(buf, len, "span channel of %d", pid);
+	if (s->stats.over_limit && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s%llu records of threads beyond the first %d dropped",
+			 corrupt ? "; " : ": ", (unsigned long long)s->stats.over_limit,
+			 SPANJOIN_MAX_THREADS);
+	return corrupt;
 }

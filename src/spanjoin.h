@@ -13,6 +13,14 @@
  * Times in ticks (spanchan.h) are converted to ns with a calibration point per
  * drain (tscclock.h).
  *
+ * The records come from the program (spanchan.h checks them), so what they
+ * can make this keep is bounded: span state for at most SPANJOIN_MAX_THREADS
+ * threads at once (the records of more are dropped and counted; a thread with
+ * no span, label or closed span left is forgotten), and SPANJOIN_MAX_KEPT
+ * closed spans and label changes over all threads (beyond it, the thread that
+ * holds the most forgets its older half; its late samples then go without
+ * those spans' labels).
+ *
  * Known limit: a sample taken between a thread reading the clock for a begin and
  * storing it in its ring's header counts as outside the span.  Not thread safe
  * (the recorder's thread only). */
@@ -29,6 +37,8 @@
 
 #define SPANJOIN_MAX_PENDING 65536
 #define SPANJOIN_MAX_THREAD_LABELS 8
+#define SPANJOIN_MAX_THREADS 4096
+#define SPANJOIN_MAX_KEPT (1 << 18)
 
 struct spanjoin_stats {
 	uint64_t spans;         /* spans ended */
@@ -36,6 +46,9 @@ struct spanjoin_stats {
 	uint64_t in_span;       /* samples labeled with a span */
 	uint64_t no_duration;   /* ... without span_ns (pending bound, span never ended) */
 	uint64_t too_large;     /* latencies beyond the histograms' range (1 h) */
+	uint64_t over_limit;    /* records dropped: beyond SPANJOIN_MAX_THREADS threads */
+	uint64_t bad_times;     /* records dropped: TSC times no clock could give */
+	uint64_t forgotten;     /* closed spans forgotten early (SPANJOIN_MAX_KEPT) */
 };
 
 struct spanjoin;
@@ -71,5 +84,12 @@ const struct hdr *spanjoin_service(const struct spanjoin *s, size_t id);
 int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, double length_sec);
 
 const struct spanjoin_stats *spanjoin_stats(const struct spanjoin *s);
+
+/* What the records of process pid's channel cost, as one line in buf ("" when
+ * nothing): "span channel of PID corrupted: N records dropped" when the
+ * program wrote over it (spanchan_corrupted, or TSC times no clock gives),
+ * and the records of threads beyond SPANJOIN_MAX_THREADS.  1 when corrupted,
+ * else 0. */
+int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len);
 
 #endif

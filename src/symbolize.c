@@ -723,3 +723,8 @@ int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct 
 	res->n = 1;
 	return 0;
 }
+
+const struct jitmap *symbolize_jitmap(const struct symbolizer *s)
+{
+	return s->jit;
+}

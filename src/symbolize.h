@@ -59,6 +59,10 @@ int symbolize_kernel_available(struct symbolizer *s);
  * when there is no map or no entry covers addr. */
 int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res);
 
+/* The JIT maps' reader, for the maps it refused (jitmap_rejected). */
+struct jitmap;
+const struct jitmap *symbolize_jitmap(const struct symbolizer *s);
+
 /* name demangled when it is an Itanium C++ ABI name ("_Z..."), else name
  * itself; interned in s.  NULL on ENOMEM. */
 const char *symbolize_demangle(struct symbolizer *s, const char *name);

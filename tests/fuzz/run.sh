@@ -14,7 +14,15 @@ clang $FLAGS tests/fuzz/fuzz-perfrec.c src/perfrec.c -o "$OUT/fuzz-perfrec"
 clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c \
 	"$OUT/profile.pb-c.c" -lprotobuf-c -lz -o "$OUT/fuzz-pprof"
 clang $FLAGS tests/fuzz/fuzz-hdrlog.c src/hdr.c src/hdrlog.c src/util.c -lz -lm -o "$OUT/fuzz-hdrlog"
-for t in perfrec pprof hdrlog; do
+# What the profiled program controls: its span channel, its JIT map; and the
+# kernel's symbols and a process's maps, read as text.
+clang $FLAGS -DPACKAGE_VERSION='"fuzz"' tests/fuzz/fuzz-spanchan.c src/spanchan.c src/spanjoin.c \
+	src/profile.c src/hindex.c src/util.c src/hdr.c src/hdrlog.c src/tscclock.c -lz -lm -o "$OUT/fuzz-spanchan"
+clang $FLAGS tests/fuzz/fuzz-jitmap.c src/jitmap.c src/util.c -o "$OUT/fuzz-jitmap"
+clang $FLAGS tests/fuzz/fuzz-kallsyms.c src/kallsyms.c src/util.c -o "$OUT/fuzz-kallsyms"
+clang $FLAGS tests/fuzz/fuzz-procmap.c src/procmap.c src/util.c src/hindex.c -o "$OUT/fuzz-procmap"
+# FUZZ_TARGETS: run only these (default: all).
+for t in ${FUZZ_TARGETS:-perfrec pprof hdrlog spanchan jitmap kallsyms procmap}; do
 	mkdir -p "$OUT/corpus-$t"
 	echo "fuzz-$t: ${SECONDS_EACH}s"
 	"$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$OUT/corpus-$t" 2>&1 | tail -3

@@ -3,7 +3,9 @@
  * full ring dropping and counting, ring claim (mapping the ring whole) and
  * release, a thread's open span as the drain reports it, the clock, and many
  * producer threads against one draining consumer, every record arriving once,
- * in order. */
+ * in order.  Then the program as an adversary: records, strings, ring heads
+ * and the header written over, the memfd truncated; the consumer drops and
+ * counts what fails its checks and goes on. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "spanchan.h"
 #include "tap.h"
@@ -287,6 +290,7 @@ static void test_many_threads(void)
 	int errs = 0, ok_all = 1, fd = -1;
 
 	is_int(spanchan_create(THREADS, 256, 16, &fd, &ch), 0, "channel for %d threads", THREADS);
+	is_int(spanchan_intern(ch, "span"), 1, "the records' name, string 1");
 	memset(&c, 0, sizeof(c));
 	for (int i = 0; i < THREADS; i++) {
 		a[i] = (struct producer_arg){ ch, (uint32_t)(i + 1), PER, 0, 0 };
@@ -326,6 +330,158 @@ static void test_junk(void)
 	close(mfd);
 }
 
+/* The whole of the channel's memfd, mapped as the program could map it. */
+static char *map_all(int fd, size_t *size)
+{
+	struct stat st;
+	char *m;
+
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	*size = (size_t)st.st_size;
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Push r as it is (any bytes) and drain: the records handed over. */
+static int push_drain(struct spanchan *ch, struct spanchan_producer *p, struct spanchan_rec r,
+		      struct collect *c)
+{
+	memset(c, 0, sizeof(*c));
+	spanchan_push(p, &r);
+	return spanchan_drain(ch, collect, c);
+}
+
+/* Records that no producer writes: each dropped and counted, none handed on. */
+static void test_bad_records(struct spanchan *ch, struct spanchan_producer *p, char *map, size_t size)
+{
+	struct spanchan_rec r = rec(7, 0);
+	struct collect c;
+	uint64_t dropped = 99;
+	char *nul;
+
+	is_int(push_drain(ch, p, r, &c), 1, "a good record is handed on");
+	ok(!spanchan_corrupted(ch, &dropped) && dropped == 0, "nothing corrupted yet");
+	r.kind = 9;
+	is_int(push_drain(ch, p, r, &c), 0, "a kind no producer writes: dropped");
+	r = rec(7, 0);
+	r.flags = 0x80;
+	is_int(push_drain(ch, p, r, &c), 0, "unknown flags: dropped");
+	r = rec(0, 0);
+	is_int(push_drain(ch, p, r, &c), 0, "thread id 0: dropped");
+	r = rec(5000000, 0);
+	is_int(push_drain(ch, p, r, &c), 0, "a thread id beyond PID_MAX_LIMIT: dropped");
+	r = rec(7, 0);
+	r.name = 3;
+	is_int(push_drain(ch, p, r, &c), 0, "a string not published: dropped");
+	r = rec(7, 0);
+	r.kind = SPANCHAN_LABEL;
+	r.trace_id = 1ULL << 40;
+	is_int(push_drain(ch, p, r, &c), 0, "a label value that is no string id: dropped");
+	ok(spanchan_corrupted(ch, &dropped) && dropped == 6, "six records counted (%llu)",
+	   (unsigned long long)dropped);
+	/* A string that lost its NUL before the consumer first read it. */
+	is_int(spanchan_intern(ch, "0123456789012345678901234567890123456789012345678901234567890ab"),
+	       2, "a 63-byte string");
+	nul = memmem(map, size, "567890ab", 8);
+	if (nul)
+		nul[8] = 'x';
+	r = rec(7, 0);
+	r.name = 2;
+	is_int(push_drain(ch, p, r, &c), 0, "a string without its NUL: its record dropped");
+	ok(spanchan_string(ch, 2) == NULL, "and the string is not handed out");
+	spanchan_corrupted(ch, &dropped);
+	is_int((long long)dropped, 7, "counted");
+}
+
+/* A head moved far ahead or behind: at most a ring's worth is read, and the
+ * consumer starts again from the new head. */
+static void test_bad_head(struct spanchan *ch, struct spanchan_producer *p)
+{
+	struct collect c;
+	uint64_t head = p->ring->head;
+
+	memset(&c, 0, sizeof(c));
+	__atomic_store_n(&p->ring->head, head + 1000000, __ATOMIC_RELEASE);
+	ok(spanchan_drain(ch, collect, &c) <= 8, "a head a million ahead: no more than a ring read");
+	__atomic_store_n(&p->ring->head, 3, __ATOMIC_RELEASE);
+	ok(spanchan_drain(ch, collect, &c) <= 8, "a head gone back: no more than a ring read");
+	p->head = 3;
+	is_int(push_drain(ch, p, rec(7, 0), &c), 1, "after it, the producer's records come again");
+}
+
+/* An open span whose name is no string: reported closed, counted. */
+static void test_bad_open(struct spanchan *ch, struct spanchan_producer *p)
+{
+	struct collect c;
+	uint64_t before, after;
+
+	spanchan_corrupted(ch, &before);
+	spanchan_open(p, 5555, 40, 1, 0);
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	spanchan_corrupted(ch, &after);
+	ok(c.n_open == 1 && c.open.begin == 0, "an open span named by no string reads as closed");
+	is_int((long long)(after - before), 1, "and is counted");
+	spanchan_close(p);
+}
+
+/* The header and then the whole mapping written over: the consumer keeps its
+ * own layout, reads nothing outside it, and still hands on good records. */
+static void test_bad_header(struct spanchan *ch, struct spanchan_producer *p, char *map, size_t size)
+{
+	struct collect c;
+	uint64_t dropped;
+
+	memset(map, 0, 64);
+	is_int(push_drain(ch, p, rec(7, 0), &c), 1, "header zeroed: a good record still arrives");
+	memset(map, 0xff, 4096);
+	is_int(push_drain(ch, p, rec(7, 0), &c), 1, "first page 0xff: still");
+	is_str(spanchan_string(ch, 1), "request", "strings read before are kept");
+	memset(map, 0xff, size);
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	ok(c.n == 0, "everything 0xff: no record handed on");
+	ok(spanchan_corrupted(ch, &dropped), "the channel is reported corrupted");
+	memset(map, 0, size);
+	memset(&c, 0, sizeof(c));
+	spanchan_drain(ch, collect, &c);
+	ok(c.n == 0, "everything zeroed: no record handed on");
+}
+
+/* The program cannot shrink the memfd under hwprof's mapping (SIGBUS). */
+static void test_sealed(int fd)
+{
+	ok(ftruncate(fd, 0) < 0 && errno == EPERM, "truncating the channel is refused");
+	ok(ftruncate(fd, 1 << 30) < 0 && errno == EPERM, "and growing it");
+}
+
+static void test_adversary(void)
+{
+	struct spanchan *ch = NULL, *prog = NULL;
+	struct spanchan_producer p = { 0 };
+	size_t size = 0;
+	char *map;
+	int fd = -1;
+
+	is_int(spanchan_create(2, 8, 4, &fd, &ch), 0, "a channel to attack");
+	is_int(spanchan_attach(fd, &prog), 0, "the program's mapping");
+	is_int(spanchan_intern(prog, "request"), 1, "string 1");
+	is_int(spanchan_claim(prog, 7, &p), 0, "a ring");
+	map = map_all(fd, &size);
+	ok(map != NULL, "the memfd mapped once more, to scribble on");
+	if (!ch || !prog || !map)
+		return;
+	test_bad_records(ch, &p, map, size);
+	test_bad_head(ch, &p);
+	test_bad_open(ch, &p);
+	test_bad_header(ch, &p, map, size);
+	test_sealed(fd);
+	munmap(map, size);
+	spanchan_free(prog);
+	spanchan_free(ch);
+}
+
 int main(void)
 {
 	struct spanchan *ch = NULL, *child = NULL;
@@ -345,5 +501,6 @@ int main(void)
 	test_claim_maps_whole();
 	test_many_threads();
 	test_junk();
+	test_adversary();
 	return done_testing();
 }

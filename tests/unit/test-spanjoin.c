@@ -3,7 +3,8 @@
  * ends), outside, nested, with thread labels, in a span whose end was lost;
  * times in TSC ticks converted to ns; the histograms per name and
  * their interval log read back by spanreport.c, whose filters (trace id,
- * slower than a percentile or a duration) and argument parser are tested too. */
+ * slower than a percentile or a duration) and argument parser are tested too;
+ * what the program's records can make it keep: threads, closed spans, times. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -209,6 +210,25 @@ static void test_histograms(struct fixture *fx)
 	ok(!spanjoin_service(fx->s, (size_t)fx->db), "db had no intended start: no separate service histogram");
 }
 
+/* A name's service histogram is made only when it differs from its latency
+ * one, and then holds the service times of the spans before too. */
+static void test_service_later(struct fixture *fx)
+{
+	size_t parse = (size_t)fx->parse;
+
+	push(SPANCHAN_END, (uint32_t)fx->parse, 1, 0, 10000, 10100);
+	push(SPANCHAN_END, (uint32_t)fx->parse, 2, 0, 10200, 10300);
+	spanjoin_drain(fx->s);
+	ok(!spanjoin_service(fx->s, parse), "spans without an intended start: no service histogram");
+	push(SPANCHAN_LATENCY, (uint32_t)fx->parse, 3, 10000, 0, 90000);
+	push(SPANCHAN_END, (uint32_t)fx->parse, 4, 10300, 10400, 10500);
+	spanjoin_drain(fx->s);
+	ok(spanjoin_service(fx->s, parse) && hdr_total_count(spanjoin_service(fx->s, parse)) == 3,
+	   "one with: the service times of all 3 spans");
+	ok(hdr_max(spanjoin_service(fx->s, parse)) < 110, "and not the latency recorded between them");
+	ok(hdr_total_count(spanjoin_latency(fx->s, parse)) == 4, "the latency histogram: 3 spans, 1 latency");
+}
+
 /* The log, read back, and the report's filters. */
 static void test_log_and_filters(struct fixture *fx)
 {
@@ -246,6 +266,63 @@ static void test_log_and_filters(struct fixture *fx)
 	remove(path);
 }
 
+/* Push records of tid (n of them, ending at end, end + 1, ...) and drain as
+ * the ring fills. */
+static void push_many(struct fixture *fx, uint32_t tid, uint32_t name, size_t n, uint64_t end)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct spanchan_rec r = { 0, end + i, end + i + 1, 1, tid, SPANCHAN_END, 0, (uint16_t)name };
+
+		spanchan_push(&prod, &r);
+		if (i % 32 == 31)
+			spanjoin_drain(fx->s);
+	}
+	spanjoin_drain(fx->s);
+}
+
+/* Span state for SPANJOIN_MAX_THREADS threads at most, until some are left
+ * with nothing; SPANJOIN_MAX_KEPT closed spans; TSC times no clock gives. */
+static void test_limits(struct fixture *fx)
+{
+	const struct spanjoin_stats *st = spanjoin_stats(fx->s);
+	uint64_t base = st->over_limit;
+	char line[256];
+
+	/* Thread 5 of the tests before holds one place. */
+	for (uint32_t t = 0; t < SPANJOIN_MAX_THREADS + 10; t++)
+		push_many(fx, 1000 + t, (uint32_t)fx->req, 1, 10000000);
+	is_int((long long)(st->over_limit - base), 11,
+	       "the records of threads beyond the first %d are dropped", SPANJOIN_MAX_THREADS);
+	is_int(spanjoin_damage(fx->s, 42, line, sizeof(line)), 0, "not a corrupted channel");
+	is_str(line, "span channel of 42: 11 records of threads beyond the first 4096 dropped",
+	       "but said");
+	/* A sample far later: their spans are pruned, the threads forgotten. */
+	add(fx->s, fx->p, 5, 100000000000ULL, fx->loc[0]);
+	spanjoin_settle(fx->s, fx->p, 0);
+	base = st->over_limit;
+	push_many(fx, 999999, (uint32_t)fx->req, 1, 100000000000ULL);
+	is_int((long long)(st->over_limit - base), 0, "threads left with nothing make room");
+
+	/* Spans stamped in the future are never pruned: one thread's older half
+	 * goes when SPANJOIN_MAX_KEPT is reached. */
+	push_many(fx, 77, (uint32_t)fx->db, SPANJOIN_MAX_KEPT + 1000, 1ULL << 62);
+	ok(st->forgotten >= 1000, "closed spans beyond SPANJOIN_MAX_KEPT forgotten (%llu)",
+	   (unsigned long long)st->forgotten);
+
+	base = st->bad_times;
+	{
+		struct spanchan_rec r = { 0, 1ULL << 62, (1ULL << 62) + 5, 1, 5, SPANCHAN_END,
+					  SPANCHAN_F_TICKS, (uint16_t)fx->req };
+
+		spanchan_push(&prod, &r);
+	}
+	spanjoin_drain(fx->s);
+	is_int((long long)(st->bad_times - base), 1, "TSC ticks no clock reading gives: dropped");
+	is_int(spanjoin_damage(fx->s, 42, line, sizeof(line)), 1, "a corrupted channel");
+	is_str(line, "span channel of 42 corrupted: 1 records dropped; 11 records of threads "
+	       "beyond the first 4096 dropped", "said in one line");
+}
+
 int main(void)
 {
 	struct fixture fx = { 0 };
@@ -260,7 +337,9 @@ int main(void)
 	test_span_ends_later(&fx);
 	test_spans_without_end(&fx);
 	test_histograms(&fx);
+	test_service_later(&fx);
 	test_log_and_filters(&fx);
+	test_limits(&fx);
 	spanjoin_free(fx.s);
 	spanchan_release(&prod);
 	spanchan_free(fx.ch);
