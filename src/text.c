@@ -55,8 +55,7 @@ static int fn_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* One name per line: control characters would break the table. */
-static void put_name(const char *name, FILE *out)
+void text_put_name(const char *name, FILE *out)
 {
 	if (!*name)
 		name = "[unknown]";
@@ -127,7 +126,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 			fmt_sample_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, total),
 			pct(sum, total), fmt_sample_value(b2, sizeof(b2), f->cum, unit),
 			pct(f->cum, total));
-		put_name(f->name, out);
+		text_put_name(f->name, out);
 	}
 	if (ferror(out))
 		ret = -EIO;

@@ -13,4 +13,8 @@
  * or -EIO. */
 int text_top(struct profile *p, size_t type, size_t n, FILE *out);
 
+/* Write name and a newline as the last column of a table: control
+ * characters as spaces (they would break the table), "" as "[unknown]". */
+void text_put_name(const char *name, FILE *out);
+
 #endif
