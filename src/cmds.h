@@ -12,5 +12,6 @@ int cmd_latency(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 #endif
