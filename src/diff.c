@@ -372,14 +372,30 @@ int diff_same_type(const struct profile *p, const struct profile_value_type *t)
 	return -1;
 }
 
-/* Append to buf the types of a that b lacks, tagged with a's side. */
+/* Whether plain sample counts compare: they count the same event (the same
+ * period type, or neither profile says). */
+static int counts_compare(const struct profile *a, const struct profile *b)
+{
+	return !strcmp(a->period_type.type, b->period_type.type);
+}
+
+/* Type k of a, if b has it too (and for "samples", counts the same event). */
+static int common(const struct profile *a, const struct profile *b, size_t k)
+{
+	int j = diff_same_type(b, &a->types[k]);
+
+	return j >= 0 && (strcmp(a->types[k].type, "samples") || counts_compare(a, b)) ? j : -1;
+}
+
+/* Append to buf the types of a that b lacks (common's sense), tagged with
+ * a's side. */
 static void list_dropped(const struct profile *a, const struct profile *b, const char *side,
 			 char *buf, size_t cap)
 {
 	for (size_t k = 0; k < a->n_types; k++) {
 		size_t len = strlen(buf);
 
-		if (diff_same_type(b, &a->types[k]) < 0)
+		if (common(a, b, k) < 0)
 			snprintf(buf + len, cap - len, "%s%s (%s only)", len ? ", " : "",
 				 a->types[k].type, side);
 	}
@@ -395,21 +411,21 @@ int diff_pick_type(const struct profile *base, const struct profile *new, const 
 	list_dropped(new, base, "NEW", dropped, cap);
 	if (name) {
 		n = profile_type_index(new, name);
-		b = n >= 0 ? diff_same_type(base, &new->types[n]) : -1;
+		b = n >= 0 ? common(new, base, (size_t)n) : -1;
 		if (b < 0)
 			return -ENOENT;
 	} else {
 		if (new->default_sample_type >= 0 && (size_t)new->default_sample_type < new->n_types) {
 			n = (int)new->default_sample_type;
-			b = diff_same_type(base, &new->types[n]);
+			b = common(new, base, (size_t)n);
 		}
 		for (size_t k = 0; b < 0 && k < new->n_types; k++) {
 			n = (int)k;
-			b = strcmp(new->types[k].type, "samples") ? diff_same_type(base, &new->types[k]) : -1;
+			b = strcmp(new->types[k].type, "samples") ? common(new, base, k) : -1;
 		}
 		for (size_t k = 0; b < 0 && k < new->n_types; k++) {
 			n = (int)k;
-			b = diff_same_type(base, &new->types[k]);
+			b = common(new, base, k);
 		}
 		if (b < 0)
 			return -EINVAL;
