@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "events.h"
 #include "flamegraph.h"
 #include "fpcheck.h"
 #include "folded.h"
+#include "phase.h"
 #include "pprof.h"
 #include "program.h"
 #include "recorder.h"
@@ -47,6 +50,8 @@ struct record_opts {
 	size_t ring_pages;        /* -m, 0: session_ring_pages's choice */
 	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
 	int events_set;           /* -e given */
+	double jitter;            /* --jitter PCT / 100 */
+	int fixed_phase;          /* --fixed-phase */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -94,6 +99,12 @@ static void usage(FILE *f)
 		"      --timeline          --off-cpu, plus per-thread intervals and sample times\n"
 		"                          in a side file (-o X.pb.gz: X.timeline), for\n"
 		"                          'hwprof report --timeline OUT.json'\n"
+		"      --jitter PCT        vary the sampling period: every 50-150 ms a new one\n"
+		"                          drawn from P (1 +- PCT/100), PCT up to 50 (cpu-clock\n"
+		"                          and -c periods of the program's first thread)\n"
+		"      --fixed-phase       do not restart the sampling period at a random moment\n"
+		"                          in the first 50 ms (the default, so that periodic work\n"
+		"                          cannot keep step with the sampler)\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -181,6 +192,22 @@ static int parse_number(int opt, const char *arg, struct record_opts *o)
 	return 0;
 }
 
+/* --jitter PCT into o.  0, or -1 after a message. */
+static int parse_jitter(const char *arg, struct record_opts *o)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0 && v <= 50)) {
+		fprintf(stderr, "hwprof record: --jitter %s: expected a percentage from 0 to 50\n", arg);
+		return -1;
+	}
+	o->jitter = v / 100;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
@@ -196,6 +223,8 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "off-cpu", no_argument, NULL, 'O' },
 		{ "wall", no_argument, NULL, 'W' },
 		{ "timeline", no_argument, NULL, 'T' },
+		{ "jitter", required_argument, NULL, 'J' },
+		{ "fixed-phase", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -249,6 +278,13 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'T':
 			o->timeline = o->offcpu = 1;
+			break;
+		case 'J':
+			if (parse_jitter(optarg, o) < 0)
+				return -1;
+			break;
+		case 'X':
+			o->fixed_phase = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -546,6 +582,7 @@ struct record_run {
 	struct recorder *rec;
 	struct spanchan *chan;
 	struct spanjoin *spans;
+	struct phase *phase;      /* the sampling phase's restarts (phase.h) */
 };
 
 /* A refusal or fallback of event e as record words it (events_strerror). */
@@ -654,6 +691,54 @@ static int record_setup(struct record_run *run)
 	return 0;
 }
 
+static int set_period(void *ctx, int event, uint64_t period)
+{
+	return session_set_period(ctx, event, period);
+}
+
+/* The plan of the sampling phase's restarts for the opened events (phase.h);
+ * without one (out of memory) the program is sampled at the kernel's phase. */
+static void phase_setup(struct record_run *run)
+{
+	struct phase_sampling s = { run->so.freq, run->so.period };
+	struct phase_opts po = { run->o.jitter, run->o.fixed_phase, 0 };
+
+	if (getrandom(&po.seed, sizeof(po.seed), GRND_NONBLOCK) != sizeof(po.seed))
+		po.seed = (uint64_t)util_now_real_ns() ^ (uint64_t)getpid() << 32;
+	if (phase_new(run->events, &s, session_offcpu_event(&run->so) - 1, &po, &run->phase) < 0)
+		fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
+}
+
+/* Restart the sampling periods that are due; stop after a refusal, said once. */
+static void phase_run(struct record_run *run)
+{
+	int r;
+
+	if (!run->phase)
+		return;
+	r = phase_tick(run->phase, util_now_mono_ns(), set_period, run->s);
+	if (r < 0)
+		fprintf(stderr, "hwprof: cannot restart the sampling period (%s): the sampling phase "
+			"is the kernel's from here on\n", strerror(-r));
+}
+
+/* What the profile's comments say about the sampling phase. */
+static void phase_note(const struct record_run *run, struct profile *p)
+{
+	char buf[256];
+
+	if (!run->phase || !phase_events(run->phase))
+		snprintf(buf, sizeof(buf), "sampling phase: the kernel's (%s)", run->o.fixed_phase ?
+			 "--fixed-phase" : "no event with a fixed period to restart");
+	else if (run->o.jitter > 0)
+		snprintf(buf, sizeof(buf), "sampling phase: the first thread's period restarted at "
+			 "random moments, every 50-150 ms drawn from P (1 +- %g%%)", 100 * run->o.jitter);
+	else
+		snprintf(buf, sizeof(buf), "sampling phase: the first thread's period restarted at a "
+			 "random moment in the first 50 ms");
+	profile_add_comment(p, buf);
+}
+
 /* The recorder for the opened session, its profile's sampling period.  0 or -errno. */
 static int recorder_setup(struct record_run *run)
 {
@@ -695,7 +780,7 @@ static int record_loop(struct record_run *run)
 	int status = 0;
 
 	for (;;) {
-		int done;
+		int done, wait;
 
 		if (pending_signal) {
 			int sig = pending_signal;
@@ -704,7 +789,9 @@ static int record_loop(struct record_run *run)
 			kill(session_pid(run->s), sig);
 		}
 		done = session_wait(run->s, &status, 1);
-		session_poll(run->s, done ? 0 : 100);
+		wait = run->phase ? phase_wait_ms(run->phase, util_now_mono_ns()) : -1;
+		session_poll(run->s, done ? 0 : wait >= 0 && wait < 100 ? wait : 100);
+		phase_run(run);
 		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0) {
 			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
 			break;
@@ -736,6 +823,7 @@ static int record_and_write(struct record_run *run)
 	}
 	p = recorder_profile(run->rec);
 	install_handlers();
+	phase_setup(run);
 	t0 = util_now_mono_ns();
 	wall0 = util_now_real_ns();
 	r = session_start(run->s);
@@ -743,12 +831,15 @@ static int record_and_write(struct record_run *run)
 		fprintf(stderr, "hwprof: %s: %s\n", run->argv[0], strerror(-r));
 		return r == -ENOENT ? 127 : 126;
 	}
+	if (run->phase)
+		phase_start(run->phase, util_now_mono_ns());
 	status = record_loop(run);
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
 	if (run->spans)
 		record_spans_finish(run->spans, run->chan, p, run->o.quiet);
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
+	phase_note(run, p);
 	if (write_outputs(&run->o, p))
 		return 1;
 	if (run->spans && record_spans_write(run->spans, p, run->o.output))
@@ -777,6 +868,7 @@ int cmd_record(int argc, char **argv)
 	session_free(run.s);
 	spanjoin_free(run.spans);
 	spanchan_free(run.chan);
+	phase_free(run.phase);
 	events_free(run.events);
 	return code;
 }
