@@ -7,9 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "cmds.h"
 #include "events.h"
@@ -100,11 +98,10 @@ static void usage(FILE *f)
 		"                          in a side file (-o X.pb.gz: X.timeline), for\n"
 		"                          'hwprof report --timeline OUT.json'\n"
 		"      --jitter PCT        vary the sampling period: every 50-150 ms a new one\n"
-		"                          drawn from P (1 +- PCT/100), PCT up to 50 (cpu-clock\n"
-		"                          and -c periods of the program's first thread)\n"
-		"      --fixed-phase       do not restart the sampling period at a random moment\n"
-		"                          in the first 50 ms (the default, so that periodic work\n"
-		"                          cannot keep step with the sampler)\n"
+		"                          from P (1 +- PCT/100), PCT up to 50 (man hwprof:\n"
+		"                          SAMPLING PHASE; by default the period starts once\n"
+		"                          at a random moment in the first 50 ms)\n"
+		"      --fixed-phase       no such restart: the kernel's sampling phase\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -192,22 +189,6 @@ static int parse_number(int opt, const char *arg, struct record_opts *o)
 	return 0;
 }
 
-/* --jitter PCT into o.  0, or -1 after a message. */
-static int parse_jitter(const char *arg, struct record_opts *o)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0 && v <= 50)) {
-		fprintf(stderr, "hwprof record: --jitter %s: expected a percentage from 0 to 50\n", arg);
-		return -1;
-	}
-	o->jitter = v / 100;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
@@ -228,6 +209,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t pct;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -280,8 +262,12 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			o->timeline = o->offcpu = 1;
 			break;
 		case 'J':
-			if (parse_jitter(optarg, o) < 0)
+			if (parse_u64(optarg, &pct) < 0 || pct > 50) {
+				fprintf(stderr, "hwprof record: --jitter %s: expected a percentage from "
+					"0 to 50\n", optarg);
 				return -1;
+			}
+			o->jitter = (double)pct / 100;
 			break;
 		case 'X':
 			o->fixed_phase = 1;
@@ -691,54 +677,6 @@ static int record_setup(struct record_run *run)
 	return 0;
 }
 
-static int set_period(void *ctx, int event, uint64_t period)
-{
-	return session_set_period(ctx, event, period);
-}
-
-/* The plan of the sampling phase's restarts for the opened events (phase.h);
- * without one (out of memory) the program is sampled at the kernel's phase. */
-static void phase_setup(struct record_run *run)
-{
-	struct phase_sampling s = { run->so.freq, run->so.period };
-	struct phase_opts po = { run->o.jitter, run->o.fixed_phase, 0 };
-
-	if (getrandom(&po.seed, sizeof(po.seed), GRND_NONBLOCK) != sizeof(po.seed))
-		po.seed = (uint64_t)util_now_real_ns() ^ (uint64_t)getpid() << 32;
-	if (phase_new(run->events, &s, session_offcpu_event(&run->so) - 1, &po, &run->phase) < 0)
-		fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
-}
-
-/* Restart the sampling periods that are due; stop after a refusal, said once. */
-static void phase_run(struct record_run *run)
-{
-	int r;
-
-	if (!run->phase)
-		return;
-	r = phase_tick(run->phase, util_now_mono_ns(), set_period, run->s);
-	if (r < 0)
-		fprintf(stderr, "hwprof: cannot restart the sampling period (%s): the sampling phase "
-			"is the kernel's from here on\n", strerror(-r));
-}
-
-/* What the profile's comments say about the sampling phase. */
-static void phase_note(const struct record_run *run, struct profile *p)
-{
-	char buf[256];
-
-	if (!run->phase || !phase_events(run->phase))
-		snprintf(buf, sizeof(buf), "sampling phase: the kernel's (%s)", run->o.fixed_phase ?
-			 "--fixed-phase" : "no event with a fixed period to restart");
-	else if (run->o.jitter > 0)
-		snprintf(buf, sizeof(buf), "sampling phase: the first thread's period restarted at "
-			 "random moments, every 50-150 ms drawn from P (1 +- %g%%)", 100 * run->o.jitter);
-	else
-		snprintf(buf, sizeof(buf), "sampling phase: the first thread's period restarted at a "
-			 "random moment in the first 50 ms");
-	profile_add_comment(p, buf);
-}
-
 /* The recorder for the opened session, its profile's sampling period.  0 or -errno. */
 static int recorder_setup(struct record_run *run)
 {
@@ -780,7 +718,7 @@ static int record_loop(struct record_run *run)
 	int status = 0;
 
 	for (;;) {
-		int done, wait;
+		int done;
 
 		if (pending_signal) {
 			int sig = pending_signal;
@@ -789,9 +727,10 @@ static int record_loop(struct record_run *run)
 			kill(session_pid(run->s), sig);
 		}
 		done = session_wait(run->s, &status, 1);
-		wait = run->phase ? phase_wait_ms(run->phase, util_now_mono_ns()) : -1;
-		session_poll(run->s, done ? 0 : wait >= 0 && wait < 100 ? wait : 100);
-		phase_run(run);
+		session_poll(run->s, done ? 0 : phase_timeout(run->phase, 100));
+		if (phase_apply(run->phase, run->s) < 0)
+			fprintf(stderr, "hwprof: the kernel refused to restart the sampling period: "
+				"the sampling phase is its own from here on\n");
 		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0) {
 			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
 			break;
@@ -823,7 +762,8 @@ static int record_and_write(struct record_run *run)
 	}
 	p = recorder_profile(run->rec);
 	install_handlers();
-	phase_setup(run);
+	if (phase_plan(&run->so, run->o.jitter, run->o.fixed_phase, &run->phase) < 0)
+		fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
 	t0 = util_now_mono_ns();
 	wall0 = util_now_real_ns();
 	r = session_start(run->s);
@@ -831,15 +771,14 @@ static int record_and_write(struct record_run *run)
 		fprintf(stderr, "hwprof: %s: %s\n", run->argv[0], strerror(-r));
 		return r == -ENOENT ? 127 : 126;
 	}
-	if (run->phase)
-		phase_start(run->phase, util_now_mono_ns());
+	phase_start(run->phase, util_now_mono_ns());
 	status = record_loop(run);
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
 	if (run->spans)
 		record_spans_finish(run->spans, run->chan, p, run->o.quiet);
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
-	phase_note(run, p);
+	phase_comment(run->phase, p);
 	if (write_outputs(&run->o, p))
 		return 1;
 	if (run->spans && record_spans_write(run->spans, p, run->o.output))

@@ -3,7 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "util.h"
 
 struct phase_event {
 	int index;              /* in the event list */
@@ -13,6 +18,7 @@ struct phase_event {
 struct phase {
 	struct phase_event *ev;
 	size_t n;
+	int fixed;
 	double jitter;
 	uint64_t rng;
 	int64_t next;           /* monotonic ns of the next restart; 0: none */
@@ -71,6 +77,7 @@ int phase_new(const struct event_list *l, const struct phase_sampling *s, int sk
 		return -ENOMEM;
 	}
 	ph->jitter = o->jitter;
+	ph->fixed = o->fixed;
 	/* A zero state would stay zero. */
 	ph->rng = o->seed ? o->seed : 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < l->n && !o->fixed; i++) {
@@ -100,6 +107,8 @@ size_t phase_events(const struct phase *ph)
 
 void phase_start(struct phase *ph, int64_t start)
 {
+	if (!ph)
+		return;
 	/* 1 + ...: 0 means no restart scheduled. */
 	ph->next = ph->n ? start + 1 + (int64_t)(uniform(ph) * (double)PHASE_FIRST_WINDOW_NS) : 0;
 }
@@ -131,4 +140,52 @@ int phase_tick(struct phase *ph, int64_t now, phase_set_fn set, void *ctx)
 	ph->next = ph->jitter > 0 ? now + PHASE_JITTER_MIN_NS +
 		   (int64_t)(uniform(ph) * (double)(PHASE_JITTER_MAX_NS - PHASE_JITTER_MIN_NS)) : 0;
 	return 0;
+}
+
+static int set_period(void *ctx, int event, uint64_t period)
+{
+	return session_set_period(ctx, event, period);
+}
+
+int phase_plan(const struct session_opts *so, double jitter, int fixed, struct phase **out)
+{
+	struct phase_sampling s = { so->freq, so->period };
+	struct phase_opts o = { jitter, fixed, 0 };
+
+	if (getrandom(&o.seed, sizeof(o.seed), GRND_NONBLOCK) != sizeof(o.seed))
+		o.seed = (uint64_t)util_now_real_ns() ^ (uint64_t)getpid() << 32;
+	return phase_new(so->events, &s, session_offcpu_event(so) - 1, &o, out);
+}
+
+int phase_timeout(const struct phase *ph, int max_ms)
+{
+	int w = ph ? phase_wait_ms(ph, util_now_mono_ns()) : -1;
+
+	return w >= 0 && w < max_ms ? w : max_ms;
+}
+
+int phase_apply(struct phase *ph, struct session *s)
+{
+	return ph ? phase_tick(ph, util_now_mono_ns(), set_period, s) : 0;
+}
+
+void phase_comment(const struct phase *ph, struct profile *p)
+{
+	char buf[256];
+	size_t len = sizeof(buf);
+
+	if (!ph)
+		return;
+	if (!ph->n)
+		snprintf(buf, len, "sampling phase: the kernel's (%s)", ph->fixed ? "--fixed-phase" :
+			 "no event with a fixed period to restart");
+	else if (ph->stopped)
+		snprintf(buf, len, "sampling phase: restarts stopped, the kernel refused one");
+	else if (ph->jitter > 0)
+		snprintf(buf, len, "sampling phase: the first thread's period restarted at random "
+			 "moments, every 50-150 ms drawn from P (1 +- %g%%)", 100 * ph->jitter);
+	else
+		snprintf(buf, len, "sampling phase: the first thread's period restarted at a random "
+			 "moment in the first 50 ms");
+	profile_add_comment(p, buf);
 }

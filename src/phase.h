@@ -14,8 +14,9 @@
  * adjusted by the kernel every tick: only cpu-clock and task-clock, and
  * hardware events with a fixed period (-c N), are re-armed.
  *
- * Pure logic, no system calls: the caller says what time it is and applies
- * the periods (session_set_period). */
+ * The plan is pure (phase_new, phase_tick: the caller says what time it is
+ * and applies the periods); phase_plan and phase_apply connect it to a
+ * session. */
 #ifndef HWPROF_PHASE_H
 #define HWPROF_PHASE_H
 
@@ -23,6 +24,8 @@
 #include <stdint.h>
 
 #include "events.h"
+#include "profile.h"
+#include "session.h"
 
 /* The first restart comes at a random moment in this window after the start;
  * with jitter, the next ones every PHASE_JITTER_MIN_NS to _MAX_NS. */
@@ -57,7 +60,8 @@ void phase_free(struct phase *ph);
 /* How many events the plan re-arms. */
 size_t phase_events(const struct phase *ph);
 
-/* The program started at start (monotonic ns): schedule the first restart. */
+/* The program started at start (monotonic ns): schedule the first restart.
+ * ph may be NULL. */
 void phase_start(struct phase *ph, int64_t start);
 
 /* Milliseconds from now until the next restart (0: due), or -1 when none
@@ -70,5 +74,20 @@ int phase_wait_ms(const struct phase *ph, int64_t now);
  * plan does nothing more. */
 typedef int (*phase_set_fn)(void *ctx, int event, uint64_t period);
 int phase_tick(struct phase *ph, int64_t now, phase_set_fn set, void *ctx);
+
+/* The plan for the events session_open left in so (o->seed drawn here from
+ * getrandom, or the clock).  0, -EINVAL or -ENOMEM. */
+int phase_plan(const struct session_opts *so, double jitter, int fixed, struct phase **out);
+
+/* How long a poll may wait, in ms: max_ms, or less when a restart comes
+ * sooner.  ph may be NULL (no plan: max_ms). */
+int phase_timeout(const struct phase *ph, int max_ms);
+
+/* phase_tick at the present moment, through session_set_period on s; ph may
+ * be NULL (nothing to do: 0). */
+int phase_apply(struct phase *ph, struct session *s);
+
+/* Say in p's comments what the plan did (ph may be NULL: nothing said). */
+void phase_comment(const struct phase *ph, struct profile *p);
 
 #endif
