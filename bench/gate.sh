@@ -9,7 +9,8 @@
 # draw) and runs the gate with its defaults: same against same counts false
 # failures, BASE against grown counts detections (charlie failed).  The
 # draws come from one pool of runs, so repetitions are not independent
-# experiments: the rates describe these runs.  Prints figures, never fails.
+# experiments: the rates describe these runs.  KEEP=DIR keeps the runs.
+# Prints figures, never fails.
 set -eu
 cd "$(dirname "$0")/.."
 HWPROF=${HWPROF:-$PWD/build/hwprof}
@@ -19,7 +20,7 @@ REPS=${2:-20}
 SECONDS_EACH=${3:-0.5}
 HZ=${4:-999}
 W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+trap '[ -n "${KEEP:-}" ] && cp -r "$W" "$KEEP"; rm -rf "$W"' EXIT
 [ -x "$MIX" ] || { echo "bench: $MIX not built (make check builds it)"; exit 1; }
 BEFORE="alpha=40 bravo=25 charlie=20 delta=8 echo=4 foxtrot=3"
 GROWN="alpha=40 bravo=25 charlie=26 delta=8 echo=4 foxtrot=3"

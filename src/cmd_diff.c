@@ -226,8 +226,13 @@ static int put_folded(FILE *out, const void *ctx)
 static int put_svg(FILE *out, const void *ctx)
 {
 	const void *const *a = ctx;
+	const struct diff_view *v = a[1];
+	char title[600];
 
-	return diffsvg_write(a[0], a[1], a[2], out);
+	if (a[2])
+		return diffsvg_write(a[0], v, a[2], out);
+	snprintf(title, sizeof(title), "%.280s -> %.280s", v->base_file, v->new_file);
+	return diffsvg_write(a[0], v, title, out);
 }
 
 /* The outputs asked for.  The exit status. */

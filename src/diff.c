@@ -224,7 +224,7 @@ static struct diff_stack *get_stack(struct diff *d, const char **frames, size_t 
  * count, or a negative errno. */
 static int matched_stack(struct diff *d, struct profile *p, const struct profile_sample *s)
 {
-	char buf[1024];
+	char buf[4096];
 	int n = profile_sample_stack(p, s, PROFILE_ROOT_FIRST, &d->scratch, &d->cap_scratch);
 
 	for (int k = 0; k < n; k++) {
