@@ -6,9 +6,13 @@ require_sampling
 MIX=$WORKLOADS/mix
 BEFORE="alpha=40 bravo=25 charlie=20 delta=8 foxtrot=7"
 AFTER="alpha=40 bravo=25 charlie=30 delta=8 hotel=7"
-"$HWPROF" record -q -e cpu-clock -F 1999 -o "$TMP/base.pb.gz" -- "$MIX" 0.3 $BEFORE ||
+# Some 2000 samples a side (rings large enough to lose none): the standard
+# deviation of charlie's change of share is then about 1.3 points, and the
+# 7 points it should grow by stay clear of the 3 checked below (with 600
+# samples a side, one run in 20 fell short).
+"$HWPROF" record -q -e cpu-clock -F 4999 -m 1024 -o "$TMP/base.pb.gz" -- "$MIX" 0.4 $BEFORE ||
 	fail "record base exited $?"
-"$HWPROF" record -q -e cpu-clock -F 1999 -o "$TMP/new.pb.gz" -- "$MIX" 0.3 $AFTER ||
+"$HWPROF" record -q -e cpu-clock -F 4999 -m 1024 -o "$TMP/new.pb.gz" -- "$MIX" 0.4 $AFTER ||
 	fail "record new exited $?"
 
 # The table: charlie's share from 20% to 27%, foxtrot (7%) gone, hotel (6%) new;

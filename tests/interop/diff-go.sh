@@ -97,8 +97,12 @@ for fn in alpha bravo foxtrot hotel; do
 	check "-top $fn: ours as pprof's own -diff_base ($(flat "$tmp/ours" $fn))" \
 		test "$(grep -w "$fn\$" "$tmp/ours")" = "$(grep -w "$fn\$" "$tmp/theirs")"
 done
-check "the percentages are of BASE's total, as with -diff_base" \
-	test "$(grep '% of .* total' "$tmp/ours")" = "$(grep '% of .* total' "$tmp/theirs")"
+# The total the percentages are of (what the shown nodes account for may
+# differ: names matched without clone suffixes and addresses merge the
+# kernel's and the loader's stray frames into fewer nodes).
+of_total() { sed -n 's/.*% of \(.*\) total$/\1/p' "$1"; }
+check "the percentages are of BASE's total, as with -diff_base ($(of_total "$tmp/ours"))" \
+	test -n "$(of_total "$tmp/ours")" -a "$(of_total "$tmp/ours")" = "$(of_total "$tmp/theirs")"
 
 if [ "$failures" -ne 0 ]; then
 	echo "# ours:"
