@@ -105,7 +105,8 @@ END {
 
 echo
 echo "top 10 self time, last run (hwprof report --top | perf report --stdio --no-children):"
-"$HWPROF" report --top -n 10 "$W/h.pb.gz" | awk 'NR > 2 { n = $6; for (i = 7; i <= NF; i++) n = n " " $i; printf "%-8s %.34s\n", $2, n }' >"$W/htop"
+# The rows (flat% in field 2), their name after flat..cum%, samples and +-95%.
+"$HWPROF" report --top -n 10 "$W/h.pb.gz" | awk 'NR > 2 && $2 ~ /%$/ { n = $8; for (i = 9; i <= NF; i++) n = n " " $i; printf "%-8s %.34s\n", $2, n }' >"$W/htop"
 perf report --stdio --no-children --sort sym -i "$W/perf.data" 2>/dev/null |
 	awk '/^ *[0-9.]+%/ { sub(/\[[.k]\] /, ""); n = $2; for (i = 3; i <= NF; i++) n = n " " $i; printf "%-8s %.34s\n", $1, n }' | head -10 >"$W/ptop"
 paste -d'|' "$W/htop" "$W/ptop" | awk -F'|' '{ printf "  %-44s %s\n", $1, $2 }'

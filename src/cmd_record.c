@@ -14,6 +14,7 @@
 #include "flamegraph.h"
 #include "fpcheck.h"
 #include "folded.h"
+#include "phase.h"
 #include "pprof.h"
 #include "program.h"
 #include "recorder.h"
@@ -49,6 +50,8 @@ struct record_opts {
 	size_t ring_pages;        /* -m, 0: session_ring_pages's choice */
 	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
 	int events_set;           /* -e given */
+	double jitter;            /* --jitter PCT / 100 */
+	int fixed_phase;          /* --fixed-phase */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -96,6 +99,11 @@ static void usage(FILE *f)
 		"      --timeline          --off-cpu, plus per-thread intervals and sample times\n"
 		"                          in a side file (-o X.pb.gz: X.timeline), for\n"
 		"                          'hwprof report --timeline OUT.json'\n"
+		"      --jitter PCT        vary the sampling period: every 50-150 ms a new one\n"
+		"                          from P (1 +- PCT/100), PCT up to 50 (man hwprof:\n"
+		"                          SAMPLING PHASE; by default the period starts once\n"
+		"                          at a random moment in the first 50 ms)\n"
+		"      --fixed-phase       no such restart: the kernel's sampling phase\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -198,9 +206,12 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "off-cpu", no_argument, NULL, 'O' },
 		{ "wall", no_argument, NULL, 'W' },
 		{ "timeline", no_argument, NULL, 'T' },
+		{ "jitter", required_argument, NULL, 'J' },
+		{ "fixed-phase", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t pct;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -251,6 +262,17 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'T':
 			o->timeline = o->offcpu = 1;
+			break;
+		case 'J':
+			if (parse_u64(optarg, &pct) < 0 || pct > 50) {
+				fprintf(stderr, "hwprof record: --jitter %s: expected a percentage from "
+					"0 to 50\n", optarg);
+				return -1;
+			}
+			o->jitter = (double)pct / 100;
+			break;
+		case 'X':
+			o->fixed_phase = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -562,6 +584,7 @@ struct record_run {
 	struct recorder *rec;
 	struct spanchan *chan;
 	struct spanjoin *spans;
+	struct phase *phase;      /* the sampling phase's restarts (phase.h) */
 };
 
 /* A refusal or fallback of event e as record words it (events_strerror). */
@@ -726,7 +749,10 @@ static int record_loop(struct record_run *run)
 		done = session_wait(run->s, &status, 1);
 		if (done == SESSION_STOPPED)
 			done = session_stop_with(run->s);
-		session_poll(run->s, done ? 0 : 100);
+		session_poll(run->s, done ? 0 : phase_timeout(run->phase, 100));
+		if (phase_apply(run->phase, run->s) < 0)
+			fprintf(stderr, "hwprof: the kernel refused to restart the sampling period: "
+				"the sampling phase is its own from here on\n");
 		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0) {
 			fprintf(stderr, "hwprof: out of memory while recording; writing what was collected\n");
 			break;
@@ -760,6 +786,8 @@ static int record_and_write(struct record_run *run)
 	}
 	p = recorder_profile(run->rec);
 	install_handlers();
+	if (phase_plan(&run->so, run->o.jitter, run->o.fixed_phase, &run->phase) < 0)
+		fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
 	t0 = util_now_mono_ns();
 	wall0 = util_now_real_ns();
 	r = session_start(run->s);
@@ -767,6 +795,7 @@ static int record_and_write(struct record_run *run)
 		fprintf(stderr, "hwprof: %s: %s\n", run->argv[0], strerror(-r));
 		return r == -ENOENT ? 127 : 126;
 	}
+	phase_start(run->phase, util_now_mono_ns());
 	status = record_loop(run);
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
@@ -775,6 +804,7 @@ static int record_and_write(struct record_run *run)
 	for (size_t i = 0; recorder_jit_rejected(run->rec, i, buf, sizeof(buf)); i++)
 		tell(p, buf);
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
+	phase_comment(run->phase, p);
 	if (write_outputs(&run->o, p))
 		return 1;
 	if (run->spans && record_spans_write(run->spans, p, run->o.output))
@@ -807,6 +837,7 @@ int cmd_record(int argc, char **argv)
 	session_free(run.s);
 	spanjoin_free(run.spans);
 	spanchan_free(run.chan);
+	phase_free(run.phase);
 	events_free(run.events);
 	return code;
 }

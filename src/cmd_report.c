@@ -71,6 +71,10 @@ static void usage(FILE *f)
 		"                          type, else the first that is not \"samples\")\n"
 		"  -h, --help              this help\n"
 		"\n"
+		"The top table gives each function's samples ('*' under 30: low confidence)\n"
+		"and the 95%% interval on its flat%% (Wilson score, in points); a note below\n"
+		"says how many samples, and how long a run, would give +-1 point.\n"
+		"\n"
 		"Exit status: 0 ok; 1 when FILE cannot be read or is not a profile, or an\n"
 		"output cannot be written; 2 for a usage error.\n");
 }

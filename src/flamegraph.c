@@ -19,6 +19,7 @@
 #define FG_FRAME_H      16      /* one stack level */
 #define FG_TOP          60      /* title and buttons */
 #define FG_BOTTOM       34      /* details line */
+#define FG_HEADING      30      /* the heading line above a second graph */
 #define FG_CHAR_W       7.3     /* advance of one monospace character at 12px (fg_style) */
 #define FG_MIN_PERMILLE 1       /* frames under 1/1000 of the total are elided */
 
@@ -81,24 +82,54 @@ static int tree_add(struct flamegraph *g, const char **names, int n, int64_t v)
 	return 0;
 }
 
-int flamegraph_build(struct profile *p, size_t type, struct flamegraph **out)
+int flamegraph_new(const struct profile_value_type *type, struct flamegraph **out)
 {
-	struct flamegraph *g;
-	const char **names = NULL;
-	size_t cap_names = 0;
-	int ret = 0;
+	struct flamegraph *g = calloc(1, sizeof(*g));
 
 	*out = NULL;
-	if (type >= p->n_types)
-		return -EINVAL;
-	g = calloc(1, sizeof(*g));
 	if (!g || util_grow(&g->nodes, &g->cap, 1, sizeof(*g->nodes))) {
 		free(g);
 		return -ENOMEM;
 	}
 	g->nodes[0].name = "all";
 	g->n = 1;
-	g->type = p->types[type];
+	g->type = *type;
+	*out = g;
+	return 0;
+}
+
+int flamegraph_add(struct flamegraph *g, const char **names, size_t n, int64_t value)
+{
+	int err;
+
+	if (value <= 0)
+		return 0;
+	if (n > INT32_MAX)
+		return -E2BIG;
+	err = tree_add(g, names, (int)n, value);
+	g->total = g->nodes[0].value;
+	return err;
+}
+
+int64_t flamegraph_find(const struct flamegraph *g, uint32_t parent, const char *name)
+{
+	struct fg_child k = { parent, name };
+	size_t e = hindex_find(&g->ix, node_hash(parent, name), child_eq, &k, g);
+
+	return e ? (int64_t)e - 1 : -1;
+}
+
+int flamegraph_build(struct profile *p, size_t type, struct flamegraph **out)
+{
+	struct flamegraph *g;
+	const char **names = NULL;
+	size_t cap_names = 0;
+	int ret;
+
+	*out = NULL;
+	if (type >= p->n_types)
+		return -EINVAL;
+	ret = flamegraph_new(&p->types[type], &g);
 	for (size_t i = 0; i < p->n_samples && !ret; i++) {
 		const struct profile_sample *s = &p->samples[i];
 		int64_t v = s->values[type];
@@ -317,6 +348,7 @@ static const char fg_style[] =
 	"text { font-family: monospace; font-size: 12px; fill: #000; }\n"
 	"#title { font-size: 17px; text-anchor: middle; }\n"
 	"#subtitle { fill: #555; text-anchor: middle; }\n"
+	".heading { font-size: 14px; }\n"
 	".f text { pointer-events: none; }\n"
 	".f { cursor: pointer; }\n"
 	".f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
@@ -326,7 +358,8 @@ static const char fg_style[] =
 	"]]></style>\n";
 
 /* Zoom: frames inside the clicked one's range and at or above it are scaled to
- * the full width, its ancestors stretched across and dimmed, the rest hidden.
+ * the full width, its ancestors stretched across and dimmed, the rest of its
+ * graph hidden (each graph of the image, a <g class="sec">, zooms alone).
  * Ranges are compared with half a pixel of slack: drawn frames are at least
  * 0.1% of the width (about a pixel), so neighbours never pass for descendants. */
 static const char fg_script[] =
@@ -347,7 +380,9 @@ static const char fg_script[] =
 	"function zoom(z) {\n"
 	"  var k = W / z.w, e = 0.5;\n"
 	"  frames.forEach(function (f) {\n"
-	"    if (f.y <= z.y && f.x >= z.x - e && f.x + f.w <= z.x + z.w + e) {\n"
+	"    if (f.sec !== z.sec) {\n"
+	"      return;\n"
+	"    } else if (f.y <= z.y && f.x >= z.x - e && f.x + f.w <= z.x + z.w + e) {\n"
 	"      show(f, true); f.g.classList.remove('anc'); place(f, PAD + (f.x - z.x) * k, f.w * k);\n"
 	"    } else if (f.y > z.y && f.x <= z.x + e && f.x + f.w >= z.x + z.w - e) {\n"
 	"      show(f, true); f.g.classList.add('anc'); place(f, PAD, W);\n"
@@ -356,7 +391,9 @@ static const char fg_script[] =
 	"    }\n"
 	"  });\n"
 	"  zoomed = z;\n"
-	"  reset.classList.toggle('hide', z.y === ROOTY);\n"
+	"  /* Zoomed to a root nothing is hidden or dimmed: nothing to reset. */\n"
+	"  reset.classList.toggle('hide', !frames.some(function (f) {\n"
+	"    return f.g.classList.contains('hide') || f.g.classList.contains('anc'); }));\n"
 	"}\n"
 	"function unzoom() {\n"
 	"  frames.forEach(function (f) { show(f, true); f.g.classList.remove('anc'); place(f, f.x, f.w); });\n"
@@ -370,7 +407,7 @@ static const char fg_script[] =
 	"  frames.forEach(function (f) {\n"
 	"    var hit = term !== '' && (re ? re.test(f.name) : f.name.indexOf(term) >= 0);\n"
 	"    f.r.setAttribute('fill', hit ? 'rgb(230,0,230)' : f.fill);\n"
-	"    if (hit) spans.push([f.x, f.x + f.w]);\n"
+	"    if (hit && f.sec === frames[0].sec) spans.push([f.x, f.x + f.w]);\n"
 	"  });\n"
 	"  /* Nested matches overlap: measure the union of their ranges. */\n"
 	"  spans.sort(function (a, b) { return a[0] - b[0]; });\n"
@@ -390,6 +427,7 @@ static const char fg_script[] =
 	"    x: +r.getAttribute('x'), w: +r.getAttribute('width'), y: +r.getAttribute('y'),\n"
 	"    fill: r.getAttribute('fill') };\n"
 	"  f.name = nameOf(f.title);\n"
+	"  f.sec = g.parentNode;\n"
 	"  frames.push(f);\n"
 	"  g.addEventListener('click', function () { zoom(f); });\n"
 	"  g.addEventListener('mouseover', function () { details.textContent = f.title; });\n"
@@ -451,10 +489,12 @@ static void emit_head(FILE *out, const struct flamegraph *g, const struct flameg
 		FG_WIDTH - FG_PAD, height - 12);
 }
 
-/* The drawn frames of g, its root's top edge at y = top + max_depth levels. */
+/* The drawn frames of g, its root's top edge at y = top + max_depth levels,
+ * as one graph of the image (zoomed on its own). */
 static void emit_frames(FILE *out, const struct flamegraph *g, const struct flamegraph_words *w,
 			int top)
 {
+	fputs("<g class=\"sec\">\n", out);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct flamegraph_node *nd = &g->nodes[g->order[i]];
 		int y = top + (g->max_depth - (int)nd->depth) * FG_FRAME_H;
@@ -475,28 +515,52 @@ static void emit_frames(FILE *out, const struct flamegraph *g, const struct flam
 		put_label(out, nd->name, nd->width);
 		fputs("</text></g>\n", out);
 	}
+	fputs("</g>\n", out);
 }
 
-/* The script, given the y of the root frame (zoomed there, nothing to reset). */
-static void emit_tail(FILE *out, int root_y)
+static void emit_tail(FILE *out)
 {
 	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n"
-		"var W = %d, PAD = %d, CW = %.2f, ROOTY = %d;\n",
-		FG_WIDTH - 2 * FG_PAD, FG_PAD, FG_CHAR_W, root_y);
+		"var W = %d, PAD = %d, CW = %.2f;\n", FG_WIDTH - 2 * FG_PAD, FG_PAD, FG_CHAR_W);
 	fputs(fg_script, out);
 	fputs("]]></script>\n</svg>\n", out);
 }
 
-int flamegraph_emit(const struct flamegraph *g, const struct flamegraph_words *words, FILE *out)
+/* Height of a section's frames, px. */
+static int section_height(const struct flamegraph *g)
+{
+	return (g->max_depth + 1) * FG_FRAME_H;
+}
+
+int flamegraph_emit_sections(const struct flamegraph_section *s, size_t n, FILE *out)
 {
 	const struct flamegraph_words defaults = { 0 };
-	const struct flamegraph_words *w = words ? words : &defaults;
-	int height = FG_TOP + (g->max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
+	int height = FG_TOP + FG_BOTTOM, top = FG_TOP;
 
-	emit_head(out, g, w, height);
-	emit_frames(out, g, w, FG_TOP);
-	emit_tail(out, FG_TOP + g->max_depth * FG_FRAME_H);
+	if (!n)
+		return -EINVAL;
+	for (size_t k = 0; k < n; k++)
+		height += section_height(s[k].g) + (k ? FG_HEADING : 0);
+	emit_head(out, s[0].g, s[0].words ? s[0].words : &defaults, height);
+	for (size_t k = 0; k < n; k++) {
+		if (k) {
+			top += FG_HEADING;
+			fprintf(out, "<text class=\"heading\" x=\"%d\" y=\"%d\">", FG_PAD, top - 8);
+			put_xml(out, s[k].heading ? s[k].heading : "", SIZE_MAX);
+			fputs("</text>\n", out);
+		}
+		emit_frames(out, s[k].g, s[k].words ? s[k].words : &defaults, top);
+		top += section_height(s[k].g);
+	}
+	emit_tail(out);
 	return ferror(out) ? -EIO : 0;
+}
+
+int flamegraph_emit(const struct flamegraph *g, const struct flamegraph_words *words, FILE *out)
+{
+	struct flamegraph_section s = { g, words, NULL };
+
+	return flamegraph_emit_sections(&s, 1, out);
 }
 
 void flamegraph_put_text(FILE *out, const char *s)

@@ -42,6 +42,18 @@ struct flamegraph {
 	struct hindex ix;       /* by (parent, name); entries are 1 + node index */
 };
 
+/* An empty graph (its root "all") of values measured as *type (whose strings
+ * must outlive it).  Fills *out.  0 or -ENOMEM. */
+int flamegraph_new(const struct profile_value_type *type, struct flamegraph **out);
+
+/* Add value (ignored unless positive) along a stack of n frame names, root
+ * first; the names are not copied and must outlive g ("" is "[unknown]").
+ * 0, -E2BIG or -ENOMEM. */
+int flamegraph_add(struct flamegraph *g, const char **names, size_t n, int64_t value);
+
+/* The node that is parent's child named name: its index, or -1. */
+int64_t flamegraph_find(const struct flamegraph *g, uint32_t parent, const char *name);
+
 /* Merge the stacks of p with a positive value of sample type `type` into a
  * tree (widths cannot be negative: a diff profile's losses have no place in
  * it).  Fills *out; names point into p, so free the graph before p.
@@ -74,6 +86,20 @@ struct flamegraph_words {
  * frame to zoom, "Reset Zoom", "Search" or Ctrl-F to highlight frames matching
  * a regular expression), its drawn nodes only.  Returns 0 or -EIO. */
 int flamegraph_emit(const struct flamegraph *g, const struct flamegraph_words *words, FILE *out);
+
+/* One graph of an image of several, one below the other: its own tooltips
+ * (the first section's title and subtitle head the image) and a heading
+ * line above it (sections after the first).  Each zooms on its own; Search
+ * highlights in all and measures the first. */
+struct flamegraph_section {
+	const struct flamegraph *g;     /* laid out */
+	const struct flamegraph_words *words;   /* NULL: the defaults */
+	const char *heading;
+};
+
+/* flamegraph_emit for n >= 1 laid-out graphs in one SVG.  0, -EINVAL (no
+ * section) or -EIO. */
+int flamegraph_emit_sections(const struct flamegraph_section *s, size_t n, FILE *out);
 
 /* Write s as XML character data: markup escaped, control characters as
  * spaces, invalid UTF-8 as '?'. */

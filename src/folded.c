@@ -13,7 +13,7 @@ struct folded_line {
 };
 
 /* ';' separates frames and '\n' lines: keep both out of names. */
-static void put_name(const char *name, char *dst, size_t *len)
+void folded_put_name(const char *name, char *dst, size_t *len)
 {
 	const char *c;
 
@@ -73,7 +73,7 @@ int folded_write(struct profile *p, size_t type, FILE *out)
 		for (int k = 0; k < n; k++) {
 			if (k)
 				stack[len++] = ';';
-			put_name(names[k], stack, &len);
+			folded_put_name(names[k], stack, &len);
 		}
 		stack[len] = '\0';
 		lines[n_lines].stack = stack;

@@ -11,4 +11,9 @@
  * Returns 0 or -errno. */
 int folded_write(struct profile *p, size_t type, FILE *out);
 
+/* Append frame name to dst at *len as a folded line holds it: ';' as ':',
+ * line breaks as spaces, "" as "[unknown]" (at most strlen(name) or 9
+ * bytes). */
+void folded_put_name(const char *name, char *dst, size_t *len);
+
 #endif

@@ -803,6 +803,14 @@ int session_wait(struct session *s, int *status, int nohang)
 	return 1;
 }
 
+int session_set_period(struct session *s, int event, uint64_t period)
+{
+	for (size_t i = 0; i < s->n_fds; i++)
+		if (s->fds[i].event == event && ioctl(s->fds[i].fd, PERF_EVENT_IOC_PERIOD, &period) < 0)
+			return -errno;
+	return 0;
+}
+
 void session_free(struct session *s)
 {
 	if (!s)

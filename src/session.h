@@ -138,6 +138,12 @@ int session_wait(struct session *s, int *status, int nohang);
 /* Whether the kernel gave build ids in MMAP2 records. */
 int session_has_build_ids(const struct session *s);
 
+/* PERF_EVENT_IOC_PERIOD on event `event` (index into opts->events) on every
+ * CPU: its period becomes period and its count restarts from zero (the
+ * program's first thread only: inherited copies keep theirs).  0, or the
+ * first -errno. */
+int session_set_period(struct session *s, int event, uint64_t period);
+
 /* Kill a child that never started, close fds and rings.  Accepts NULL. */
 void session_free(struct session *s);
 

@@ -176,6 +176,8 @@ static void test_top(struct profile *p)
 
 	is_int(CAPTURE(buf, text_top(p, 1, 0, out)), 0, "top: ok");
 	ok(buf && !strncmp(buf, "Total: 105ms cpu (nanoseconds)", 30), "top: header has total and unit");
+	ok(buf && strstr(buf, "\n(no sampling interval: cpu is not a count of equal samples)\n") &&
+	   !strstr(buf, "+-95%"), "top: cpu without a period: no interval, said why");
 	is_str(row(buf, "main", line, sizeof(line)),
 	       "    40.0ms  38.10%  38.10%      105ms 100.00%  main", "top: main flat and cum");
 	is_str(row(buf, "helper", line, sizeof(line)),
@@ -192,7 +194,16 @@ static void test_top(struct profile *p)
 	free(buf);
 	buf = NULL;
 	is_int(CAPTURE(buf, text_top(p, 0, 2, out)), 0, "top -n 2: ok");
-	is_int(buf ? count(buf, "\n") : -1, 4, "top -n 2: header, column line and two rows");
+	is_int(buf ? count(buf, "\n") : -1, 7,
+	       "top -n 2: header, column line, two rows and three notes (low confidence, interval, run)");
+	/* samples: 4 of 13, Wilson 95% [12.68%, 57.63%]: 26.86 points above 30.77% */
+	is_str(row(buf, "main", line, sizeof(line)),
+	       "         4  30.77%  30.77%         13 100.00%        4*  26.86  main",
+	       "top samples: main's samples, marked low, and its interval");
+	ok(buf && strstr(buf, "Total: 13 samples (count) in 13 samples;"), "top samples: the sample count");
+	ok(buf && strstr(buf, "\n* fewer than 30 samples: low confidence\n"), "top samples: the mark said");
+	ok(buf && strstr(buf, "\n+-1 point on a share of 30.8% needs 8184 samples (this run: 13)\n"),
+	   "top samples: +-1 point on the widest interval shown needs 8184 samples");
 	ok(buf && strstr(buf, "showing 2 of 7 functions"), "top -n 2: says how many");
 	ok(buf && strstr(buf, "  semi:colon nl\n") == NULL && strstr(buf, "  main\n"),
 	   "top -n 2: main kept");

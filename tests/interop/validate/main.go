@@ -81,6 +81,21 @@ func main() {
 	for i, st := range p.SampleType {
 		fmt.Printf("total %s/%s: %d\n", st.Type, st.Unit, totals[i])
 	}
+	// A differential profile (hwprof diff -o, pprof -diff_base): BASE's
+	// samples are the ones labelled pprof::base=true.
+	baseSamples, baseTotals := 0, make([]int64, len(p.SampleType))
+	for _, s := range p.Sample {
+		if s.DiffBaseSample() {
+			baseSamples++
+			for i, v := range s.Value {
+				baseTotals[i] += v
+			}
+		}
+	}
+	fmt.Println("diff base samples:", baseSamples)
+	for i, st := range p.SampleType {
+		fmt.Printf("diff base total %s/%s: %d\n", st.Type, st.Unit, baseTotals[i])
+	}
 	if missing == 0 && len(p.Sample) > 0 {
 		fmt.Println("labels pid/tid/thread: all")
 	} else {
