@@ -61,6 +61,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hwprof record [OPTIONS] [--] CMD [ARGS...]\n"
+		"       hwprof [OPTIONS] -- CMD [ARGS...]   (the same: record is implied)\n"
 		"\n"
 		"Run CMD (its threads and forked children too) under perf_event sampling and\n"
 		"write a symbolized profile as gzipped pprof.\n"
