@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "cmds.h"
+#include "demangle.h"
 #include "events.h"
 #include "flamegraph.h"
 #include "fpcheck.h"
@@ -47,6 +48,7 @@ struct record_opts {
 	size_t ring_pages;        /* -m, 0: session_ring_pages's choice */
 	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
 	int events_set;           /* -e given */
+	enum demangle_style demangle;  /* --demangle: how C++ and Rust names read */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -95,6 +97,10 @@ static void usage(FILE *f)
 		"      --timeline          --off-cpu, plus per-thread intervals and sample times\n"
 		"                          in a side file (-o X.pb.gz: X.timeline), for\n"
 		"                          'hwprof report --timeline OUT.json'\n"
+		"      --demangle STYLE    function names: simple (the default: no parameters,\n"
+		"                          template arguments or return type), templates\n"
+		"                          (template arguments kept) or full; the mangled\n"
+		"                          name is kept as the function's system name\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -197,6 +203,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "off-cpu", no_argument, NULL, 'O' },
 		{ "wall", no_argument, NULL, 'W' },
 		{ "timeline", no_argument, NULL, 'T' },
+		{ "demangle", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -250,6 +257,13 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'T':
 			o->timeline = o->offcpu = 1;
+			break;
+		case 'N':
+			if (demangle_parse_style(optarg, &o->demangle) < 0) {
+				fprintf(stderr, "hwprof record: --demangle %s: expected simple, "
+					"templates or full\n", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -749,6 +763,8 @@ static int record_and_write(struct record_run *run)
 	p->duration_nanos = util_now_mono_ns() - t0;
 	if (run->spans)
 		record_spans_finish(run->spans, run->chan, p, run->o.quiet);
+	if (demangle_profile(p, run->o.demangle) < 0)
+		fprintf(stderr, "hwprof: out of memory while naming functions; some keep their whole names\n");
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
 	if (write_outputs(&run->o, p))
 		return 1;

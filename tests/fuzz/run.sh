@@ -14,7 +14,9 @@ clang $FLAGS tests/fuzz/fuzz-perfrec.c src/perfrec.c -o "$OUT/fuzz-perfrec"
 clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c \
 	"$OUT/profile.pb-c.c" -lprotobuf-c -lz -o "$OUT/fuzz-pprof"
 clang $FLAGS tests/fuzz/fuzz-hdrlog.c src/hdr.c src/hdrlog.c src/util.c -lz -lm -o "$OUT/fuzz-hdrlog"
-for t in perfrec pprof hdrlog; do
+clang $FLAGS tests/fuzz/fuzz-demangle.c src/demangle.c src/profile.c src/hindex.c src/util.c \
+	-lstdc++ -o "$OUT/fuzz-demangle"
+for t in perfrec pprof hdrlog demangle; do
 	mkdir -p "$OUT/corpus-$t"
 	echo "fuzz-$t: ${SECONDS_EACH}s"
 	"$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$OUT/corpus-$t" 2>&1 | tail -3
