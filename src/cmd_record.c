@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "callstack.h"
 #include "cmds.h"
 #include "demangle.h"
 #include "events.h"
@@ -49,6 +50,7 @@ struct record_opts {
 	int offcpu, wall, timeline; /* --off-cpu, --wall (implies it), --timeline */
 	int events_set;           /* -e given */
 	enum demangle_style demangle;  /* --demangle: how C++ and Rust names read */
+	int unwinder;             /* --unwinder: enum callstack_dwarf */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -81,6 +83,10 @@ static void usage(FILE *f)
 		"                          per sample with DWARF CFI, for code without frame\n"
 		"                          pointers (SIZE default 16384, max 65528, multiple\n"
 		"                          of 8); none: leaf functions only\n"
+		"      --unwinder U        DWARF unwinding by cfi (the default: compiled CFI\n"
+		"                          tables, libdw where they cannot), libdw (libdwfl\n"
+		"                          only) or compare (both on every sample, libdw's\n"
+		"                          frames kept, the samples that differ counted)\n"
 		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
 		"                          (spans that CMD marks with libhwprof label the samples;\n"
 		"                          their latency histograms go to FILE.hlog)\n"
@@ -158,6 +164,22 @@ static int parse_call_graph(const char *arg, struct record_opts *o)
 	return 0;
 }
 
+/* --unwinder cfi|libdw|compare into o.  0, or -1 after a message. */
+static int parse_unwinder(const char *arg, struct record_opts *o)
+{
+	if (strcmp(arg, "cfi") == 0) {
+		o->unwinder = CALLSTACK_DWARF_CFI;
+	} else if (strcmp(arg, "libdw") == 0) {
+		o->unwinder = CALLSTACK_DWARF_LIBDW;
+	} else if (strcmp(arg, "compare") == 0) {
+		o->unwinder = CALLSTACK_DWARF_COMPARE;
+	} else {
+		fprintf(stderr, "hwprof record: --unwinder %s: expected cfi, libdw or compare\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* -F HZ, -c PERIOD or -m PAGES (opt) into o.  0, or -1 after a message. */
 static int parse_number(int opt, const char *arg, struct record_opts *o)
 {
@@ -204,6 +226,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "wall", no_argument, NULL, 'W' },
 		{ "timeline", no_argument, NULL, 'T' },
 		{ "demangle", required_argument, NULL, 'N' },
+		{ "unwinder", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,6 +239,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->stack_size = UNWIND_STACK_LEAF;
 	o->auto_graph = 1;
 	o->output = "hwprof.pb.gz";
+	o->unwinder = CALLSTACK_DWARF_CFI;
 	optind = 1;
 	/* '+': stop at CMD, so that CMD's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
@@ -257,6 +281,10 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'T':
 			o->timeline = o->offcpu = 1;
+			break;
+		case 'U':
+			if (parse_unwinder(optarg, o) < 0)
+				return -1;
 			break;
 		case 'N':
 			if (demangle_parse_style(optarg, &o->demangle) < 0) {
@@ -317,11 +345,18 @@ static double pct(uint64_t part, uint64_t whole)
  * walk stopped early, and what a walk costs. */
 static void dwarf_summary(const struct recorder_stats *st, uint32_t size, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "dwarf unwinding: %llu samples; stack copy cut at %u bytes in %.1f%%; "
-		 "stopped before the outermost frame in %.1f%%; median %.1f us/sample",
-		 (unsigned long long)st->dwarf_samples, (unsigned)size,
-		 pct(st->stack_cut, st->dwarf_samples), pct(st->unwind_partial, st->dwarf_samples),
-		 st->unwind_ns / 1000.0);
+	int len = snprintf(buf, cap, "dwarf unwinding: %llu samples; stack copy cut at %u bytes in "
+			   "%.1f%%; stopped before the outermost frame in %.1f%%; median %.1f us/sample; "
+			   "libdw for %.1f%%",
+			   (unsigned long long)st->dwarf_samples, (unsigned)size,
+			   pct(st->stack_cut, st->dwarf_samples),
+			   pct(st->unwind_partial, st->dwarf_samples), st->unwind_ns / 1000.0,
+			   pct(st->unwind_libdw, st->dwarf_samples));
+
+	/* --unwinder compare: the two unwinders side by side. */
+	if (st->unwind_compared && len > 0 && (size_t)len < cap)
+		snprintf(buf + len, cap - (size_t)len, "; compared %llu samples, %llu differ",
+			 (unsigned long long)st->unwind_compared, (unsigned long long)st->unwind_differ);
 }
 
 static void add_comments(struct profile *p, int argc, char **argv, const struct record_opts *o,
@@ -680,7 +715,7 @@ static int recorder_setup(struct record_run *run)
 	memset(&ro, 0, sizeof(ro));
 	ro.fmt = session_format(run->s);
 	ro.events = run->events;
-	ro.dwarf = run->o.dwarf;
+	ro.dwarf = run->o.dwarf ? run->o.unwinder : 0;
 	ro.offcpu_event = session_offcpu_event(&run->so);
 	ro.wall = run->o.wall;
 	ro.timeline = run->o.timeline;

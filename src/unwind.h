@@ -79,8 +79,10 @@ int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pc
  * 0 when nothing is missing or it cannot tell, -EINVAL without IP/SP/BP. */
 int unwind_leaf_caller(struct unwinder *u, const struct unwind_sample *s, uint64_t *ret);
 
-/* Median time of one unwind_dwarf call in nanoseconds (100 ns resolution),
- * 0 before the first. */
-uint64_t unwind_median_ns(const struct unwinder *u);
+/* The sampled pc and registers of s in DWARF numbering (regs[0..nregs), bit
+ * d of *known set for each register sampled), as the walk above starts from
+ * them: what cfiwalk.h takes.  0, or -EINVAL without a pc. */
+int unwind_dwarf_regs(const struct unwind_sample *s, uint64_t *pc, uint64_t *regs, size_t nregs,
+		      uint64_t *known);
 
 #endif
