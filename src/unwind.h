@@ -38,10 +38,12 @@ enum unwind_perf_reg {
 #define UNWIND_REGS_MASK 0xff01ffULL
 
 /* Stack copy sizes (attr.sample_stack_user): the kernel wants a multiple of 8
- * below 64 KiB.  UNWIND_STACK_LEAF serves unwind_leaf_caller: a frameless leaf
+ * below 64 KiB.  The default is what gcc's cc1 needs: with 16 KiB, 6% of its
+ * walks stopped at the copy's end; with 32 KiB, 3.4% (of all its samples,
+ * start-up included, 95% and more reach main).  UNWIND_STACK_LEAF serves unwind_leaf_caller: a frameless leaf
  * keeps its return address within the registers it pushes plus its locals, a
  * few hundred bytes at most in practice. */
-#define UNWIND_STACK_DEFAULT 16384
+#define UNWIND_STACK_DEFAULT 32768
 #define UNWIND_STACK_MAX 65528
 #define UNWIND_STACK_LEAF 512
 
