@@ -5,14 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfiwalk.h"
 #include "unwind.h"
+#include "util.h"
+
+#define COST_BUCKET_NS 100
+#define COST_BUCKETS 4096
 
 struct callstack {
 	struct addrname *names;
 	const struct perfrec_format *fmt;
-	int dwarf;
+	int dwarf;                  /* enum callstack_dwarf, 0: none */
 	struct unwinder *unw;       /* created with the first sample that has registers */
+	struct cfiwalk *cfi;        /* ... the first that is unwound with it */
 	struct callstack_stats stats;
+	uint32_t cost[COST_BUCKETS];    /* per-sample unwinding times */
+	uint64_t ncost;
 };
 
 int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf,
@@ -34,12 +42,36 @@ void callstack_free(struct callstack *c)
 	if (!c)
 		return;
 	unwind_free(c->unw);
+	cfiwalk_free(c->cfi);
 	free(c);
+}
+
+static void cost_add(struct callstack *c, int64_t ns)
+{
+	uint64_t b = ns > 0 ? (uint64_t)ns / COST_BUCKET_NS : 0;
+
+	c->cost[b < COST_BUCKETS ? b : COST_BUCKETS - 1]++;
+	c->ncost++;
+}
+
+/* The median of the unwinding times (100 ns resolution), 0 before the first. */
+static uint64_t cost_median(const struct callstack *c)
+{
+	uint64_t seen = 0;
+
+	if (!c->ncost)
+		return 0;
+	for (size_t b = 0; b < COST_BUCKETS; b++) {
+		seen += c->cost[b];
+		if (seen * 2 >= c->ncost)
+			return b * COST_BUCKET_NS + COST_BUCKET_NS / 2;
+	}
+	return COST_BUCKETS * COST_BUCKET_NS;
 }
 
 const struct callstack_stats *callstack_stats(struct callstack *c)
 {
-	c->stats.unwind_ns = unwind_median_ns(c->unw);
+	c->stats.unwind_ns = cost_median(c);
 	return &c->stats;
 }
 
@@ -70,6 +102,51 @@ static int unwind_sample_of(struct callstack *c, const struct perfrec_sample *s,
 	return 0;
 }
 
+/* The compiled-CFI walk of us: what cfiwalk_unwind returns. */
+static int cfi_walk(struct callstack *c, const struct unwind_sample *us, uint64_t *pcs, size_t max,
+		    size_t *n)
+{
+	struct cfiwalk_sample cs;
+	int err;
+
+	*n = 0;
+	if (!c->cfi && (err = cfiwalk_new(find_map, c->names, &c->cfi)) < 0)
+		return err;
+	memset(&cs, 0, sizeof(cs));
+	cs.pid = us->pid;
+	cs.stack = us->stack;
+	cs.stack_size = us->stack_size;
+	if (unwind_dwarf_regs(us, &cs.regs.pc, cs.regs.v, CFI_NREGS, &cs.regs.known) < 0)
+		return -EINVAL;
+	return cfiwalk_unwind(c->cfi, &cs, pcs, max, n);
+}
+
+/* The user frames of us into pcs[0..*n) by the unwinder c->dwarf names:
+ * unwind_dwarf's result (1 complete, 0 not, < 0 none). */
+static int user_frames(struct callstack *c, const struct unwind_sample *us, uint64_t *pcs,
+		       size_t max, size_t *n)
+{
+	uint64_t other[CALLSTACK_MAX_FRAMES];
+	size_t n_other = 0;
+	int r = -ENOTSUP, ref;
+
+	if (c->dwarf != CALLSTACK_DWARF_LIBDW) {
+		r = cfi_walk(c, us, c->dwarf == CALLSTACK_DWARF_COMPARE ? other : pcs, max,
+			     c->dwarf == CALLSTACK_DWARF_COMPARE ? &n_other : n);
+		if (r != -ENOTSUP && r != -ENOMEM && c->dwarf == CALLSTACK_DWARF_CFI)
+			return r;
+	}
+	c->stats.unwind_libdw++;
+	ref = unwind_dwarf(c->unw, us, pcs, max, n);
+	if (c->dwarf == CALLSTACK_DWARF_COMPARE && r != -ENOTSUP && r != -ENOMEM) {
+		c->stats.unwind_libdw--;
+		c->stats.unwind_compared++;
+		if (r != ref || n_other != *n || memcmp(other, pcs, *n * sizeof(*pcs)) != 0)
+			c->stats.unwind_differ++;
+	}
+	return ref;
+}
+
 /* Append the DWARF-unwound user frames of s to locs[0..*n). */
 static int add_dwarf_frames(struct callstack *c, const struct perfrec_sample *s, uint64_t *locs,
 			    size_t *n)
@@ -77,6 +154,7 @@ static int add_dwarf_frames(struct callstack *c, const struct perfrec_sample *s,
 	uint64_t pcs[CALLSTACK_MAX_FRAMES];
 	struct unwind_sample us;
 	size_t npcs = 0;
+	int64_t t0;
 	int r;
 
 	r = unwind_sample_of(c, s, &us);
@@ -84,7 +162,9 @@ static int add_dwarf_frames(struct callstack *c, const struct perfrec_sample *s,
 		return 0;
 	if (r < 0 || *n >= CALLSTACK_MAX_FRAMES)
 		return r;
-	r = unwind_dwarf(c->unw, &us, pcs, CALLSTACK_MAX_FRAMES - *n, &npcs);
+	t0 = util_now_mono_ns();
+	r = user_frames(c, &us, pcs, CALLSTACK_MAX_FRAMES - *n, &npcs);
+	cost_add(c, util_now_mono_ns() - t0);
 	if (r < 0)
 		return 0;
 	c->stats.dwarf_samples++;

@@ -7,6 +7,11 @@
  * On a frame-pointer stack, the registers and copy, when sampled, give back the
  * caller of a frameless leaf, which the kernel's walk skips.
  *
+ * DWARF unwinding walks with compiled CFI (cfiwalk.h) and asks libdw
+ * (unwind.h) for the samples the tables cannot walk; --unwinder libdw asks
+ * libdw for all, --unwinder compare both, keeping libdw's frames and counting
+ * the samples where the two differ.
+ *
  * Every frame but the sampled pc holds a return address: it is named at pc - 1,
  * the call instruction, whose line is the one the user wants to see.
  * Not thread safe. */
@@ -21,19 +26,29 @@
 
 #define CALLSTACK_MAX_FRAMES 512
 
+/* How user stacks are unwound from stack copies (0: they are not). */
+enum callstack_dwarf {
+	CALLSTACK_DWARF_CFI = 1,   /* compiled CFI, libdw where it cannot */
+	CALLSTACK_DWARF_LIBDW,     /* libdw only */
+	CALLSTACK_DWARF_COMPARE,   /* both on every sample; libdw's frames kept */
+};
+
 struct callstack_stats {
 	uint64_t dwarf_samples;    /* samples whose user stack was unwound with DWARF CFI */
+	uint64_t unwind_libdw;     /* ... by libdw (all with libdw; the rest's leftovers) */
+	uint64_t unwind_compared;  /* compare: samples both unwinders walked */
+	uint64_t unwind_differ;    /* ... whose frames or completeness differ */
 	uint64_t stack_cut;        /* ... whose stack copy was full (dyn_size == size) */
 	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
-	uint64_t unwind_ns;        /* median cost of one DWARF walk, nanoseconds */
+	uint64_t unwind_ns;        /* median cost of a sample's DWARF unwinding, nanoseconds */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
 };
 
 struct callstack;
 
 /* Frames are named by names (not owned; must outlive c); fmt (not owned) says
- * which registers a sample carries; dwarf: unwind user stacks from the stack
- * copies.  0 or -ENOMEM. */
+ * which registers a sample carries; dwarf (enum callstack_dwarf, 0: none):
+ * unwind user stacks from the stack copies.  0 or -ENOMEM. */
 int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf,
 		  struct callstack **out);
 void callstack_free(struct callstack *c);

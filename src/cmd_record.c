@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "callstack.h"
 #include "cmds.h"
+#include "demangle.h"
 #include "events.h"
 #include "flamegraph.h"
 #include "fpcheck.h"
@@ -52,6 +54,8 @@ struct record_opts {
 	int events_set;           /* -e given */
 	double jitter;            /* --jitter PCT / 100 */
 	int fixed_phase;          /* --fixed-phase */
+	enum demangle_style demangle;  /* --demangle: how C++ and Rust names read */
+	int unwinder;             /* --unwinder: enum callstack_dwarf */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -66,6 +70,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hwprof record [OPTIONS] [--] CMD [ARGS...]\n"
+		"       hwprof [OPTIONS] -- CMD [ARGS...]   (the same: record is implied)\n"
 		"\n"
 		"Run CMD (its threads and forked children too) under perf_event sampling and\n"
 		"write a symbolized profile as gzipped pprof.\n"
@@ -81,15 +86,19 @@ static void usage(FILE *f)
 		"                          from its CFI (512-byte stack copies);\n"
 		"                          dwarf[,SIZE]: unwind SIZE bytes of user stack copied\n"
 		"                          per sample with DWARF CFI, for code without frame\n"
-		"                          pointers (SIZE default 16384, max 65528, multiple\n"
+		"                          pointers (SIZE default 32768, max 65528, multiple\n"
 		"                          of 8); none: leaf functions only\n"
+		"      --unwinder U        DWARF unwinding by cfi (the default: compiled CFI\n"
+		"                          tables, libdw where they cannot), libdw (libdwfl\n"
+		"                          only) or compare (both on every sample, libdw's\n"
+		"                          frames kept, the samples that differ counted)\n"
 		"  -o, --output FILE       pprof output (default: hwprof.pb.gz)\n"
 		"                          (spans that CMD marks with libhwprof label the samples;\n"
 		"                          their latency histograms go to FILE.hlog)\n"
 		"      --folded FILE       also write collapsed stacks\n"
 		"      --svg FILE          also write a flame graph\n"
 		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two; default 256,\n"
-		"                          1024 with --call-graph dwarf)\n"
+		"                          with --call-graph dwarf 1024 per 16 KiB of SIZE)\n"
 		"      --off-cpu           also off-CPU time: from each switch-out of a thread to\n"
 		"                          its next switch-in, on its stack at switch-out, as\n"
 		"                          sample type off-cpu with a label state (runnable,\n"
@@ -104,6 +113,10 @@ static void usage(FILE *f)
 		"                          SAMPLING PHASE; by default the period starts once\n"
 		"                          at a random moment in the first 50 ms)\n"
 		"      --fixed-phase       no such restart: the kernel's sampling phase\n"
+		"      --demangle STYLE    function names: simple (the default: no parameters,\n"
+		"                          template arguments or return type), templates\n"
+		"                          (template arguments kept) or full; the mangled\n"
+		"                          name is kept as the function's system name\n"
 		"  -q, --quiet             no summary on stderr\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -161,6 +174,22 @@ static int parse_call_graph(const char *arg, struct record_opts *o)
 	return 0;
 }
 
+/* --unwinder cfi|libdw|compare into o.  0, or -1 after a message. */
+static int parse_unwinder(const char *arg, struct record_opts *o)
+{
+	if (strcmp(arg, "cfi") == 0) {
+		o->unwinder = CALLSTACK_DWARF_CFI;
+	} else if (strcmp(arg, "libdw") == 0) {
+		o->unwinder = CALLSTACK_DWARF_LIBDW;
+	} else if (strcmp(arg, "compare") == 0) {
+		o->unwinder = CALLSTACK_DWARF_COMPARE;
+	} else {
+		fprintf(stderr, "hwprof record: --unwinder %s: expected cfi, libdw or compare\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* -F HZ, -c PERIOD or -m PAGES (opt) into o.  0, or -1 after a message. */
 static int parse_number(int opt, const char *arg, struct record_opts *o)
 {
@@ -208,6 +237,8 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "timeline", no_argument, NULL, 'T' },
 		{ "jitter", required_argument, NULL, 'J' },
 		{ "fixed-phase", no_argument, NULL, 'X' },
+		{ "demangle", required_argument, NULL, 'N' },
+		{ "unwinder", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,6 +252,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->stack_size = UNWIND_STACK_LEAF;
 	o->auto_graph = 1;
 	o->output = "hwprof.pb.gz";
+	o->unwinder = CALLSTACK_DWARF_CFI;
 	optind = 1;
 	/* '+': stop at CMD, so that CMD's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
@@ -274,6 +306,17 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		case 'X':
 			o->fixed_phase = 1;
 			break;
+		case 'U':
+			if (parse_unwinder(optarg, o) < 0)
+				return -1;
+			break;
+		case 'N':
+			if (demangle_parse_style(optarg, &o->demangle) < 0) {
+				fprintf(stderr, "hwprof record: --demangle %s: expected simple, "
+					"templates or full\n", optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -326,11 +369,18 @@ static double pct(uint64_t part, uint64_t whole)
  * walk stopped early, and what a walk costs. */
 static void dwarf_summary(const struct recorder_stats *st, uint32_t size, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "dwarf unwinding: %llu samples; stack copy cut at %u bytes in %.1f%%; "
-		 "stopped before the outermost frame in %.1f%%; median %.1f us/sample",
-		 (unsigned long long)st->dwarf_samples, (unsigned)size,
-		 pct(st->stack_cut, st->dwarf_samples), pct(st->unwind_partial, st->dwarf_samples),
-		 st->unwind_ns / 1000.0);
+	int len = snprintf(buf, cap, "dwarf unwinding: %llu samples; stack copy cut at %u bytes in "
+			   "%.1f%%; stopped before the outermost frame in %.1f%%; median %.1f us/sample; "
+			   "libdw for %.1f%%",
+			   (unsigned long long)st->dwarf_samples, (unsigned)size,
+			   pct(st->stack_cut, st->dwarf_samples),
+			   pct(st->unwind_partial, st->dwarf_samples), st->unwind_ns / 1000.0,
+			   pct(st->unwind_libdw, st->dwarf_samples));
+
+	/* --unwinder compare: the two unwinders side by side. */
+	if (st->unwind_compared && len > 0 && (size_t)len < cap)
+		snprintf(buf + len, cap - (size_t)len, "; compared %llu samples, %llu differ",
+			 (unsigned long long)st->unwind_compared, (unsigned long long)st->unwind_differ);
 }
 
 static void add_comments(struct profile *p, int argc, char **argv, const struct record_opts *o,
@@ -708,7 +758,7 @@ static int recorder_setup(struct record_run *run)
 	memset(&ro, 0, sizeof(ro));
 	ro.fmt = session_format(run->s);
 	ro.events = run->events;
-	ro.dwarf = run->o.dwarf;
+	ro.dwarf = run->o.dwarf ? run->o.unwinder : 0;
 	ro.offcpu_event = session_offcpu_event(&run->so);
 	ro.wall = run->o.wall;
 	ro.timeline = run->o.timeline;
@@ -803,6 +853,8 @@ static int record_and_write(struct record_run *run)
 		record_spans_finish(run->spans, run->chan, p, run->o.quiet, session_pid(run->s));
 	for (size_t i = 0; recorder_jit_rejected(run->rec, i, buf, sizeof(buf)); i++)
 		tell(p, buf);
+	if (demangle_profile(p, run->o.demangle) < 0)
+		fprintf(stderr, "hwprof: out of memory while naming functions; some keep their whole names\n");
 	add_comments(p, run->argc, run->argv, &run->o, &run->notes, recorder_stats(run->rec));
 	phase_comment(run->phase, p);
 	if (write_outputs(&run->o, p))

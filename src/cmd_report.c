@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "demangle.h"
 #include "flamegraph.h"
 #include "offcpu.h"
 #include "folded.h"
@@ -33,6 +34,8 @@ struct report_opts {
 	double slower_pct;      /* --slower-than pNN (-1: not given) */
 	int64_t slower_ns;      /* --slower-than DURATION (-1: not given) */
 	size_t rows;
+	int demangle_set;       /* --demangle STYLE given */
+	enum demangle_style demangle;
 };
 
 static void usage(FILE *f)
@@ -69,6 +72,10 @@ static void usage(FILE *f)
 		"      --title TEXT        the flame graph's title (default: FILE and type)\n"
 		"  -t, --sample-type NAME  the value to report (default: the profile's default\n"
 		"                          type, else the first that is not \"samples\")\n"
+		"      --demangle STYLE    name C++ and Rust functions again from their mangled\n"
+		"                          names: simple (no parameters, template arguments or\n"
+		"                          return type), templates or full (overloads apart);\n"
+		"                          default: the names the profile holds\n"
 		"  -h, --help              this help\n"
 		"\n"
 		"The top table gives each function's samples ('*' under 30: low confidence)\n"
@@ -113,6 +120,7 @@ static int read_opts(int argc, char **argv, struct report_opts *o)
 		{ "svg", required_argument, NULL, 'S' },
 		{ "title", required_argument, NULL, 'L' },
 		{ "sample-type", required_argument, NULL, 't' },
+		{ "demangle", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -160,6 +168,14 @@ static int read_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case 't':
 			o->type = optarg;
+			break;
+		case 'D':
+			if (demangle_parse_style(optarg, &o->demangle) < 0) {
+				fprintf(stderr, "hwprof report: --demangle %s: expected simple, templates "
+					"or full\n", optarg);
+				return 2;
+			}
+			o->demangle_set = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -385,6 +401,10 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!p->n_types) {
 		fprintf(stderr, "hwprof report: %s: the profile has no sample types\n", o.file);
+		goto out;
+	}
+	if (o.demangle_set && demangle_profile(p, o.demangle) < 0) {
+		fprintf(stderr, "hwprof report: %s\n", util_strerror(-ENOMEM));
 		goto out;
 	}
 	type = pick_type(p, o.type);

@@ -1,4 +1,8 @@
-/* main.c - `hwprof COMMAND ...`: dispatch to cmd_*.c. */
+/* main.c - `hwprof COMMAND ...`: dispatch to cmd_*.c.
+ *
+ * Like perf, a first argument that is an option (or `--`) starts `record`:
+ * `hwprof -- ./app` and `hwprof -e cycles -F 4999 -- ./app` are
+ * `hwprof record ...`; only -h/--help and --version stay our own. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +24,8 @@ static const struct command {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hwprof COMMAND [OPTIONS] [ARGS]\n\n");
+	fprintf(f, "usage: hwprof COMMAND [OPTIONS] [ARGS]\n"
+		"       hwprof [RECORD OPTIONS] -- CMD [ARGS]   the same as hwprof record\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
 	fprintf(f, "\n'hwprof COMMAND --help' describes each command; 'man hwprof' all of them.\n");
@@ -44,7 +49,12 @@ int main(int argc, char **argv)
 		printf("hwprof %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "hwprof: '%s' is not a command\n", argv[1]);
+	/* argv[0] stands where "record" would: record's option parsing starts
+	 * at argv[1] either way. */
+	if (argv[1][0] == '-')
+		return cmd_record(argc, argv);
+	fprintf(stderr, "hwprof: '%s' is not a command (to profile a program: hwprof -- %s ...)\n",
+		argv[1], argv[1]);
 	usage(stderr);
 	return 2;
 }

@@ -205,6 +205,38 @@ static bool function_eq(const void *ctx, size_t id, const void *key)
 	       f->filename == k->filename;
 }
 
+static uint64_t function_hash(const struct function_key *k)
+{
+	return hash_ptr(k->filename, hash_ptr(k->system_name, hash_ptr(k->name, UTIL_HASH_INIT)));
+}
+
+int profile_rename_functions(struct profile *p, profile_rename_fn name_of, void *ctx)
+{
+	struct profile_index *ix = p->index;
+	int err = 0;
+
+	for (size_t i = 0; i < p->n_functions && !err; i++) {
+		struct profile_function *f = &p->functions[i];
+		const char *name = name_of(ctx, f);
+
+		if (name && !(name = profile_intern(p, name)))
+			err = -ENOMEM;
+		else if (name)
+			f->name = name;
+	}
+	/* The index hashes names: index every function again under its own. */
+	hindex_free(&ix->functions);
+	for (size_t i = 0; i < p->n_functions; i++) {
+		const struct profile_function *f = &p->functions[i];
+		struct function_key k = { f->name, f->system_name, f->filename };
+
+		if (hindex_reserve(&ix->functions))
+			return -ENOMEM;
+		hindex_insert(&ix->functions, function_hash(&k), f->id);
+	}
+	return err;
+}
+
 int64_t profile_function(struct profile *p, const char *name, const char *system_name,
 			 const char *filename, int64_t start_line)
 {
@@ -218,9 +250,7 @@ int64_t profile_function(struct profile *p, const char *name, const char *system
 
 	if (!k.name || !k.system_name || !k.filename)
 		return -ENOMEM;
-	h = hash_ptr(k.name, UTIL_HASH_INIT);
-	h = hash_ptr(k.system_name, h);
-	h = hash_ptr(k.filename, h);
+	h = function_hash(&k);
 	id = hindex_find(&ix->functions, h, function_eq, &k, p);
 	if (id)
 		return (int64_t)id;

@@ -112,6 +112,12 @@ int64_t profile_function(struct profile *p, const char *name, const char *system
 int64_t profile_location(struct profile *p, uint64_t mapping_id, uint64_t address,
 			 const struct profile_line *lines, size_t n_lines);
 
+/* Give functions new names: name_of(ctx, f) returns f's new name (copied), or
+ * NULL to keep it.  Functions stay apart (by system_name) even when their new
+ * names are the same.  0 or -ENOMEM (then some may keep their old names). */
+typedef const char *(*profile_rename_fn)(void *ctx, const struct profile_function *f);
+int profile_rename_functions(struct profile *p, profile_rename_fn name_of, void *ctx);
+
 /* Append a location even when one with the same (mapping_id, address) exists:
  * a reader keeps a file's locations apart (e.g. several at address 0).  Returns
  * the id or -EINVAL (unknown mapping or function id) or -ENOMEM. */

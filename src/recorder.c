@@ -147,6 +147,9 @@ static void collect_stats(struct recorder *r)
 	r->stats.stack_cut = c->stack_cut;
 	r->stats.unwind_partial = c->unwind_partial;
 	r->stats.unwind_ns = c->unwind_ns;
+	r->stats.unwind_libdw = c->unwind_libdw;
+	r->stats.unwind_compared = c->unwind_compared;
+	r->stats.unwind_differ = c->unwind_differ;
 	r->stats.leaf_callers = c->leaf_callers;
 }
 

@@ -30,6 +30,9 @@ struct recorder_stats {
 	uint64_t stack_cut;        /* ... whose stack copy was full (dyn_size == size) */
 	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
 	uint64_t unwind_ns;        /* median cost of one DWARF walk, nanoseconds */
+	uint64_t unwind_libdw;     /* ... unwound by libdw (callstack.h) */
+	uint64_t unwind_compared;  /* ... by both unwinders (CALLSTACK_DWARF_COMPARE) */
+	uint64_t unwind_differ;    /* ... with different frames */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
 	uint64_t switches;         /* PERF_RECORD_SWITCH records (--off-cpu) */
 	uint64_t offcpu_waits;     /* off-CPU intervals added to the profile */
@@ -42,7 +45,8 @@ struct recorder_opts {
 	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
 	const char *jit_dir;        /* NULL: /tmp */
 	const char *proc_root;      /* NULL: /proc */
-	int dwarf;                  /* unwind user stacks from PERF_SAMPLE_STACK_USER copies;
+	int dwarf;                  /* unwind user stacks from PERF_SAMPLE_STACK_USER copies
+				     * (enum callstack_dwarf: with which unwinder);
 				     * otherwise the registers and copy, when sampled, only
 				     * recover a frameless leaf's caller (unwind.h) */
 	int offcpu_event;           /* 1 + the index in events of the context-switch event

@@ -567,6 +567,9 @@ size_t session_ring_pages(const struct session_opts *o, size_t asked)
 	 * would hold only a few dozen of them between two reads. */
 	if (o->exclude_callchain_user)
 		pages *= 4;
+	/* Larger copies: room for as many samples as with 16 KiB ones. */
+	for (uint32_t size = 16384; o->exclude_callchain_user && size < o->stack_user; size *= 2)
+		pages *= 2;
 	/* A sample and two records per context switch: tens of thousands a
 	 * second in a chatty program, more than the default ring holds between
 	 * two reads while hwprof symbolizes the first stacks. */

@@ -6,6 +6,7 @@
  * code (jitmap.c).  Every string handed out is interned here, so results can
  * be copied freely and live until symbolize_free. */
 #include "symbolize.h"
+#include "demangle.h"
 #include "hindex.h"
 #include "jitmap.h"
 #include "kallsyms.h"
@@ -22,9 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* From libstdc++ (we link -lstdc++); the C++ ABI's demangler. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct sym_load {
 	uint64_t offset, filesz, vaddr;
@@ -91,20 +89,10 @@ static const char *intern(struct symbolizer *s, const char *str)
 
 const char *symbolize_demangle(struct symbolizer *s, const char *name)
 {
-	const char *r;
-	char *d;
-	int status = -1;
+	/* Whole names: the profile's styles are cut from them (demangle.h). */
+	char *d = demangle_name(name, DEMANGLE_FULL);
+	const char *r = intern(s, d ? d : name);
 
-	/* Only Itanium-ABI names: __cxa_demangle would also "demangle" plain
-	 * C identifiers that happen to look like type names. */
-	if (strncmp(name, "_Z", 2) != 0)
-		return intern(s, name);
-	d = __cxa_demangle(name, NULL, NULL, &status);
-	if (!d || status != 0) {
-		free(d);
-		return intern(s, name);
-	}
-	r = intern(s, d);
 	free(d);
 	return r;
 }

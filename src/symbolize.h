@@ -63,8 +63,8 @@ int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct 
 struct jitmap;
 const struct jitmap *symbolize_jitmap(const struct symbolizer *s);
 
-/* name demangled when it is an Itanium C++ ABI name ("_Z..."), else name
- * itself; interned in s.  NULL on ENOMEM. */
+/* name demangled whole (demangle.h, DEMANGLE_FULL) when it is a mangled
+ * name, else name itself; interned in s.  NULL on ENOMEM. */
 const char *symbolize_demangle(struct symbolizer *s, const char *name);
 
 #endif

@@ -9,7 +9,6 @@
  * walk starts over: at most once per module and process). */
 #include "unwind.h"
 #include "vdso.h"
-#include "util.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -27,8 +26,6 @@
 #define UNWIND_MAX_PROCS 32       /* Dwfls kept; the least recently used goes first */
 #define UNWIND_MAX_RESTARTS 16    /* module reports (or rebuilds) within one walk */
 #define UNWIND_MAX_FAILED 16      /* mappings per process whose file we could not use */
-#define COST_BUCKET_NS 100
-#define COST_BUCKETS 4096
 
 struct uproc {
 	pid_t pid;
@@ -64,8 +61,7 @@ struct unwinder {
 	uint64_t tick;
 	struct walk *walk;
 	int vdso_fd;                 /* -1 until a [vdso] is first needed */
-	uint32_t cost[COST_BUCKETS];
-	uint64_t ncost;
+	Elf *arch_elf;               /* our vDSO image: the architecture to attach with */
 };
 
 /* The value of perf register reg in s.  0, or -ENOENT when it was not sampled. */
@@ -206,6 +202,7 @@ void unwind_free(struct unwinder *u)
 		return;
 	for (size_t i = 0; i < u->nprocs; i++)
 		proc_clear(&u->procs[i]);
+	elf_end(u->arch_elf);
 	if (u->vdso_fd >= 0)
 		close(u->vdso_fd);
 	free(u);
@@ -362,6 +359,11 @@ static int cb_frame(Dwfl_Frame *state, void *arg)
 	Dwarf_Word sp;
 	bool activation;
 
+	/* Before dwfl_frame_pc: asked whether this frame is an activation, it
+	 * unwinds the frame, and the memory callback's floor must be this
+	 * frame's SP by then (cfiwalk.c reads the same way). */
+	if (dwfl_frame_reg(state, (unsigned)arch_get()->dwarf_sp, &sp) == 0)
+		w->frame_sp = sp;
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
 	/* Every frame but the sampled one (and a frame interrupted by a signal) is
@@ -370,8 +372,6 @@ static int cb_frame(Dwfl_Frame *state, void *arg)
 	 * function).  The call itself is at pc - 1. */
 	if (!activation && pc > 0)
 		pc--;
-	if (dwfl_frame_reg(state, (unsigned)arch_get()->dwarf_sp, &sp) == 0)
-		w->frame_sp = sp;
 	/* libdwfl unwinds this frame with its module's CFI once we return: the
 	 * module must be known by then. */
 	m = u->find(u->ctx, w->s->pid, pc);
@@ -394,32 +394,28 @@ static int cb_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static void cost_add(struct unwinder *u, int64_t ns)
+int unwind_dwarf_regs(const struct unwind_sample *s, uint64_t *pc, uint64_t *regs, size_t nregs,
+		      uint64_t *known)
 {
-	uint64_t b = ns > 0 ? (uint64_t)ns / COST_BUCKET_NS : 0;
+	const struct arch_info *a = arch_get();
+	uint64_t v;
 
-	u->cost[b < COST_BUCKETS ? b : COST_BUCKETS - 1]++;
-	u->ncost++;
-}
-
-uint64_t unwind_median_ns(const struct unwinder *u)
-{
-	uint64_t seen = 0;
-
-	if (!u || !u->ncost)
-		return 0;
-	for (size_t b = 0; b < COST_BUCKETS; b++) {
-		seen += u->cost[b];
-		if (seen * 2 >= u->ncost)
-			return b * COST_BUCKET_NS + COST_BUCKET_NS / 2;
+	*known = 0;
+	if (sample_reg(s, a->reg_pc, pc) < 0)
+		return -EINVAL;
+	/* The same registers cb_set_initial_registers gives libdwfl. */
+	for (unsigned d = 0; d < a->dwarf_nregs && d < nregs && d < 64; d++) {
+		if (sample_reg(s, arch_dwarf_to_perf(d), &v) < 0)
+			continue;
+		regs[d] = v;
+		*known |= 1ULL << d;
 	}
-	return COST_BUCKETS * COST_BUCKET_NS;
+	return 0;
 }
 
 int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
 		 size_t *n)
 {
-	int64_t t0 = util_now_mono_ns();
 	struct walk w;
 	uint64_t ip, sp;
 	int complete = 0;
@@ -437,10 +433,14 @@ int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pc
 		if (!p)
 			break;
 		/* dwfl_attach_state learns the architecture from a module: report
-		 * the sampled pc's first. */
+		 * the sampled pc's first; without one (a pc in no file), from our
+		 * own vDSO, so that the walk goes on by frame pointer as it would
+		 * in a module without CFI (and as cfiwalk.c does). */
 		if (!p->attached) {
-			module_at(u, p, ip);
-			if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &thread_callbacks, u))
+			if (!module_at(u, p, ip) && !u->arch_elf && vdso_image_fd(&u->vdso_fd) >= 0)
+				u->arch_elf = elf_begin(u->vdso_fd, ELF_C_READ_MMAP, NULL);
+			if (!dwfl_attach_state(p->dwfl, dwfl_addrmodule(p->dwfl, ip) ? NULL : u->arch_elf,
+					       p->pid, &thread_callbacks, u))
 				break;
 			p->attached = 1;
 		}
@@ -473,7 +473,6 @@ int unwind_dwarf(struct unwinder *u, const struct unwind_sample *s, uint64_t *pc
 		w.n = 1;
 	}
 	*n = w.n;
-	cost_add(u, util_now_mono_ns() - t0);
 	return complete;
 }
 

@@ -22,8 +22,10 @@ clang $FLAGS tests/fuzz/fuzz-jitmap.c src/jitmap.c src/util.c -o "$OUT/fuzz-jitm
 clang $FLAGS tests/fuzz/fuzz-kallsyms.c src/kallsyms.c src/util.c -o "$OUT/fuzz-kallsyms"
 clang $FLAGS tests/fuzz/fuzz-procmap.c src/procmap.c src/util.c src/hindex.c -o "$OUT/fuzz-procmap"
 clang $FLAGS tests/fuzz/fuzz-json.c src/json.c src/gate.c src/stats.c src/util.c -lm -o "$OUT/fuzz-json"
+clang $FLAGS tests/fuzz/fuzz-demangle.c src/demangle.c src/profile.c src/hindex.c src/util.c \
+	-lstdc++ -o "$OUT/fuzz-demangle"
 # FUZZ_TARGETS: run only these (default: all).
-for t in ${FUZZ_TARGETS:-perfrec pprof hdrlog spanchan jitmap kallsyms procmap json}; do
+for t in ${FUZZ_TARGETS:-perfrec pprof hdrlog spanchan jitmap kallsyms procmap json demangle}; do
 	mkdir -p "$OUT/corpus-$t"
 	echo "fuzz-$t: ${SECONDS_EACH}s"
 	"$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$OUT/corpus-$t" 2>&1 | tail -3

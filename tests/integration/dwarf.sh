@@ -12,7 +12,7 @@ line=$(grep '^hwprof: dwarf unwinding: ' "$TMP/err") || fail "no unwinding line 
 partial=$(echo "$line" | sed -n 's/.*stopped before the outermost frame in \([0-9.]*\)%.*/\1/p')
 within "${partial:-100}" 0 5 || fail "walks stopped early in ${partial}% of samples: $line"
 pass "stderr: $line"
-gzip -dc "$TMP/p.pb.gz" | grep -a -q 'call graph: dwarf,16384' || fail "no call graph mode in the comments"
+gzip -dc "$TMP/p.pb.gz" | grep -a -q 'call graph: dwarf,32768' || fail "no call graph mode in the comments"
 gzip -dc "$TMP/p.pb.gz" | grep -a -q 'dwarf unwinding: [0-9]* samples; stack copy cut' ||
 	fail "no unwinding figures in the comments"
 pass "mode and unwinding figures in the profile's comments"

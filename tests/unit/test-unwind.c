@@ -4,6 +4,7 @@
  * frameless-leaf rule on hand-made functions (arch-capture.h), the same
  * assertions on every architecture: arch.h says where each keeps what. */
 #include "arch-capture.h"
+#include "cfiwalk.h"
 #include "procmap.h"
 #include "tap.h"
 #include "unwind.h"
@@ -91,6 +92,37 @@ static struct unwind_sample sample_with(uint64_t mask, const uint64_t *regs, uin
 static struct unwind_sample sample_of(const struct capture *c, uint64_t size)
 {
 	return sample_with(CAPTURE_MASK, c->regs, CAPTURE_NREGS, c->stack, size);
+}
+
+/* The compiled-CFI walk of c's copy, whole and cut at size, against
+ * libdw's whole walk pcs[0..n): the same frames (a prefix when cut). */
+static void cfi_same(struct procmap *pm, const struct capture *c, const uint64_t *pcs, size_t n)
+{
+	uint64_t sizes[2] = { c->stack_size, 96 }, got[64];
+	struct cfiwalk *w = NULL;
+	struct cfiwalk_sample cs;
+	struct unwind_sample s;
+	size_t ng = 0;
+	int r;
+
+	ok(cfiwalk_new(find_map, pm, &w) == 0 && w, "cfiwalk_new");
+	for (size_t i = 0; w && i < 2; i++) {
+		s = sample_of(c, sizes[i]);
+		memset(&cs, 0, sizeof(cs));
+		cs.pid = s.pid;
+		cs.stack = s.stack;
+		cs.stack_size = s.stack_size;
+		ok(unwind_dwarf_regs(&s, &cs.regs.pc, cs.regs.v, CFI_NREGS, &cs.regs.known) == 0,
+		   "registers in DWARF numbering");
+		r = cfiwalk_unwind(w, &cs, got, 64, &ng);
+		if (i == 0)
+			ok(r == 1 && ng == n && memcmp(got, pcs, n * 8) == 0,
+			   "compiled CFI: libdw's %zu frames (got %d, %zu frames)", n, r, ng);
+		else
+			ok(r == 0 && ng >= 1 && ng < n && memcmp(got, pcs, ng * 8) == 0,
+			   "compiled CFI, cut copy: a prefix of %zu frames (got %d)", ng, r);
+	}
+	cfiwalk_free(w);
 }
 
 /* A sample made up for the leaf-caller rule: pc, SP and FP (and the link
@@ -203,8 +235,7 @@ int main(void)
 	r = unwind_dwarf(u, &s, pcs2, 2, &n2);
 	ok(r == 0 && n2 == 2 && pcs2[1] == pcs[1], "max frames: stops, counted incomplete");
 
-	ok(unwind_median_ns(u) > 0, "median cost recorded (%llu ns)",
-	   (unsigned long long)unwind_median_ns(u));
+	cfi_same(pm, c, pcs, n);
 
 	/* No registers: nothing to walk. */
 	s.regs_mask = 0;
