@@ -17,6 +17,7 @@
 #include "hdr.h"
 #include "hdrlog.h"
 #include "hgrm.h"
+#include "outfile.h"
 #include "util.h"
 
 #define NS_PER_S 1000000000LL
@@ -344,15 +345,31 @@ static void print_summary(const struct hdr *a, const struct hdr *b, int64_t scal
 	}
 }
 
-/* Close (or flush, for stdout) f, reporting a failure for `name`. */
-static int finish_output(FILE *f, const char *name, int err)
+/* The stream for the output path: stdout for "-", else a new outfile in *of.
+ * NULL after a message. */
+static FILE *open_output(const char *path, struct outfile **of)
 {
-	if (f == stdout) {
-		if (fflush(f) && !err)
-			err = -errno;
-	} else if (fclose(f) && !err) {
-		err = -errno;
+	int err;
+
+	*of = NULL;
+	if (!strcmp(path, "-"))
+		return stdout;
+	err = outfile_open(path, of);
+	if (err) {
+		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, util_strerror(err));
+		return NULL;
 	}
+	return outfile_stream(*of);
+}
+
+/* Finish the output open_output gave (flush stdout, or put the file in place),
+ * reporting a failure for `name`.  0, or 1 after a message. */
+static int finish_output(struct outfile *of, const char *name, int err)
+{
+	if (of)
+		err = outfile_close(of, err);
+	else if (fflush(stdout) && !err)
+		err = -errno;
 	if (err) {
 		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", name, util_strerror(err));
 		return 1;
@@ -363,13 +380,12 @@ static int finish_output(FILE *f, const char *name, int err)
 /* ratio: what to divide the histogram's values by. */
 static int write_hgrm(const char *path, const struct hdr *h, double ratio)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct outfile *of;
+	FILE *f = open_output(path, &of);
 
-	if (!f) {
-		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, strerror(errno));
+	if (!f)
 		return 1;
-	}
-	return finish_output(f, path, hgrm_write(f, h, 5, ratio));
+	return finish_output(of, path, hgrm_write(f, h, 5, ratio));
 }
 
 /* ns per .hgrm value: --output-unit, else ms as HdrHistogram's tools print. */
@@ -381,20 +397,19 @@ static double hgrm_ratio(const struct latency_opts *o)
 static int write_hlog(const char *path, const struct hdr *h, const struct hdr *uncorrected,
 		      double start, double length)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct outfile *of;
+	FILE *f = open_output(path, &of);
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, strerror(errno));
+	if (!f)
 		return 1;
-	}
 	err = hdrlog_write_header(f, "hwprof " PACKAGE_VERSION, start);
 	/* Interval_Max in ms, as HdrHistogram's writer does for ns values. */
 	if (!err)
 		err = hdrlog_write_interval(f, NULL, 0, length, 1e6, h);
 	if (!err && uncorrected)
 		err = hdrlog_write_interval(f, "uncorrected", 0, length, 1e6, uncorrected);
-	return finish_output(f, path, err);
+	return finish_output(of, path, err);
 }
 
 struct reader_state {
@@ -617,6 +632,24 @@ out:
 	return ret;
 }
 
+/* Whether --hlog and --hgrm can be written, before any input is read.  0, or
+ * the exit status after a message (2: an empty name). */
+static int check_outputs(const struct latency_opts *o)
+{
+	const char *paths[] = { o->hlog, o->hgrm };
+	char why[256];
+	int r;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (paths[i] && strcmp(paths[i], "-") &&
+		    (r = outfile_check(paths[i], why, sizeof(why))) < 0) {
+			fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", paths[i], why);
+			return r == -EINVAL ? 2 : 1;
+		}
+	}
+	return 0;
+}
+
 int cmd_latency(int argc, char **argv)
 {
 	struct latency_opts o = { .unit = 1, .highest = 3600 * NS_PER_S, .digits = 3 };
@@ -624,5 +657,8 @@ int cmd_latency(int argc, char **argv)
 
 	if (r)
 		return r == 1 ? 0 : 2;
+	r = check_outputs(&o);
+	if (r)
+		return r;
 	return o.read_hlog ? run_read_hlog(&o) : run_read(&o);
 }
