@@ -69,14 +69,14 @@ static int tree_add(struct flamegraph *g, const char **names, int n, int64_t v)
 {
 	uint32_t cur = 0;
 
-	g->nodes[0].value += v;
+	g->nodes[0].value = util_sat_add(g->nodes[0].value, v);
 	for (int k = 0; k < n; k++) {
 		int64_t c = tree_child(g, cur, *names[k] ? names[k] : "[unknown]");
 
 		if (c < 0)
 			return (int)c;
 		cur = (uint32_t)c;
-		g->nodes[cur].value += v;
+		g->nodes[cur].value = util_sat_add(g->nodes[cur].value, v);
 	}
 	return 0;
 }
@@ -200,8 +200,8 @@ int flamegraph_layout(struct flamegraph *g)
 		struct flamegraph_node *nd = &g->nodes[k];
 
 		if (i) {
-			left[k] = left[nd->parent] + fill[nd->parent];
-			fill[nd->parent] += nd->value;
+			left[k] = util_sat_add(left[nd->parent], fill[nd->parent]);
+			fill[nd->parent] = util_sat_add(fill[nd->parent], nd->value);
 		}
 		nd->x = FG_PAD + (double)left[k] * scale;
 		nd->width = (double)nd->value * scale;

@@ -91,7 +91,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 
 		if (!v)
 			continue;
-		total += v;
+		total = util_sat_add(total, v);
 		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0) {
 			ret = nf;
@@ -104,16 +104,15 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 				goto out;
 			}
 			if (k == 0)
-				f->flat += v;
+				f->flat = util_sat_add(f->flat, v);
 			/* A recursive function appears several times in one stack: count it once. */
 			if (f->seen != i + 1) {
 				f->seen = i + 1;
-				f->cum += v;
+				f->cum = util_sat_add(f->cum, v);
 			}
 		}
 	}
-	if (t.n)
-		qsort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
+	util_sort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
 	shown = n && n < t.n ? n : t.n;
 	fprintf(out, "Total: %s %s (%s); showing %zu of %zu functions\n",
 		fmt_sample_value(b1, sizeof(b1), total, unit), p->types[type].type,
@@ -122,7 +121,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 	for (size_t i = 0; i < shown; i++) {
 		const struct text_fn *f = &t.fns[i];
 
-		sum += f->flat;
+		sum = util_sat_add(sum, f->flat);
 		fprintf(out, "%10s %6.2f%% %6.2f%% %10s %6.2f%%  ",
 			fmt_sample_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, total),
 			pct(sum, total), fmt_sample_value(b2, sizeof(b2), f->cum, unit),

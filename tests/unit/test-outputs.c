@@ -422,6 +422,65 @@ static void test_weird_names(void)
 	profile_free(p);
 }
 
+/* Values from a file can be anything: sums saturate at INT64_MAX instead of
+ * wrapping to a negative total. */
+static void test_saturation(void)
+{
+	struct profile *p = NULL;
+	struct profile_line la = { 0 }, lb = { 0 }, lm = { 0 };
+	struct profile_label t1 = { .key = "thread", .str = "1" }, t2 = { .key = "thread", .str = "2" };
+	uint64_t a[2], b[2];
+	int64_t v = INT64_MAX;
+	struct flamegraph *g = NULL;
+	char *buf = NULL;
+
+	if (profile_new(&p) || profile_add_type(p, "events", "count") < 0) {
+		ok(0, "saturation: profile");
+		profile_free(p);
+		return;
+	}
+	lm.function_id = profile_function(p, "main", "main", "", 0);
+	la.function_id = profile_function(p, "a", "a", "", 0);
+	lb.function_id = profile_function(p, "b", "b", "", 0);
+	a[1] = b[1] = profile_location(p, 0, 0x10, &lm, 1);
+	a[0] = profile_location(p, 0, 0x20, &la, 1);
+	b[0] = profile_location(p, 0, 0x30, &lb, 1);
+	/* main;a twice (apart by their labels), main;b once, each INT64_MAX. */
+	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = a,
+		.n_labels = 1, .labels = &t1, .values = &v });
+	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = a,
+		.n_labels = 1, .labels = &t2, .values = &v });
+	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = b,
+		.n_labels = 1, .labels = &t1, .values = &v });
+
+	is_int(CAPTURE(buf, text_top(p, 0, 0, out)), 0, "saturation: top ok");
+	ok(buf && strstr(buf, "Total: 9223372036854775807 events") && !strstr(buf, " -"),
+	   "saturation: top total and columns held at INT64_MAX, none negative");
+	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, folded_write(p, 0, out)), 0, "saturation: folded ok");
+	is_str(buf, "main;a 9223372036854775807\nmain;b 9223372036854775807\n",
+	       "saturation: folded sums of one stack held at INT64_MAX");
+	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, tags_write(p, 0, out)), 0, "saturation: tags ok");
+	ok(buf && strstr(buf, "thread: Total 9223372036854775807") && !strstr(buf, "-"),
+	   "saturation: tag values and total held at INT64_MAX");
+	free(buf);
+	buf = NULL;
+	if (ok(flamegraph_build(p, 0, &g) == 0, "saturation: flame graph built")) {
+		ok(g->total == INT64_MAX && g->nodes[0].value == INT64_MAX,
+		   "saturation: the root's value held at INT64_MAX");
+		is_int(flamegraph_layout(g), 0, "saturation: laid out");
+		ok(g->nodes[0].width > 0, "saturation: the root has a width");
+		flamegraph_free(g);
+	}
+	is_int(CAPTURE(buf, flamegraph_write_svg(p, 0, NULL, out)), 0, "saturation: svg ok");
+	ok(buf && !strstr(buf, "(-"), "saturation: no negative value in the svg");
+	free(buf);
+	profile_free(p);
+}
+
 int main(void)
 {
 	struct profile *p = build();
@@ -438,6 +497,7 @@ int main(void)
 	test_own_words(p);
 	test_empty();
 	test_weird_names();
+	test_saturation();
 	profile_free(p);
 	return done_testing();
 }
