@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - build the libFuzzer targets with clang and run each
-# for SECONDS (default 30).  Needs clang (apt-get install clang); corpora are kept
-# in build/fuzz/corpus-NAME so that later runs start where earlier ones stopped.
+# for SECONDS (default 30), then say for each: executions, corpus size, result.
+# Needs clang (apt-get install clang libclang-rt-14-dev); corpora are kept in
+# build/fuzz/corpus-NAME so that later runs start where earlier ones stopped,
+# logs in build/fuzz/NAME.log, crashes as build/fuzz/crash-* (exit status 1).
 set -eu
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-30}
@@ -10,12 +12,43 @@ mkdir -p "$OUT"
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)"; exit 77; }
 protoc-c --proto_path=src --c_out="$OUT" src/profile.proto
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -I$OUT"
-clang $FLAGS tests/fuzz/fuzz-perfrec.c src/perfrec.c -o "$OUT/fuzz-perfrec"
-clang $FLAGS tests/fuzz/fuzz-pprof.c src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c \
-	"$OUT/profile.pb-c.c" -lprotobuf-c -lz -o "$OUT/fuzz-pprof"
-clang $FLAGS tests/fuzz/fuzz-hdrlog.c src/hdr.c src/hdrlog.c src/util.c -lz -lm -o "$OUT/fuzz-hdrlog"
-for t in perfrec pprof hdrlog; do
-	mkdir -p "$OUT/corpus-$t"
+TARGETS=
+build() {
+	name=$1
+	shift
+	clang $FLAGS "tests/fuzz/fuzz-$name.c" "$@" -o "$OUT/fuzz-$name"
+	TARGETS="$TARGETS $name"
+}
+build perfrec src/perfrec.c
+build pprof src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c src/outfile.c \
+	"$OUT/profile.pb-c.c" -lprotobuf-c -lz
+build hdrlog src/hdr.c src/hdrlog.c src/util.c -lz -lm
+build events src/events.c src/preset.c src/pmu.c src/tracepoint.c src/util.c -lpfm
+build latparse src/latparse.c src/hdr.c src/hdrco.c src/util.c -lm
+build timeline src/timeline.c src/offcpu.c src/profile.c src/hindex.c src/fmt.c src/util.c -lm
+build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c -ldw -lelf
+# fuzz-unwind walks through the CFI of a workload built without frame pointers
+# and of libc.
+gcc -g -O2 -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
+	tests/workloads/calltree.c -o "$OUT/unwind-elf"
+HWPROF_FUZZ_ELF="$OUT/unwind-elf:$(readlink -f "$(gcc -print-file-name=libc.so.6)")"
+export HWPROF_FUZZ_ELF
+
+found=0
+for t in $TARGETS; do
+	corpus="$OUT/corpus-$t"
+	mkdir -p "$corpus"
 	echo "fuzz-$t: ${SECONDS_EACH}s"
-	"$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 "$OUT/corpus-$t" 2>&1 | tail -3
+	if "$OUT/fuzz-$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+		-artifact_prefix="$OUT/" "$corpus" >"$OUT/$t.log" 2>&1; then
+		result="no finding"
+	else
+		result="FINDING (see $OUT/$t.log)"
+		found=1
+	fi
+	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$OUT/$t.log")
+	files=$(find "$corpus" -type f | wc -l)
+	bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	echo "fuzz-$t: ${execs:-?} executions, corpus $files inputs ($bytes bytes), $result"
 done
+exit $found
