@@ -227,6 +227,11 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 	size_t n = s->n_cpus * o->events->n;
 	int r;
 
+	/* After a failed attempt (cycles refused without a PMU), the fallback
+	 * opens again: the arrays of that attempt go first. */
+	free(s->fds);
+	free(s->rings);
+	free(s->pfds);
 	s->fds = calloc(n, sizeof(*s->fds));
 	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
 	s->pfds = calloc(s->n_cpus, sizeof(*s->pfds));
