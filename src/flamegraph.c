@@ -175,8 +175,7 @@ static int layout_order(struct flamegraph *g)
 		keys[i].parent = g->nodes[i].parent;
 		keys[i].idx = i;
 	}
-	if (g->n > 1)
-		qsort(keys + 1, g->n - 1, sizeof(*keys), key_cmp);
+	util_sort(keys + 1, g->n - 1, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < g->n; i++)
 		g->order[i] = keys[i].idx;
 	free(keys);

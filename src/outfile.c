@@ -141,8 +141,8 @@ int outfile_check(const char *path, char *why, size_t cap)
 		fail(why, cap, err, what);
 		goto out;
 	}
-	/* access(2) answers for root as if every directory were writable, and
-	 * knows nothing of quotas or full inode tables: create a file instead. */
+	/* access(2) grants root any directory whatever its mode, and knows
+	 * nothing of quotas or full inode tables: create a file instead. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = fail(why, cap, -errno, NULL);

@@ -109,7 +109,7 @@ static int idmap_cmp(const void *a, const void *b)
 /* Sort and reject duplicate file ids. */
 static int idmap_sort(struct idmap *m, size_t n)
 {
-	qsort(m, n, sizeof(*m), idmap_cmp);
+	util_sort(m, n, sizeof(*m), idmap_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (m[i].file_id == m[i - 1].file_id)
 			return -EINVAL;

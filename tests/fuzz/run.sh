@@ -1,12 +1,15 @@
 #!/bin/sh
-# tests/fuzz/run.sh [SECONDS] - build the libFuzzer targets with clang and run each
-# for SECONDS (default 30), then say for each: executions, corpus size, result.
+# tests/fuzz/run.sh [SECONDS [NAME...]] - build the libFuzzer targets with clang and
+# run each (or the NAMEd ones: events, unwind, ...) for SECONDS (default 30), then
+# say for each: executions, corpus size, result.
 # Needs clang (apt-get install clang libclang-rt-14-dev); corpora are kept in
 # build/fuzz/corpus-NAME so that later runs start where earlier ones stopped,
 # logs in build/fuzz/NAME.log, crashes as build/fuzz/crash-* (exit status 1).
 set -eu
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-30}
+[ $# -gt 0 ] && shift
+ONLY="$*"
 OUT=build/fuzz
 mkdir -p "$OUT"
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)"; exit 77; }
@@ -35,7 +38,7 @@ HWPROF_FUZZ_ELF="$OUT/unwind-elf:$(readlink -f "$(gcc -print-file-name=libc.so.6
 export HWPROF_FUZZ_ELF
 
 found=0
-for t in $TARGETS; do
+for t in ${ONLY:-$TARGETS}; do
 	corpus="$OUT/corpus-$t"
 	mkdir -p "$corpus"
 	echo "fuzz-$t: ${SECONDS_EACH}s"
