@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "outfile.h"
 #include "tap.h"
 
@@ -24,14 +25,6 @@ static const char *at(const char *name)
 	k ^= 1;
 	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
 	return buf[k];
-}
-
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
 }
 
 /* The file's contents (up to 255 bytes), "" when it cannot be read. */
@@ -84,7 +77,7 @@ static void test_write(void)
 	is_int(mode_of(at("b")), 0400, "a stricter umask makes it stricter still");
 	umask(022);
 
-	put(at("c"), "old");
+	fixture_write(at("c"), "old");
 	chmod(at("c"), 0644);
 	ok(outfile_open(at("c"), &o) == 0, "outfile_open over an existing file");
 	fputs("new", outfile_stream(o));
@@ -100,7 +93,7 @@ static void test_write(void)
 	is_str(contents(at("c")), "new", "and leaves the old file as it was");
 	is_int(leftovers(), 0, "and no temporary file behind");
 
-	put(at("target"), "precious");
+	fixture_write(at("target"), "precious");
 	symlink("target", at("link"));
 	is_int(outfile_write(at("link"), "out", 3), 0, "a symlink at the path");
 	ok(lstat(at("link"), &st) == 0 && S_ISREG(st.st_mode), "is replaced by the new file");
@@ -118,7 +111,7 @@ static void test_write_error(void)
 	int r;
 
 	memset(block, 'x', sizeof(block));
-	put(at("d"), "old");
+	fixture_write(at("d"), "old");
 	getrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, SIG_IGN);
 	small.rlim_max = old.rlim_max;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crafted.h"
 #include "flamegraph.h"
 #include "folded.h"
 #include "profile.h"
@@ -426,32 +427,18 @@ static void test_weird_names(void)
  * wrapping to a negative total. */
 static void test_saturation(void)
 {
-	struct profile *p = NULL;
-	struct profile_line la = { 0 }, lb = { 0 }, lm = { 0 };
-	struct profile_label t1 = { .key = "thread", .str = "1" }, t2 = { .key = "thread", .str = "2" };
 	uint64_t a[2], b[2];
-	int64_t v = INT64_MAX;
+	struct profile *p = crafted_new(a, b);
 	struct flamegraph *g = NULL;
 	char *buf = NULL;
 
-	if (profile_new(&p) || profile_add_type(p, "events", "count") < 0) {
+	/* main;a twice (apart by their labels), main;b once, each INT64_MAX. */
+	if (!p || crafted_add(p, a, "thread", "1", INT64_MAX) || crafted_add(p, a, "thread", "2", INT64_MAX) ||
+	    crafted_add(p, b, "thread", "1", INT64_MAX)) {
 		ok(0, "saturation: profile");
 		profile_free(p);
 		return;
 	}
-	lm.function_id = profile_function(p, "main", "main", "", 0);
-	la.function_id = profile_function(p, "a", "a", "", 0);
-	lb.function_id = profile_function(p, "b", "b", "", 0);
-	a[1] = b[1] = profile_location(p, 0, 0x10, &lm, 1);
-	a[0] = profile_location(p, 0, 0x20, &la, 1);
-	b[0] = profile_location(p, 0, 0x30, &lb, 1);
-	/* main;a twice (apart by their labels), main;b once, each INT64_MAX. */
-	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = a,
-		.n_labels = 1, .labels = &t1, .values = &v });
-	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = a,
-		.n_labels = 1, .labels = &t2, .values = &v });
-	profile_add_sample(p, &(struct profile_sample){ .n_locations = 2, .location_ids = b,
-		.n_labels = 1, .labels = &t1, .values = &v });
 
 	is_int(CAPTURE(buf, text_top(p, 0, 0, out)), 0, "saturation: top ok");
 	ok(buf && strstr(buf, "Total: 9223372036854775807 events") && !strstr(buf, " -"),

@@ -10,39 +10,24 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../unit/crafted.h"
 #include "pprof.h"
-#include "profile.h"
-
-static int add(struct profile *p, uint64_t *stack, const char *label, const char *value, int64_t v)
-{
-	struct profile_label l = { .key = label, .str = value };
-
-	return profile_add_sample(p, &(struct profile_sample){ .n_locations = 2,
-		.location_ids = stack, .n_labels = 1, .labels = &l, .values = &v });
-}
 
 static int crafted(const char *kind, const char *out)
 {
-	struct profile_line lm = { 0 }, la = { 0 }, lb = { 0 };
-	struct profile *p = NULL;
 	uint64_t a[2], b[2];
+	struct profile *p = crafted_new(a, b);
 	int err;
 
-	if (profile_new(&p) || profile_add_type(p, "events", "count") < 0)
+	if (!p)
 		return 1;
-	lm.function_id = profile_function(p, "main", "main", "", 0);
-	la.function_id = profile_function(p, "a", "a", "", 0);
-	lb.function_id = profile_function(p, "b", "b", "", 0);
-	a[1] = b[1] = profile_location(p, 0, 0x10, &lm, 1);
-	a[0] = profile_location(p, 0, 0x20, &la, 1);
-	b[0] = profile_location(p, 0, 0x30, &lb, 1);
 	if (!strcmp(kind, "huge"))
-		err = add(p, a, "thread", "1", INT64_MAX) || add(p, a, "thread", "2", INT64_MAX) ||
-		      add(p, b, "thread", "1", INT64_MAX);
+		err = crafted_add(p, a, "thread", "1", INT64_MAX) || crafted_add(p, a, "thread", "2", INT64_MAX) ||
+		      crafted_add(p, b, "thread", "1", INT64_MAX);
 	else if (!strcmp(kind, "negative"))
-		err = add(p, a, "thread", "1", -5);
+		err = crafted_add(p, a, "thread", "1", -5);
 	else if (!strcmp(kind, "diffbase"))
-		err = add(p, a, "pprof::base", "true", -5) || add(p, b, "thread", "1", 7);
+		err = crafted_add(p, a, "pprof::base", "true", -5) || crafted_add(p, b, "thread", "1", 7);
 	else
 		err = 1;
 	if (!err)
