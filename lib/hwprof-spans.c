@@ -21,6 +21,7 @@
 #include "hdr.h"
 #include "hdrlog.h"
 #include "hgrm.h"
+#include "outfile.h"
 #include "spanchan.h"
 #include "tscclock.h"
 
@@ -485,18 +486,13 @@ static int to_hdr(struct spans_ctx *c, const uint64_t *counts, struct hdr **out)
 
 static int write_hgrm(const char *prefix, const char *tag, const struct hdr *h)
 {
+	struct outfile *of;
 	char path[4096];
-	FILE *f;
 	int err;
 
 	snprintf(path, sizeof(path), "%s.%s.hgrm", prefix, tag);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	err = hgrm_write(f, h, 5, 1e6);
-	if (fclose(f) && !err)
-		err = -EIO;
-	return err;
+	err = outfile_open(path, &of);
+	return err ? err : outfile_close(of, hgrm_write(outfile_stream(of), h, 5, 1e6));
 }
 
 int hwprof_latency_write(const char *prefix)
@@ -505,6 +501,7 @@ int hwprof_latency_write(const char *prefix)
 	struct hdr *h = NULL;
 	char path[4096], tag[SPANCHAN_NAME_LEN + 16];
 	double length;
+	struct outfile *of;
 	uint32_t n;
 	FILE *f;
 	int err;
@@ -514,9 +511,10 @@ int hwprof_latency_write(const char *prefix)
 	if (!prefix)
 		prefix = c->out_prefix;
 	snprintf(path, sizeof(path), "%s.hlog", prefix);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
+	err = outfile_open(path, &of);
+	if (err)
+		return err;
+	f = outfile_stream(of);
 	length = (double)(now_ns() - c->start_mono_ns) / 1e9;
 	err = hdrlog_write_header(f, "libhwprof " PACKAGE_VERSION, (double)c->start_real_ns / 1e9);
 	n = __atomic_load_n(&c->n_names, __ATOMIC_ACQUIRE);
@@ -543,9 +541,7 @@ int hwprof_latency_write(const char *prefix)
 		hdr_free(h);
 		h = NULL;
 	}
-	if (fclose(f) && !err)
-		err = -EIO;
-	return err;
+	return outfile_close(of, err);
 }
 
 static void spans_ctx_free(struct spans_ctx *c)

@@ -179,6 +179,7 @@ HWPROF_API int hwprof_label_set(const char *key, const char *value);
 
 /* Write the HWPROF_LATENCY_OUT histograms now, to PREFIX.hlog and
  * PREFIX.NAME.hgrm (prefix NULL: HWPROF_LATENCY_OUT's); also done at exit.
+ * Each file is created 0600 and replaced whole (a temporary file renamed).
  * 0 when nothing keeps histograms; -errno when a file cannot be written. */
 HWPROF_API int hwprof_latency_write(const char *prefix);
 

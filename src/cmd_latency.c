@@ -4,10 +4,8 @@
  * percentile distribution; or `--read-hlog FILE` to summarise a log.  Options,
  * messages and exit codes only; the histogram lives in hdr.c, the formats in
  * hdrlog.c and hgrm.c. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +13,11 @@
 #include "cmds.h"
 #include "fmt.h"
 #include "hdr.h"
+#include "hdrco.h"
 #include "hdrlog.h"
 #include "hgrm.h"
+#include "latparse.h"
+#include "outfile.h"
 #include "util.h"
 
 #define NS_PER_S 1000000000LL
@@ -71,100 +72,12 @@ static void usage(FILE *f)
 		"usage error.\n");
 }
 
-static const struct {
-	const char *name;
-	int64_t ns;
-} units[] = {
-	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S },
-};
-
-static int64_t unit_ns(const char *s, size_t len)
-{
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strlen(units[i].name) == len && strncmp(s, units[i].name, len) == 0)
-			return units[i].ns;
-	return 0;
-}
-
-/* Parse a duration "DIGITS[.DIGITS][UNIT]" of len bytes into nanoseconds, a
- * bare number counting in `unit`.  Integer arithmetic for the integer part, so
- * that epoch timestamps in ns keep every digit.  0, or -EINVAL with *why. */
-static int parse_duration(const char *s, size_t len, int64_t unit, int64_t *out,
-			  const char **why)
-{
-	size_t i = 0, int_end, frac_start = 0, frac_end = 0;
-	int64_t ip = 0, frac_ns = 0;
-
-	if (len > 0 && s[0] == '-' && len > 1 && (isdigit((unsigned char)s[1]) || s[1] == '.')) {
-		*why = "negative latency";
-		return -EINVAL;
-	}
-	if (len > 0 && s[0] == '+')
-		i++;
-	int_end = i;
-	while (int_end < len && isdigit((unsigned char)s[int_end]))
-		int_end++;
-	i = int_end;
-	if (i < len && s[i] == '.') {
-		frac_start = ++i;
-		while (i < len && isdigit((unsigned char)s[i]))
-			i++;
-		frac_end = i;
-	}
-	if (int_end == (s[0] == '+' ? 1u : 0u) && frac_end == frac_start) {
-		*why = "not a number";
-		return -EINVAL;
-	}
-	if (i < len) {
-		unit = unit_ns(s + i, len - i);
-		if (!unit) {
-			if ((s[i] == 'e' || s[i] == 'E') && i + 1 < len &&
-			    (isdigit((unsigned char)s[i + 1]) || s[i + 1] == '+' || s[i + 1] == '-'))
-				*why = "exponent notation is not supported; write all the digits";
-			else if (isdigit((unsigned char)s[i]) || s[i] == '.')
-				*why = "not a number";
-			else
-				*why = "unknown unit (use ns, us, ms or s)";
-			return -EINVAL;
-		}
-	}
-	for (size_t k = s[0] == '+' ? 1 : 0; k < int_end; k++) {
-		int d = s[k] - '0';
-
-		if (ip > (INT64_MAX - d) / 10) {
-			*why = "too large";
-			return -EINVAL;
-		}
-		ip = ip * 10 + d;
-	}
-	if (ip > INT64_MAX / unit) {
-		*why = "too large";
-		return -EINVAL;
-	}
-	if (frac_end > frac_start) {
-		char buf[32] = "0.";
-		size_t n = frac_end - frac_start;
-
-		if (n > sizeof(buf) - 3)
-			n = sizeof(buf) - 3;
-		memcpy(buf + 2, s + frac_start, n);
-		/* Below a nanosecond, round to the nearest. */
-		frac_ns = llround(strtod(buf, NULL) * (double)unit);
-	}
-	if (ip * unit > INT64_MAX - frac_ns) {
-		*why = "too large";
-		return -EINVAL;
-	}
-	*out = ip * unit + frac_ns;
-	return 0;
-}
-
 /* A duration option: usage error message on failure. */
 static int opt_duration(const char *name, const char *arg, int64_t unit, int64_t *out)
 {
 	const char *why = NULL;
 
-	if (parse_duration(arg, strlen(arg), unit, out, &why) < 0) {
+	if (latparse_duration(arg, strlen(arg), unit, out, &why) < 0) {
 		fprintf(stderr, "hwprof latency: %s %s: %s; expected a duration such as 10ms, "
 			"250us or a number in --unit\n", name, arg, why);
 		return 2;
@@ -272,11 +185,11 @@ static int parse_opts(int argc, char **argv, struct latency_opts *o)
 		return 2;
 	}
 	o->file = optind < argc ? argv[optind] : NULL;
-	if (o->unit_s && !(o->unit = unit_ns(o->unit_s, strlen(o->unit_s)))) {
+	if (o->unit_s && !(o->unit = latparse_unit(o->unit_s, strlen(o->unit_s)))) {
 		fprintf(stderr, "hwprof latency: --unit %s: expected ns, us, ms or s\n", o->unit_s);
 		return 2;
 	}
-	if (o->out_unit_s && !(o->out_unit = unit_ns(o->out_unit_s, strlen(o->out_unit_s)))) {
+	if (o->out_unit_s && !(o->out_unit = latparse_unit(o->out_unit_s, strlen(o->out_unit_s)))) {
 		fprintf(stderr, "hwprof latency: --output-unit %s: expected ns, us, ms or s\n",
 			o->out_unit_s);
 		return 2;
@@ -344,15 +257,31 @@ static void print_summary(const struct hdr *a, const struct hdr *b, int64_t scal
 	}
 }
 
-/* Close (or flush, for stdout) f, reporting a failure for `name`. */
-static int finish_output(FILE *f, const char *name, int err)
+/* The stream for the output path: stdout for "-", else a new outfile in *of.
+ * NULL after a message. */
+static FILE *open_output(const char *path, struct outfile **of)
 {
-	if (f == stdout) {
-		if (fflush(f) && !err)
-			err = -errno;
-	} else if (fclose(f) && !err) {
-		err = -errno;
+	int err;
+
+	*of = NULL;
+	if (!strcmp(path, "-"))
+		return stdout;
+	err = outfile_open(path, of);
+	if (err) {
+		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, util_strerror(err));
+		return NULL;
 	}
+	return outfile_stream(*of);
+}
+
+/* Finish the output open_output gave (flush stdout, or put the file in place),
+ * reporting a failure for `name`.  0, or 1 after a message. */
+static int finish_output(struct outfile *of, const char *name, int err)
+{
+	if (of)
+		err = outfile_close(of, err);
+	else if (fflush(stdout) && !err)
+		err = -errno;
 	if (err) {
 		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", name, util_strerror(err));
 		return 1;
@@ -363,13 +292,12 @@ static int finish_output(FILE *f, const char *name, int err)
 /* ratio: what to divide the histogram's values by. */
 static int write_hgrm(const char *path, const struct hdr *h, double ratio)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct outfile *of;
+	FILE *f = open_output(path, &of);
 
-	if (!f) {
-		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, strerror(errno));
+	if (!f)
 		return 1;
-	}
-	return finish_output(f, path, hgrm_write(f, h, 5, ratio));
+	return finish_output(of, path, hgrm_write(f, h, 5, ratio));
 }
 
 /* ns per .hgrm value: --output-unit, else ms as HdrHistogram's tools print. */
@@ -381,20 +309,19 @@ static double hgrm_ratio(const struct latency_opts *o)
 static int write_hlog(const char *path, const struct hdr *h, const struct hdr *uncorrected,
 		      double start, double length)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct outfile *of;
+	FILE *f = open_output(path, &of);
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", path, strerror(errno));
+	if (!f)
 		return 1;
-	}
 	err = hdrlog_write_header(f, "hwprof " PACKAGE_VERSION, start);
 	/* Interval_Max in ms, as HdrHistogram's writer does for ns values. */
 	if (!err)
 		err = hdrlog_write_interval(f, NULL, 0, length, 1e6, h);
 	if (!err && uncorrected)
 		err = hdrlog_write_interval(f, "uncorrected", 0, length, 1e6, uncorrected);
-	return finish_output(f, path, err);
+	return finish_output(of, path, err);
 }
 
 struct reader_state {
@@ -409,72 +336,42 @@ static void reject(struct reader_state *st, const char *tok, size_t len, const c
 			(int)(len > 60 ? 60 : len), tok, why);
 }
 
-/* One input line into the histograms; a rejection is counted and reported. */
-static void read_line(struct reader_state *st, char *line, const struct latency_opts *o,
-		      struct hdr *h, struct hdr *uncorrected)
+/* One input line into the histograms (through the corrector co when there is
+ * an expected interval); a rejection is counted and reported. */
+static void read_line(struct reader_state *st, const char *line, const struct latency_opts *o,
+		      struct hdr *h, struct hdrco *co, struct hdr *uncorrected)
 {
-	const char *tok[3], *why = NULL;
-	size_t len[3], n = 0;
-	int64_t v[2], lat;
-	char *p = line;
-	int err;
+	struct latparse_line l;
+	int err = latparse_line(line, strlen(line), o->unit, &l);
 
-	for (;;) {
-		while (*p && (isspace((unsigned char)*p) || *p == ','))
-			p++;
-		if (!*p || (n == 0 && *p == '#'))
-			break;
-		if (n == 3)
-			break;
-		tok[n] = p;
-		while (*p && !isspace((unsigned char)*p) && *p != ',')
-			p++;
-		len[n] = (size_t)(p - tok[n]);
-		n++;
-	}
-	if (n == 0)
-		return;
-	if (n == 3) {
-		size_t l = strcspn(line, "\r\n");
-
-		reject(st, line, l, "expected a latency or 'INTENDED_START END'");
+	if (err <= 0) {
+		if (err < 0)
+			reject(st, l.text, l.text_len, l.why);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (parse_duration(tok[i], len[i], o->unit, &v[i], &why) < 0) {
-			/* A negative timestamp is a bad number, not a negative latency. */
-			reject(st, tok[i], len[i], n == 2 && !strcmp(why, "negative latency") ?
-			       "negative timestamp" : why);
-			return;
-		}
-	if (n == 2) {
-		if (v[1] < v[0]) {
-			reject(st, tok[0], (size_t)(tok[1] + len[1] - tok[0]),
-			       "end before intended start (negative latency)");
-			return;
-		}
-		lat = v[1] - v[0];
-	} else {
-		lat = v[0];
+	err = co ? hdrco_record(co, l.latency) : hdr_record(h, l.latency);
+	if (err == -ENOMEM) {
+		reject(st, l.text, l.text_len, "out of memory");
+		return;
 	}
-	err = hdr_record_corrected(h, lat, o->interval);
 	if (err == -ERANGE) {
 		char hi[64], why_buf[128];
 
 		fmt_ns(hi, sizeof(hi), o->highest, FMT_NS_SPACED, 0);
 		snprintf(why_buf, sizeof(why_buf), "above the highest trackable latency (%s); "
 			 "raise --highest", hi);
-		reject(st, tok[0], (size_t)(tok[n - 1] + len[n - 1] - tok[0]), why_buf);
+		reject(st, l.text, l.text_len, why_buf);
 		return;
 	}
 	if (uncorrected)
-		hdr_record(uncorrected, lat);
+		hdr_record(uncorrected, l.latency);
 	st->accepted++;
 }
 
 static int run_read(const struct latency_opts *o)
 {
 	struct hdr *h = NULL, *uncorrected = NULL;
+	struct hdrco *co = NULL;
 	struct reader_state st = { .name = o->file ? o->file : "input" };
 	FILE *in = stdin;
 	char *line = NULL;
@@ -485,6 +382,10 @@ static int run_read(const struct latency_opts *o)
 	err = hdr_new(1, o->highest, o->digits, &h);
 	if (!err && o->compare)
 		err = hdr_new(1, o->highest, o->digits, &uncorrected);
+	/* Coordinated-omission correction in batches (hdrco.h): the same result
+	 * as correcting line by line, without a step per missing value. */
+	if (!err && o->interval)
+		err = hdrco_new(h, o->interval, &co);
 	if (err) {
 		fprintf(stderr, "hwprof latency: cannot make a histogram up to %lld ns with %d "
 			"digits: %s\n", (long long)o->highest, o->digits, util_strerror(err));
@@ -497,7 +398,12 @@ static int run_read(const struct latency_opts *o)
 	start = (double)util_now_real_ns() / 1e9;
 	while (getline(&line, &cap, in) >= 0) {
 		st.lineno++;
-		read_line(&st, line, o, h, uncorrected);
+		read_line(&st, line, o, h, co, uncorrected);
+	}
+	if (co && (err = hdrco_flush(co)) < 0) {
+		fprintf(stderr, "hwprof latency: %s: correcting for coordinated omission: %s\n",
+			st.name, util_strerror(err));
+		goto out;
 	}
 	if (ferror(in)) {
 		fprintf(stderr, "hwprof latency: %s: read error: %s\n", st.name, strerror(errno));
@@ -531,6 +437,7 @@ out:
 	if (in && in != stdin)
 		fclose(in);
 	free(line);
+	hdrco_free(co);
 	hdr_free(h);
 	hdr_free(uncorrected);
 	return ret;
@@ -617,6 +524,24 @@ out:
 	return ret;
 }
 
+/* Whether --hlog and --hgrm can be written, before any input is read.  0, or
+ * the exit status after a message (2: an empty name). */
+static int check_outputs(const struct latency_opts *o)
+{
+	const char *paths[] = { o->hlog, o->hgrm };
+	char why[256];
+	int r;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (paths[i] && strcmp(paths[i], "-") &&
+		    (r = outfile_check(paths[i], why, sizeof(why))) < 0) {
+			fprintf(stderr, "hwprof latency: %s: cannot write: %s\n", paths[i], why);
+			return r == -EINVAL ? 2 : 1;
+		}
+	}
+	return 0;
+}
+
 int cmd_latency(int argc, char **argv)
 {
 	struct latency_opts o = { .unit = 1, .highest = 3600 * NS_PER_S, .digits = 3 };
@@ -624,5 +549,8 @@ int cmd_latency(int argc, char **argv)
 
 	if (r)
 		return r == 1 ? 0 : 2;
+	r = check_outputs(&o);
+	if (r)
+		return r;
 	return o.read_hlog ? run_read_hlog(&o) : run_read(&o);
 }

@@ -17,6 +17,7 @@
 #include "fpcheck.h"
 #include "folded.h"
 #include "phase.h"
+#include "outfile.h"
 #include "pprof.h"
 #include "program.h"
 #include "recorder.h"
@@ -429,16 +430,16 @@ static void add_comments(struct profile *p, int argc, char **argv, const struct 
 
 static int write_text_output(const char *path, struct profile *p, int svg)
 {
-	FILE *f = fopen(path, "w");
-	int r;
+	struct outfile *of;
+	FILE *f;
+	int r = outfile_open(path, &of);
 
-	if (!f)
-		return -errno;
+	if (r < 0)
+		return r;
+	f = outfile_stream(of);
 	r = svg ? flamegraph_write_svg(p, p->n_types > 1 ? 1 : 0, "hwprof", f)
 		: folded_write(p, p->n_types > 1 ? 1 : 0, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	return outfile_close(of, r);
 }
 
 static int write_outputs(const struct record_opts *o, struct profile *p)
@@ -464,19 +465,14 @@ static int write_outputs(const struct record_opts *o, struct profile *p)
 /* The timeline's side file next to the profile; 1 when it cannot be written. */
 static int write_timeline(const struct record_opts *o, const struct timeline *t)
 {
+	struct outfile *of;
 	char path[4096];
-	FILE *f;
 	int r;
 
 	sidefile_timeline(o->output, path, sizeof(path));
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	r = timeline_write(t, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
+	r = outfile_open(path, &of);
+	if (r == 0)
+		r = outfile_close(of, timeline_write(t, outfile_stream(of)));
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(-r));
 		return 1;
@@ -600,21 +596,17 @@ static void record_spans_finish(struct spanjoin *sp, struct spanchan *ch, struct
 /* The per-span-name histograms next to the profile: OUTPUT.hlog. */
 static int record_spans_write(const struct spanjoin *sp, const struct profile *p, const char *output)
 {
+	struct outfile *of;
 	char path[4096];
-	FILE *f;
 	int r;
 
 	if (!spanjoin_stats(sp)->spans && !spanjoin_stats(sp)->latencies)
 		return 0;
 	sidefile_hlog(output, path, sizeof(path));
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	r = spanjoin_write_hlog(sp, f, p->time_nanos / 1e9, p->duration_nanos / 1e9);
-	if (fclose(f) && !r)
-		r = -errno;
+	r = outfile_open(path, &of);
+	if (r == 0)
+		r = outfile_close(of, spanjoin_write_hlog(sp, outfile_stream(of), p->time_nanos / 1e9,
+							  p->duration_nanos / 1e9));
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(-r));
 		return 1;
@@ -703,11 +695,32 @@ static int fill_session_opts(struct record_run *run)
 	return 0;
 }
 
+/* Every file the run may write, checked before CMD runs rather than lose a
+ * whole run to a path that cannot be written at the end: the outputs and their
+ * side files (the span histograms, when CMD marks spans; the timeline).  0, or
+ * the exit status: 2 for an empty name, 1 for any other refusal. */
+static int check_outputs(const struct record_opts *o)
+{
+	char side[2][4096], why[256];
+	const char *paths[] = { o->output, o->folded, o->svg, side[0], o->timeline ? side[1] : NULL };
+	int r;
+
+	sidefile_hlog(o->output, side[0], sizeof(side[0]));
+	sidefile_timeline(o->output, side[1], sizeof(side[1]));
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (paths[i] && (r = outfile_check(paths[i], why, sizeof(why))) < 0) {
+			fprintf(stderr, "hwprof: %s: cannot write: %s%s%s\n", paths[i], why,
+				i >= 3 ? "; a side file of " : "", i >= 3 ? o->output : "");
+			return r == -EINVAL ? 2 : 1;
+		}
+	}
+	return 0;
+}
+
 /* The events, the outputs, the call graph, CMD stopped and the events opened
  * on it.  0, or the exit status. */
 static int record_setup(struct record_run *run)
 {
-	const char *paths[] = { run->o.output, run->o.folded, run->o.svg };
 	size_t bad = 0;
 	char err[512];
 	int r;
@@ -716,13 +729,8 @@ static int record_setup(struct record_run *run)
 		fprintf(stderr, "hwprof record: %s\n", err);
 		return 2;
 	}
-	/* Fail before CMD runs rather than lose a whole run to an unwritable path. */
-	for (size_t i = 0; i < 3; i++) {
-		if (paths[i] && (r = util_check_writable(paths[i])) < 0) {
-			fprintf(stderr, "hwprof: %s: cannot write: %s\n", paths[i], strerror(-r));
-			return 1;
-		}
-	}
+	if ((r = check_outputs(&run->o)) != 0)
+		return r;
 	if (run->o.auto_graph)
 		choose_call_graph(&run->o, run->argv[0], &run->notes);
 	r = fill_session_opts(run);

@@ -12,6 +12,7 @@
 #include "flamegraph.h"
 #include "offcpu.h"
 #include "folded.h"
+#include "outfile.h"
 #include "pprof.h"
 #include "profile.h"
 #include "sidefile.h"
@@ -36,6 +37,7 @@ struct report_opts {
 	size_t rows;
 	int demangle_set;       /* --demangle STYLE given */
 	enum demangle_style demangle;
+	size_t max_size;        /* --max-size: the profile's cap, uncompressed */
 };
 
 static void usage(FILE *f)
@@ -70,6 +72,8 @@ static void usage(FILE *f)
 		"                          --slower-than pNN) exceeds their share in the other\n"
 		"                          spans, with both shares\n"
 		"      --title TEXT        the flame graph's title (default: FILE and type)\n"
+		"      --max-size SIZE     refuse a profile larger than SIZE uncompressed\n"
+		"                          (default 1G; k, M, G, T: binary units)\n"
 		"  -t, --sample-type NAME  the value to report (default: the profile's default\n"
 		"                          type, else the first that is not \"samples\")\n"
 		"      --demangle STYLE    name C++ and Rust functions again from their mangled\n"
@@ -84,6 +88,37 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 ok; 1 when FILE cannot be read or is not a profile, or an\n"
 		"output cannot be written; 2 for a usage error.\n");
+}
+
+/* --max-size SIZE into *out.  0, or 2 after a message. */
+static int opt_size(const char *s, size_t *out)
+{
+	uint64_t v;
+
+	if (util_parse_size(s, &v) < 0 || v == 0 || v > SIZE_MAX) {
+		fprintf(stderr, "hwprof report: --max-size %s: expected a size in bytes, "
+			"optionally with k, M, G or T (1G, 512M)\n", s);
+		return 2;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+/* Whether the files report will write can be written: checked before the
+ * profile is read.  0, or the exit status after a message (2: empty name). */
+static int check_outputs(const struct report_opts *o)
+{
+	const char *paths[] = { o->svg && strcmp(o->svg, "-") ? o->svg : NULL, o->timeline };
+	char why[256];
+	int r;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (paths[i] && (r = outfile_check(paths[i], why, sizeof(why))) < 0) {
+			fprintf(stderr, "hwprof report: %s: cannot write: %s\n", paths[i], why);
+			return r == -EINVAL ? 2 : 1;
+		}
+	}
+	return 0;
 }
 
 /* The output option c turns on (--top, --folded, ...), or NULL. */
@@ -119,6 +154,7 @@ static int read_opts(int argc, char **argv, struct report_opts *o)
 		{ "compare-slow", no_argument, NULL, 'C' },
 		{ "svg", required_argument, NULL, 'S' },
 		{ "title", required_argument, NULL, 'L' },
+		{ "max-size", required_argument, NULL, 'M' },
 		{ "sample-type", required_argument, NULL, 't' },
 		{ "demangle", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -165,6 +201,10 @@ static int read_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'L':
 			o->title = optarg;
+			break;
+		case 'M':
+			if (opt_size(optarg, &o->max_size))
+				return 2;
 			break;
 		case 't':
 			o->type = optarg;
@@ -253,25 +293,22 @@ static void print_types(const struct profile *p, FILE *f)
 
 static int write_svg(struct profile *p, size_t type, const struct report_opts *o)
 {
+	struct outfile *of = NULL;
 	char title[512];
-	FILE *f;
-	int r;
+	int r = 0;
 
 	if (!o->title)
 		snprintf(title, sizeof(title), "%s (%s)", o->file, p->types[type].type);
-	f = strcmp(o->svg, "-") ? fopen(o->svg, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->svg, strerror(errno));
-		return 1;
-	}
-	r = flamegraph_write_svg(p, type, o->title ? o->title : title, f);
+	if (strcmp(o->svg, "-"))
+		r = outfile_open(o->svg, &of);
+	if (!r)
+		r = flamegraph_write_svg(p, type, o->title ? o->title : title,
+					 of ? outfile_stream(of) : stdout);
 	/* Buffered output fails at flush time (ENOSPC, EPIPE): check it too. */
-	if (f == stdout) {
-		if (fflush(f) && !r)
-			r = -errno;
-	} else if (fclose(f) && !r) {
+	if (of)
+		r = outfile_close(of, r);
+	else if (fflush(stdout) && !r)
 		r = -errno;
-	}
 	if (r) {
 		fprintf(stderr, "hwprof report: %s: cannot write: %s\n",
 			strcmp(o->svg, "-") ? o->svg : "stdout", util_strerror(r));
@@ -296,8 +333,8 @@ static int pick_cpu_type(const struct profile *p)
 static int export_timeline(const struct report_opts *o)
 {
 	struct timeline *t = NULL;
+	struct outfile *of;
 	char path[4096];
-	FILE *f;
 	int r;
 
 	sidefile_timeline_of(o->file, path, sizeof(path));
@@ -308,15 +345,9 @@ static int export_timeline(const struct report_opts *o)
 			r == -EINVAL ? "not an hwprof timeline (malformed or truncated)" : util_strerror(r));
 		return 1;
 	}
-	f = fopen(o->timeline, "w");
-	if (!f) {
-		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, strerror(errno));
-		timeline_free(t);
-		return 1;
-	}
-	r = timeline_write_chrome(t, f);
-	if (fclose(f) && !r)
-		r = -errno;
+	r = outfile_open(o->timeline, &of);
+	if (!r)
+		r = outfile_close(of, timeline_write_chrome(t, outfile_stream(of)));
 	timeline_free(t);
 	if (r) {
 		fprintf(stderr, "hwprof report: %s: cannot write: %s\n", o->timeline, util_strerror(r));
@@ -375,7 +406,8 @@ static int filter_spans(const struct report_opts *o, struct profile *p, struct s
 
 int cmd_report(int argc, char **argv)
 {
-	struct report_opts o = { .rows = 20, .slower_pct = -1, .slower_ns = -1 };
+	struct report_opts o = { .rows = 20, .slower_pct = -1, .slower_ns = -1,
+				 .max_size = PPROF_MAX_SIZE };
 	struct spanreport *sr = NULL;
 	struct profile *p = NULL;
 	int ret = 1, r, type;
@@ -383,6 +415,9 @@ int cmd_report(int argc, char **argv)
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r == 1 ? 0 : r;
+	r = check_outputs(&o);
+	if (r)
+		return r;
 	if (o.timeline)
 		return export_timeline(&o);
 	if (o.spans) {
@@ -392,11 +427,9 @@ int cmd_report(int argc, char **argv)
 		spanreport_free(sr);
 		return r || fflush(stdout) ? 1 : 0;
 	}
-	r = pprof_read_file(o.file, &p);
+	r = pprof_read_file_max(o.file, o.max_size, &p);
 	if (r) {
-		fprintf(stderr, "hwprof report: %s: %s\n", o.file,
-			r == -EINVAL ? "not a pprof profile (malformed, truncated or another format)" :
-			util_strerror(r));
+		fprintf(stderr, "hwprof report: %s: %s\n", o.file, pprof_strerror(r));
 		goto out;
 	}
 	if (!p->n_types) {

@@ -15,6 +15,7 @@
 #include "counting.h"
 #include "events.h"
 #include "fmt.h"
+#include "outfile.h"
 #include "session.h"
 #include "stats.h"
 #include "util.h"
@@ -454,8 +455,9 @@ int cmd_stat(int argc, char **argv)
 	int *valid = NULL;
 	size_t nm;
 	char err[512];
+	struct outfile *of = NULL;
 	FILE *f = stderr;
-	int first, code = 1;
+	int first, code = 1, r;
 
 	memset(&res, 0, sizeof(res));
 	first = parse_args(argc, argv, &o);
@@ -465,8 +467,10 @@ int cmd_stat(int argc, char **argv)
 		fprintf(stderr, "hwprof stat: %s\n", err);
 		return 2;
 	}
-	if (o.output && !(f = fopen(o.output, "w"))) {
-		fprintf(stderr, "hwprof: %s: cannot write: %s\n", o.output, strerror(errno));
+	/* Refused now rather than after the runs. */
+	if (o.output && (r = outfile_check(o.output, err, sizeof(err))) < 0) {
+		fprintf(stderr, "hwprof: %s: cannot write: %s\n", o.output, err);
+		code = r == -EINVAL ? 2 : 1;
 		goto out;
 	}
 	res.wall_ns = calloc(o.runs, sizeof(*res.wall_ns));
@@ -479,8 +483,7 @@ int cmd_stat(int argc, char **argv)
 		if (!(res.ev[i].v = calloc(o.runs, sizeof(double))))
 			goto oom;
 	for (unsigned run = 0; run < o.runs; run++) {
-		int r = run_once(argv + first, l, &res, run);
-
+		r = run_once(argv + first, l, &res, run);
 		if (r) {
 			code = r;
 			goto out;
@@ -503,25 +506,30 @@ int cmd_stat(int argc, char **argv)
 		med[i] = is_clock(&l->ev[i]) ? se->sum.median * 1e6 : se->sum.median;
 	}
 	nm = counting_metrics(l, med, valid, res.wall.median, m, sizeof(m) / sizeof(m[0]));
+	if (o.output && (r = outfile_open(o.output, &of)) < 0) {
+		fprintf(stderr, "hwprof: %s: cannot write: %s\n", o.output, util_strerror(r));
+		goto out;
+	}
+	if (of)
+		f = outfile_stream(of);
 	if (o.format == FMT_JSON)
 		print_json(f, argv + first, l, &res, m, nm);
 	else if (o.format == FMT_CSV)
 		print_csv(f, o.sep, l, &res, m, nm);
 	else
 		print_text(f, argv + first, l, &res, m, nm);
-	if (f != stderr && fclose(f) != 0) {
-		f = stderr;
-		fprintf(stderr, "hwprof: %s: %s\n", o.output, strerror(errno));
+	r = outfile_close(of, 0);
+	of = NULL;
+	if (r < 0) {
+		fprintf(stderr, "hwprof: %s: cannot write: %s\n", o.output, util_strerror(r));
 		goto out;
 	}
-	f = stderr;
 	code = util_exit_status(res.status);
 	goto out;
 oom:
 	fprintf(stderr, "hwprof: out of memory\n");
 out:
-	if (f != stderr)
-		fclose(f);
+	outfile_close(of, -ECANCELED);
 	result_free(&res, l->n);
 	free(med);
 	free(valid);

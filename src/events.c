@@ -491,6 +491,11 @@ int events_parse(const char *text, struct event_list **out, char *err, size_t er
 fail:
 	if (r == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory");
+	/* The message quotes the text: a control character in it (a newline)
+	 * must not make one line two. */
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
 	free(expanded);
 	events_free(l);
 	return r;

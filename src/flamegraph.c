@@ -70,14 +70,14 @@ static int tree_add(struct flamegraph *g, const char **names, int n, int64_t v)
 {
 	uint32_t cur = 0;
 
-	g->nodes[0].value += v;
+	g->nodes[0].value = util_sat_add(g->nodes[0].value, v);
 	for (int k = 0; k < n; k++) {
 		int64_t c = tree_child(g, cur, *names[k] ? names[k] : "[unknown]");
 
 		if (c < 0)
 			return (int)c;
 		cur = (uint32_t)c;
-		g->nodes[cur].value += v;
+		g->nodes[cur].value = util_sat_add(g->nodes[cur].value, v);
 	}
 	return 0;
 }
@@ -206,8 +206,7 @@ static int layout_order(struct flamegraph *g)
 		keys[i].parent = g->nodes[i].parent;
 		keys[i].idx = i;
 	}
-	if (g->n > 1)
-		qsort(keys + 1, g->n - 1, sizeof(*keys), key_cmp);
+	util_sort(keys + 1, g->n - 1, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < g->n; i++)
 		g->order[i] = keys[i].idx;
 	free(keys);
@@ -231,8 +230,8 @@ int flamegraph_layout(struct flamegraph *g)
 		struct flamegraph_node *nd = &g->nodes[k];
 
 		if (i) {
-			left[k] = left[nd->parent] + fill[nd->parent];
-			fill[nd->parent] += nd->value;
+			left[k] = util_sat_add(left[nd->parent], fill[nd->parent]);
+			fill[nd->parent] = util_sat_add(fill[nd->parent], nd->value);
 		}
 		nd->x = FG_PAD + (double)left[k] * scale;
 		nd->width = (double)nd->value * scale;

@@ -80,15 +80,14 @@ int folded_write(struct profile *p, size_t type, FILE *out)
 		lines[n_lines].value = s->values[type];
 		n_lines++;
 	}
-	if (n_lines)
-		qsort(lines, n_lines, sizeof(*lines), line_cmp);
+	util_sort(lines, n_lines, sizeof(*lines), line_cmp);
 	for (size_t i = 0; i < n_lines; ) {
 		int64_t sum = 0;
 		size_t j;
 
 		/* Equal stacks are adjacent after sorting: their samples differed only in labels. */
 		for (j = i; j < n_lines && !strcmp(lines[j].stack, lines[i].stack); j++)
-			sum += lines[j].value;
+			sum = util_sat_add(sum, lines[j].value);
 		if (sum && fprintf(out, "%s %lld\n", lines[i].stack, (long long)sum) < 0) {
 			ret = -EIO;
 			goto out;

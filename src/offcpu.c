@@ -388,7 +388,7 @@ static size_t merge_names(struct thread_row *rows, size_t n)
 {
 	size_t out = 0;
 
-	qsort(rows, n, sizeof(*rows), cmp_tid_then_wall);
+	util_sort(rows, n, sizeof(*rows), cmp_tid_then_wall);
 	for (size_t i = 0; i < n; i++) {
 		struct thread_row *w = out ? &rows[out - 1] : NULL;
 
@@ -451,7 +451,7 @@ int offcpu_threads_write(struct profile *p, int cpu_type, FILE *out)
 		}
 	}
 	n = merge_names(rows, n);
-	qsort(rows, n, sizeof(*rows), cmp_thread_row);
+	util_sort(rows, n, sizeof(*rows), cmp_thread_row);
 	fprintf(out, "%8s  %-16s %10s %10s %10s %10s %10s %10s %9s\n", "TID", "THREAD", "CPU ms",
 		"OFF ms", "runnable", "sleeping", "lock", "io", "CPU/WALL");
 	for (size_t i = 0; i < n; i++) {
@@ -551,7 +551,7 @@ int offcpu_locks_write(struct profile *p, size_t max_rows, FILE *out)
 		row->waits += cs >= 0 ? s->values[cs] : 0;
 		total += s->values[off];
 	}
-	qsort(rows, n, sizeof(*rows), cmp_lock_row);
+	util_sort(rows, n, sizeof(*rows), cmp_lock_row);
 	fprintf(out, "%12s %6s %8s  %-28s %s\n", "WAIT ms", "%", "WAITS", "LOCK", "CALLED FROM");
 	for (size_t i = 0; i < n && (!max_rows || i < max_rows); i++)
 		fprintf(out, "%12.2f %5.1f%% %8" PRId64 "  %-28s %s\n", rows[i].wait / 1e6,

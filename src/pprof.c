@@ -13,9 +13,6 @@
 #include <string.h>
 #include <zlib.h>
 
-/* Inflated profiles beyond this are refused as malformed (a gzip bomb). */
-#define PPROF_MAX_RAW ((size_t)1 << 30)
-
 typedef Perftools__Profiles__Profile PbProfile;
 typedef Perftools__Profiles__Sample PbSample;
 typedef Perftools__Profiles__Label PbLabel;
@@ -29,65 +26,73 @@ static void *alloc_array(size_t n, size_t size)
 	return calloc(n ? n : 1, size);
 }
 
-static int gunzip_buf(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+/* Inflate in (a whole gzip stream) into out (cap bytes; NULL: count only).
+ * The count of bytes it inflates to, -EFBIG as soon as that passes max, or
+ * -EINVAL / -ENOMEM. */
+static int64_t inflate_into(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t max)
 {
+	uint8_t scratch[65536];
 	z_stream zs = { 0 };
-	uint8_t *buf = NULL, *nb;
-	size_t cap = 0;
-	int err, zr;
+	int64_t err;
+	int zr;
 
-	*out = NULL;
-	*out_len = 0;
+	/* zlib counts in uInt; a profile larger than 4 GiB compressed is not one. */
+	if (len > (uInt)-1)
+		return -EFBIG;
 	if (inflateInit2(&zs, 15 + 16) != Z_OK)
 		return -ENOMEM;
 	zs.next_in = (Bytef *)in;
-	/* zlib counts in uInt; a profile larger than 4 GiB compressed is not one. */
-	if (len > (uInt)-1) {
-		err = -EINVAL;
-		goto out;
-	}
 	zs.avail_in = len;
 	for (;;) {
-		if (zs.total_out == cap) {
-			size_t ncap = cap ? cap * 2 : (len < 4096 ? 16384 : len * 4);
+		size_t room = out ? cap - zs.total_out : sizeof(scratch);
 
-			if (cap >= PPROF_MAX_RAW) {
-				err = -EINVAL;
-				goto out;
-			}
-			if (ncap > PPROF_MAX_RAW)
-				ncap = PPROF_MAX_RAW;
-			nb = realloc(buf, ncap);
-			if (!nb) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		zs.next_out = buf + zs.total_out;
-		zs.avail_out = cap - zs.total_out;
+		if (room > (uInt)-1)
+			room = (uInt)-1;
+		zs.next_out = out ? out + zs.total_out : scratch;
+		zs.avail_out = room;
 		zr = inflate(&zs, Z_NO_FLUSH);
-		if (zr == Z_STREAM_END)
+		if (zs.total_out > max) {
+			err = -EFBIG;
 			break;
-		if (zr == Z_MEM_ERROR) {
-			err = -ENOMEM;
-			goto out;
 		}
-		/* Z_BUF_ERROR with output room left means the input ended early. */
-		if (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0)) {
-			err = -EINVAL;
-			goto out;
+		if (zr == Z_STREAM_END) {
+			err = (int64_t)zs.total_out;
+			break;
+		}
+		/* Z_BUF_ERROR with output room left means the input ended early; a
+		 * full output buffer on the second pass means the data changed. */
+		if (zr == Z_MEM_ERROR || (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0)) ||
+		    (out && zs.total_out == cap)) {
+			err = zr == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
+			break;
 		}
 	}
-	*out = buf;
-	*out_len = zs.total_out;
-	buf = NULL;
-	err = 0;
-out:
 	inflateEnd(&zs);
-	free(buf);
 	return err;
+}
+
+/* A gzip bomb must cost no memory: the first pass only counts, and stops at
+ * max; the second inflates into a buffer of exactly the size counted. */
+static int gunzip_buf(const uint8_t *in, size_t len, size_t max, uint8_t **out, size_t *out_len)
+{
+	int64_t n = inflate_into(in, len, NULL, 0, max), got;
+	uint8_t *buf;
+
+	*out = NULL;
+	*out_len = 0;
+	if (n < 0)
+		return (int)n;
+	buf = malloc((size_t)n + 1);
+	if (!buf)
+		return -ENOMEM;
+	got = inflate_into(in, len, buf, (size_t)n + 1, max);
+	if (got != n) {
+		free(buf);
+		return got < 0 ? (int)got : -EINVAL;
+	}
+	*out = buf;
+	*out_len = (size_t)n;
+	return 0;
 }
 
 struct idmap {
@@ -104,7 +109,7 @@ static int idmap_cmp(const void *a, const void *b)
 /* Sort and reject duplicate file ids. */
 static int idmap_sort(struct idmap *m, size_t n)
 {
-	qsort(m, n, sizeof(*m), idmap_cmp);
+	util_sort(m, n, sizeof(*m), idmap_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (m[i].file_id == m[i - 1].file_id)
 			return -EINVAL;
@@ -227,6 +232,28 @@ out:
 	return err;
 }
 
+/* Sample values count something (time, events, bytes) and cannot be
+ * negative; a negative total would turn every share and percentage upside
+ * down.  The one exception is a difference profile (pprof's -diff_base
+ * convention): the base profile's samples carry the label pprof::base=true
+ * and their values negated. */
+static int values_allowed(const struct dec *d, const PbSample *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_value && s->value[i] >= 0; i++)
+		;
+	if (i == s->n_value)
+		return 1;
+	for (size_t j = 0; j < s->n_label; j++) {
+		const char *k = dec_str(d, s->label[j]->key), *v = dec_str(d, s->label[j]->str);
+
+		if (k && v && s->label[j]->str && !strcmp(k, "pprof::base") && !strcmp(v, "true"))
+			return 1;
+	}
+	return 0;
+}
+
 static int dec_samples(struct dec *d)
 {
 	const PbProfile *msg = d->msg;
@@ -237,6 +264,8 @@ static int dec_samples(struct dec *d)
 
 		if (s->n_value != d->p->n_types)
 			return -EINVAL;
+		if (!values_allowed(d, s))
+			return -ERANGE;
 		if (util_grow(&d->ids, &d->cap_ids, s->n_location_id, sizeof(*d->ids)) ||
 		    util_grow(&d->labels, &d->cap_labels, s->n_label, sizeof(*d->labels)))
 			return -ENOMEM;
@@ -348,6 +377,11 @@ static int dec_profile(struct dec *d)
 
 int pprof_decode(const void *buf, size_t len, struct profile **out)
 {
+	return pprof_decode_max(buf, len, PPROF_MAX_SIZE, out);
+}
+
+int pprof_decode_max(const void *buf, size_t len, size_t max_size, struct profile **out)
+{
 	const uint8_t *b = buf;
 	uint8_t *raw = NULL;
 	size_t raw_len = len;
@@ -356,10 +390,13 @@ int pprof_decode(const void *buf, size_t len, struct profile **out)
 
 	*out = NULL;
 	if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
-		err = gunzip_buf(b, len, &raw, &raw_len);
+		err = gunzip_buf(b, len, max_size, &raw, &raw_len);
 		if (err)
 			goto out;
 		b = raw;
+	} else if (len > max_size) {
+		err = -EFBIG;
+		goto out;
 	}
 	/* protobuf-c gives NULL for bad wire data and for ENOMEM alike; say EINVAL. */
 	d.msg = perftools__profiles__profile__unpack(NULL, raw_len, b);
@@ -390,15 +427,37 @@ out:
 
 int pprof_read_file(const char *path, struct profile **out)
 {
+	return pprof_read_file_max(path, PPROF_MAX_SIZE, out);
+}
+
+int pprof_read_file_max(const char *path, size_t max_size, struct profile **out)
+{
 	char *buf;
 	size_t len;
 	int err;
 
 	*out = NULL;
-	err = util_read_file(path, &buf, &len);
+	/* Compressed data is smaller than what it inflates to: a file larger than
+	 * the cap is refused before it is read whole. */
+	err = util_read_file_max(path, max_size, &buf, &len);
 	if (err)
 		return err;
-	err = pprof_decode(buf, len, out);
+	err = pprof_decode_max(buf, len, max_size, out);
 	free(buf);
 	return err;
+}
+
+const char *pprof_strerror(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a pprof profile (malformed, truncated or another format)";
+	case -EFBIG:
+		return "larger than the size limit uncompressed (--max-size)";
+	case -ERANGE:
+		return "a negative sample value (only the base samples of a difference profile, "
+		       "labelled pprof::base=true, may have one)";
+	default:
+		return util_strerror(err);
+	}
 }

@@ -5,16 +5,15 @@
  * (location ids, values) and building the string table on the way. */
 #include "pprof.h"
 #include "hindex.h"
+#include "outfile.h"
 #include "util.h"
 #include "profile.pb-c.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 typedef Perftools__Profiles__Profile PbProfile;
@@ -350,66 +349,15 @@ fail:
 
 /* ---- files ---- */
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int pprof_write_file(const struct profile *p, const char *path)
 {
 	uint8_t *buf = NULL;
-	size_t len, plen = strlen(path);
-	char *tmp = NULL;
-	int fd = -1, err;
+	size_t len;
+	int err;
 
 	err = pprof_encode(p, &buf, &len);
-	if (err)
-		goto out;
-	tmp = malloc(plen + 64);
-	if (!tmp) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* The temporary file sits next to path so that rename() stays on one file
-	 * system and readers see either the old file or the whole new one.  O_EXCL
-	 * with a pid-and-attempt name avoids clobbering another writer's file. */
-	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
-		snprintf(tmp, plen + 64, "%s.%ld.%u.tmp", path, (long)getpid(), attempt);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && errno != EEXIST) {
-			err = -errno;
-			goto out;
-		}
-	}
-	if (fd < 0) {
-		err = -EEXIST;
-		goto out;
-	}
-	err = write_all(fd, buf, len);
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	fd = -1;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
+	if (!err)
+		err = outfile_write(path, buf, len);
 	free(buf);
 	return err;
 }

@@ -419,12 +419,6 @@ static uint64_t sample_hash(const struct profile_sample *k)
 	return h;
 }
 
-/* Signed overflow is undefined; wrap like the hardware would instead. */
-static int64_t add_wrap(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
 /* One block per sample: values, then location ids, then labels (all 8-aligned). */
 static int sample_append(struct profile *p, const struct profile_sample *k, uint64_t h)
 {
@@ -490,7 +484,7 @@ int profile_add_sample(struct profile *p, const struct profile_sample *s)
 	if (!id)
 		return sample_append(p, s, h);
 	for (size_t i = 0; i < p->n_types; i++)
-		p->samples[id - 1].values[i] = add_wrap(p->samples[id - 1].values[i], s->values[i]);
+		p->samples[id - 1].values[i] = util_sat_add(p->samples[id - 1].values[i], s->values[i]);
 	return 0;
 }
 
@@ -511,7 +505,7 @@ int64_t profile_total(const struct profile *p, size_t type)
 	if (type >= p->n_types)
 		return 0;
 	for (size_t i = 0; i < p->n_samples; i++)
-		sum = add_wrap(sum, p->samples[i].values[type]);
+		sum = util_sat_add(sum, p->samples[i].values[type]);
 	return sum;
 }
 

@@ -331,6 +331,11 @@ static int open_all(struct session *s, const struct session_opts *o, int build_i
 	size_t n = s->n_cpus * o->events->n;
 	int r;
 
+	/* After a failed attempt (cycles refused without a PMU), the fallback
+	 * opens again: the arrays of that attempt go first. */
+	free(s->fds);
+	free(s->rings);
+	free(s->pfds);
 	if (s->per_thread)
 		return open_per_thread(s, o, build_ids, failed_event);
 

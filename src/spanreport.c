@@ -271,7 +271,7 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		err = -ENOENT;
 		goto out;
 	}
-	qsort(sh, n_sh, sizeof(*sh), share_name_cmp);
+	util_sort(sh, n_sh, sizeof(*sh), share_name_cmp);
 	for (size_t i = 0; i < n_sh;) {
 		struct shown row = { sh[i].name, 0, 0 };
 		int64_t a = 0, b = 0;
@@ -290,7 +290,7 @@ int spanreport_compare(struct profile *p, size_t type, const struct spanreport *
 		}
 		rows[n_rows++] = row;
 	}
-	qsort(rows, n_rows, sizeof(*rows), shown_cmp);
+	util_sort(rows, n_rows, sizeof(*rows), shown_cmp);
 	fprintf(out, "functions with a larger share in slow spans (>= p%g) than in the other spans: "
 		"flat share of %s\n", pct_slow, p->types[type].type);
 	fprintf(out, "%8s %8s %8s  %s\n", "slow%", "other%", "diff", "name");

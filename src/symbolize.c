@@ -409,7 +409,7 @@ static int symtab_build(struct sym_file *f)
 		f->funcs[f->nfuncs++] = (struct sym_func){ addr, sym.st_size, name,
 							   GELF_ST_BIND(sym.st_info) };
 	}
-	qsort(f->funcs, f->nfuncs, sizeof(*f->funcs), sym_func_cmp);
+	util_sort(f->funcs, f->nfuncs, sizeof(*f->funcs), sym_func_cmp);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ static int tally(struct tag_set *set, const struct profile_label *l, int64_t val
 {
 	for (size_t i = 0; i < set->n; i++) {
 		if (same_label(&set->v[i], l)) {
-			set->v[i].value += value;
+			set->v[i].value = util_sat_add(set->v[i].value, value);
 			return 0;
 		}
 	}
@@ -79,15 +79,13 @@ int tags_write(const struct profile *p, size_t type, FILE *out)
 		 * filter such as --trace-id zeroed) lists none of its labels. */
 		if (!s->values[type])
 			continue;
-		total += s->values[type];
+		total = util_sat_add(total, s->values[type]);
 		for (size_t k = 0; k < s->n_labels && r == 0; k++)
 			r = tally(&set, &s->labels[k], s->values[type]);
 		if (r)
 			goto out;
 	}
-	/* No labels at all leaves set.v NULL, which qsort must not be given. */
-	if (set.n)
-		qsort(set.v, set.n, sizeof(*set.v), cmp_tag);
+	util_sort(set.v, set.n, sizeof(*set.v), cmp_tag);
 	for (size_t i = 0; i < set.n; i++) {
 		const struct tag_value *t = &set.v[i];
 

@@ -93,7 +93,7 @@ static int tally(struct profile *p, size_t type, struct text_table *t)
 
 		if (!v)
 			continue;
-		t->total += v;
+		t->total = util_sat_add(t->total, v);
 		t->samples += c;
 		nf = profile_sample_stack(p, s, PROFILE_LEAF_FIRST, &names, &cap_names);
 		if (nf < 0)
@@ -106,13 +106,13 @@ static int tally(struct profile *p, size_t type, struct text_table *t)
 				break;
 			}
 			if (k == 0) {
-				f->flat += v;
+				f->flat = util_sat_add(f->flat, v);
 				f->samples += c;
 			}
 			/* A recursive function appears several times in one stack: count it once. */
 			if (f->seen != i + 1) {
 				f->seen = i + 1;
-				f->cum += v;
+				f->cum = util_sat_add(f->cum, v);
 			}
 		}
 	}
@@ -188,8 +188,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 	ret = tally(p, type, &t);
 	if (ret)
 		goto out;
-	if (t.n)
-		qsort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
+	util_sort(t.fns, t.n, sizeof(*t.fns), fn_cmp);
 	shown = n && n < t.n ? n : t.n;
 	fprintf(out, "Total: %s %s (%s)", fmt_sample_value(b1, sizeof(b1), t.total, unit),
 		p->types[type].type, unit);
@@ -203,7 +202,7 @@ int text_top(struct profile *p, size_t type, size_t n, FILE *out)
 	for (size_t i = 0; i < shown; i++) {
 		const struct text_fn *f = &t.fns[i];
 
-		sum += f->flat;
+		sum = util_sat_add(sum, f->flat);
 		fprintf(out, "%10s %6.2f%% %6.2f%% %10s %6.2f%%",
 			fmt_sample_value(b1, sizeof(b1), f->flat, unit), pct(f->flat, t.total),
 			pct(sum, t.total), fmt_sample_value(b2, sizeof(b2), f->cum, unit),

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,27 +76,51 @@ int util_exit_status(int wait_status)
 	return 1;
 }
 
-int util_check_writable(const char *path)
+void util_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-	char *copy = strdup(path);
-	const char *dir;
-	int r = 0;
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (access(path, F_OK) == 0) {
-		struct stat st;
+int64_t util_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
 
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			r = -EISDIR;
-		else if (access(path, W_OK) < 0)
-			r = -errno;
-	} else if (access(dir, W_OK) < 0) {
-		r = -errno;
-	}
-	free(copy);
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
 	return r;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "kMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, *end == 'K' ? 'k' : *end);
+		if (!u || !*u)
+			return -EINVAL;
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B')
+			end++;
+		if (*end)
+			return -EINVAL;
+		for (long i = 0; i <= u - units; i++) {
+			if (v > UINT64_MAX / 1024)
+				return -EINVAL;
+			v *= 1024;
+		}
+	}
+	*out = v;
+	return 0;
 }
 
 const char *util_strerror(int err)
@@ -125,6 +148,11 @@ int util_perf_paranoid(void)
 
 int util_read_file(const char *path, char **out, size_t *len)
 {
+	return util_read_file_max(path, SIZE_MAX - 65537, out, len);
+}
+
+int util_read_file_max(const char *path, size_t max, char **out, size_t *len)
+{
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	int fd, err = 0;
@@ -151,6 +179,10 @@ int util_read_file(const char *path, char **out, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n > max) {
+			err = -EFBIG;
+			break;
+		}
 	}
 	close(fd);
 	if (err) {

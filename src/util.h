@@ -21,16 +21,26 @@ int64_t util_now_real_ns(void);
 
 /* Read the whole file at path (a /proc file too: read until EOF) into a
  * malloc'd buffer *out of *len bytes, NUL-terminated one byte past *len.
- * Returns 0, -errno of open or read, or -ENOMEM (*out NULL). */
+ * Returns 0, -errno of open or read, or -ENOMEM (*out NULL).  _max: -EFBIG,
+ * without reading on, for a file longer than max bytes. */
 int util_read_file(const char *path, char **out, size_t *len);
+int util_read_file_max(const char *path, size_t max, char **out, size_t *len);
 
 /* The exit status a shell reports for a wait() status: the program's own, or
  * 128 + N when signal N killed it. */
 int util_exit_status(int wait_status);
 
-/* Whether path can be written: an existing file writable by us, or a new one in a
- * writable directory.  0, -EISDIR, -errno of access(2) or -ENOMEM. */
-int util_check_writable(const char *path);
+/* qsort, but an empty array is left alone: qsort(NULL, 0, ...) is undefined
+ * (glibc declares base nonnull). */
+void util_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
+/* a + b, held at INT64_MAX / INT64_MIN instead of overflowing: sums of
+ * untrusted values (a profile's) stay ordered and never wrap. */
+int64_t util_sat_add(int64_t a, int64_t b);
+
+/* A size in bytes: digits with an optional binary suffix k, M, G or T (KiB,
+ * MiB, ...; "1G", "512M", "4096").  0, or -EINVAL (also on overflow). */
+int util_parse_size(const char *s, uint64_t *out);
 
 /* A failure -err as a command says it: strerror(-err), "out of memory" for -ENOMEM. */
 const char *util_strerror(int err);

@@ -6,6 +6,9 @@
 b=$(dirname "$HWPROF")
 command -v pkg-config >/dev/null || skip "pkg-config not installed"
 CC=${CC:-cc}
+# A library built with --enable-asan/--enable-ubsan needs their runtime in
+# the program (make check passes the flags).
+SAN=${SAN_CFLAGS:-}
 
 # MAKEFLAGS of the enclosing `make check` (TESTS=..., -j) must not leak in.
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$b" DESTDIR="$TMP/dest" \
@@ -55,11 +58,12 @@ int main(int argc, char **argv)
 	printf("%s %llu\n%s %llu\n", hwprof_counters_name(c, 0), (unsigned long long)v[0].value,
 	       hwprof_counters_name(c, 1), (unsigned long long)v[1].value);
 	hwprof_counters_close(c);
+	free((char *)p);
 	return 0;
 }
 PROG
-# shellcheck disable=SC2046
-$CC -std=c99 -Wall -Wextra -pedantic -Werror -o "$TMP/user" "$TMP/user.c" \
+# shellcheck disable=SC2046,SC2086
+$CC $SAN -std=c99 -Wall -Wextra -pedantic -Werror -o "$TMP/user" "$TMP/user.c" \
 	$(pkg-config $pcflags --cflags --libs hwprof) -Wl,-rpath,"$libdir" 2>"$TMP/cc.err" ||
 	fail "build against the installed library: $(head -5 "$TMP/cc.err")"
 "$TMP/user" >"$TMP/out" || fail "user program: exit $?: $(cat "$TMP/out")"
@@ -74,16 +78,16 @@ pass "bad event text: $(cat "$TMP/out")"
 
 if command -v c++ >/dev/null; then
 	printf '#include <hwprof.h>\nint main() { return hwprof_strerror(0) ? 0 : 1; }\n' >"$TMP/user.cc"
-	# shellcheck disable=SC2046
-	c++ -Wall -Werror -o "$TMP/usercc" "$TMP/user.cc" \
+	# shellcheck disable=SC2046,SC2086
+	c++ $SAN -Wall -Werror -o "$TMP/usercc" "$TMP/user.cc" \
 		$(pkg-config $pcflags --cflags --libs hwprof) -Wl,-rpath,"$libdir" 2>"$TMP/cxx.err" &&
 		"$TMP/usercc" || fail "C++ use of hwprof.h: $(head -5 "$TMP/cxx.err")"
 	pass "hwprof.h links from C++"
 fi
 
 # Static: libhwprof.a plus Libs.private (libpfm4).
-# shellcheck disable=SC2046
-$CC -o "$TMP/user-static" "$TMP/user.c" $(pkg-config $pcflags --cflags hwprof) \
+# shellcheck disable=SC2046,SC2086
+$CC $SAN -o "$TMP/user-static" "$TMP/user.c" $(pkg-config $pcflags --cflags hwprof) \
 	"$libdir/libhwprof.a" $(pkg-config $pcflags --static --libs-only-l hwprof | sed 's/-lhwprof//') \
 	2>"$TMP/cc.err" || fail "static link: $(head -5 "$TMP/cc.err")"
 "$TMP/user-static" >/dev/null || fail "static program: exit $?"

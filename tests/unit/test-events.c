@@ -378,6 +378,11 @@ static void test_errors(void)
 	ok(l == NULL && strstr(err, "instructions"), "second event checked too: %s", err);
 	l = parse(",", err, sizeof(err));
 	ok(l == NULL && err[0], "an empty list is rejected: %s", err);
+	/* Found by tests/fuzz/fuzz-events.c: the message quoted a newline. */
+	l = parse("\n", err, sizeof(err));
+	ok(l == NULL && err[0] && !strchr(err, '\n'), "a newline in the text: still one line: %s", err);
+	l = parse("a\nb", err, sizeof(err));
+	ok(l == NULL && !strchr(err, '\n') && strstr(err, "a?b"), "quoted as '?': %s", err);
 }
 
 static void test_append(void)

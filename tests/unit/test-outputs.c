@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crafted.h"
 #include "flamegraph.h"
 #include "folded.h"
 #include "profile.h"
@@ -433,6 +434,51 @@ static void test_weird_names(void)
 	profile_free(p);
 }
 
+/* Values from a file can be anything: sums saturate at INT64_MAX instead of
+ * wrapping to a negative total. */
+static void test_saturation(void)
+{
+	uint64_t a[2], b[2];
+	struct profile *p = crafted_new(a, b);
+	struct flamegraph *g = NULL;
+	char *buf = NULL;
+
+	/* main;a twice (apart by their labels), main;b once, each INT64_MAX. */
+	if (!p || crafted_add(p, a, "thread", "1", INT64_MAX) || crafted_add(p, a, "thread", "2", INT64_MAX) ||
+	    crafted_add(p, b, "thread", "1", INT64_MAX)) {
+		ok(0, "saturation: profile");
+		profile_free(p);
+		return;
+	}
+
+	is_int(CAPTURE(buf, text_top(p, 0, 0, out)), 0, "saturation: top ok");
+	ok(buf && strstr(buf, "Total: 9223372036854775807 events") && !strstr(buf, " -"),
+	   "saturation: top total and columns held at INT64_MAX, none negative");
+	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, folded_write(p, 0, out)), 0, "saturation: folded ok");
+	is_str(buf, "main;a 9223372036854775807\nmain;b 9223372036854775807\n",
+	       "saturation: folded sums of one stack held at INT64_MAX");
+	free(buf);
+	buf = NULL;
+	is_int(CAPTURE(buf, tags_write(p, 0, out)), 0, "saturation: tags ok");
+	ok(buf && strstr(buf, "thread: Total 9223372036854775807") && !strstr(buf, "-"),
+	   "saturation: tag values and total held at INT64_MAX");
+	free(buf);
+	buf = NULL;
+	if (ok(flamegraph_build(p, 0, &g) == 0, "saturation: flame graph built")) {
+		ok(g->total == INT64_MAX && g->nodes[0].value == INT64_MAX,
+		   "saturation: the root's value held at INT64_MAX");
+		is_int(flamegraph_layout(g), 0, "saturation: laid out");
+		ok(g->nodes[0].width > 0, "saturation: the root has a width");
+		flamegraph_free(g);
+	}
+	is_int(CAPTURE(buf, flamegraph_write_svg(p, 0, NULL, out)), 0, "saturation: svg ok");
+	ok(buf && !strstr(buf, "(-"), "saturation: no negative value in the svg");
+	free(buf);
+	profile_free(p);
+}
+
 int main(void)
 {
 	struct profile *p = build();
@@ -449,6 +495,7 @@ int main(void)
 	test_own_words(p);
 	test_empty();
 	test_weird_names();
+	test_saturation();
 	profile_free(p);
 	return done_testing();
 }

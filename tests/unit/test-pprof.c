@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -454,8 +455,143 @@ static void test_crafted(void)
 	}
 }
 
+/* Sample values count things: negative ones are refused, but for the base
+ * samples of a difference profile (pprof's -diff_base convention). */
+static void test_negative(void)
+{
+	struct craft c;
+	struct profile *q;
+
+	craft_init(&c);
+	c.value = -5;
+	is_int(craft_decode(&c, &q), -ERANGE, "a negative value: -ERANGE");
+	ok(q == NULL, "a negative value: out NULL");
+	craft_init(&c);
+	c.value = INT64_MIN;
+	is_int(craft_decode(&c, &q), -ERANGE, "INT64_MIN: -ERANGE");
+	craft_init(&c);
+	c.value = -5;
+	c.strs[5] = "pprof::base";
+	c.strs[4] = "true";
+	is_int(craft_decode(&c, &q), 0, "a negative value labelled pprof::base=true decodes");
+	if (q)
+		is_int(q->samples[0].values[0], -5, "and keeps its value");
+	profile_free(q);
+	c.strs[4] = "false";
+	is_int(craft_decode(&c, &q), -ERANGE, "pprof::base=false: -ERANGE");
+	c.strs[4] = "true";
+	c.lab.str = 0;
+	c.lab.num = 1;
+	is_int(craft_decode(&c, &q), -ERANGE, "a numeric pprof::base label: -ERANGE");
+	craft_init(&c);
+	c.value = 0;
+	is_int(craft_decode(&c, &q), 0, "zero is a value");
+	profile_free(q);
+}
+
+/* Two equal samples of INT64_MAX merge into INT64_MAX, not a negative sum. */
+static void test_saturated_merge(void)
+{
+	struct craft c;
+	struct profile *q;
+	Perftools__Profiles__Sample *two[2];
+
+	craft_init(&c);
+	c.value = INT64_MAX;
+	two[0] = two[1] = &c.smp;
+	c.msg.n_sample = 2;
+	c.msg.sample = two;
+	is_int(craft_decode(&c, &q), 0, "two samples of INT64_MAX decode");
+	if (q) {
+		is_int(q->n_samples, 1, "into one sample");
+		ok(q->samples[0].values[0] == INT64_MAX, "whose value saturates at INT64_MAX");
+		ok(profile_total(q, 0) == INT64_MAX, "as does the total");
+	}
+	profile_free(q);
+}
+
+/* A gzip stream of n zero bytes (level 9: about 1000:1), into *out. */
+static int gzip_zeros(size_t n, uint8_t **out, size_t *len)
+{
+	static uint8_t zeros[1 << 16];
+	size_t cap = n / 500 + 4096;
+	z_stream zs = { 0 };
+	int rc = Z_OK;
+
+	*out = malloc(cap);
+	if (!*out || deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zs.next_out = *out;
+	zs.avail_out = cap;
+	while (rc == Z_OK) {
+		size_t chunk = n < sizeof(zeros) ? n : sizeof(zeros);
+
+		zs.next_in = zeros;
+		zs.avail_in = chunk;
+		n -= chunk;
+		rc = deflate(&zs, n ? Z_NO_FLUSH : Z_FINISH);
+		if (!n && rc == Z_OK)
+			continue;
+	}
+	*len = zs.total_out;
+	deflateEnd(&zs);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* The size cap: on the file, on the raw message, and on what a gzip stream
+ * inflates to, counted as it inflates, so that a bomb costs no memory. */
+static void test_size_cap(void)
+{
+	struct profile *p = make_profile(2), *q;
+	uint8_t *gz = NULL, *raw = NULL, *bomb = NULL;
+	size_t gz_len, raw_len, bomb_len;
+	long rss0;
+
+	if (!p || pprof_encode(p, &gz, &gz_len) || gunzip_all(gz, gz_len, &raw, &raw_len)) {
+		ok(0, "size cap: profile");
+		goto out;
+	}
+	is_int(pprof_decode_max(gz, gz_len, raw_len, &q), 0, "a profile exactly at the cap decodes");
+	profile_free(q);
+	is_int(pprof_decode_max(gz, gz_len, raw_len - 1, &q), -EFBIG,
+	       "one byte over the cap once inflated: -EFBIG");
+	ok(q == NULL, "  out NULL");
+	is_int(pprof_decode_max(raw, raw_len, raw_len - 1, &q), -EFBIG,
+	       "an uncompressed message over the cap: -EFBIG");
+	is_int(pprof_decode_max(raw, raw_len, raw_len, &q), 0, "and at the cap decodes");
+	profile_free(q);
+
+	/* 256 MiB of zeros against a 64 MiB cap: refused having held no more
+	 * than a buffer (the old reader grew to the cap before refusing). */
+	if (gzip_zeros((size_t)256 << 20, &bomb, &bomb_len)) {
+		ok(0, "gzip bomb");
+		goto out;
+	}
+	rss0 = max_rss_kb();
+	is_int(pprof_decode_max(bomb, bomb_len, (size_t)64 << 20, &q), -EFBIG,
+	       "a gzip bomb (%zu bytes to 256 MiB) against a 64 MiB cap: -EFBIG", bomb_len);
+	ok(max_rss_kb() - rss0 < 16 * 1024, "  stopped at the cap with no more than a buffer "
+	   "(peak RSS grew %ld KiB)", max_rss_kb() - rss0);
+out:
+	free(bomb);
+	free(gz);
+	free(raw);
+	profile_free(p);
+}
+
 int main(void)
 {
+	test_negative();
+	test_saturated_merge();
+	test_size_cap();
 	test_round_trip();
 	test_empty();
 	test_files();
