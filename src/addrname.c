@@ -35,7 +35,7 @@ struct addrname {
 	int64_t kernel_mapping;     /* 0 until the first kernel frame */
 	int vdso_fd;                /* our vDSO image (vdso.h), -1 until needed */
 	struct mapping_slot mcache[MAPPING_CACHE];
-	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read */
+	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read (until they exit) */
 	size_t n_proc_loaded, proc_loaded_cap;
 };
 
@@ -85,6 +85,22 @@ uint64_t addrname_kernel_mapping(const struct addrname *a)
 const struct addrname_stats *addrname_stats(const struct addrname *a)
 {
 	return &a->stats;
+}
+
+void addrname_set_profile(struct addrname *a, struct profile *prof)
+{
+	a->prof = prof;
+	a->kernel_mapping = 0;
+	memset(a->mcache, 0, sizeof(a->mcache));
+}
+
+void addrname_forget(struct addrname *a, pid_t pid)
+{
+	for (size_t i = 0; i < a->n_proc_loaded; i++)
+		if (a->proc_loaded[i] == pid) {
+			a->proc_loaded[i] = a->proc_loaded[--a->n_proc_loaded];
+			return;
+		}
 }
 
 static void hex_build_id(const uint8_t *id, size_t n, char *buf)
@@ -217,6 +233,41 @@ static const struct mapping_slot *mapping_of(struct addrname *a, const struct ma
 	return slot;
 }
 
+/* Whether the file at m's path is not the one mapped: deleted since (the
+ * kernel says " (deleted)" in /proc/PID/maps, and the open fails), or replaced
+ * by another build (its build id is not the mapping's). */
+static int file_gone(struct addrname *a, const struct map *m, const char *build_id)
+{
+	char now[48] = "";
+	size_t len = strlen(m->path);
+
+	if (len > 10 && strcmp(m->path + len - 10, " (deleted)") == 0)
+		return 1;
+	if (symbolize_build_id(a->sym, m->path, now, sizeof(now)) == -ENOENT)
+		return 1;
+	return build_id[0] && now[0] && strcmp(now, build_id) != 0;
+}
+
+/* The file mapped at m in process pid, deleted or replaced at its path: the
+ * kernel still holds it, as /proc/PID/map_files/START-END while pid lives
+ * (CAP_SYS_ADMIN).  0 or -errno (then it is counted: the report says so). */
+static int lookup_gone(struct addrname *a, pid_t pid, const struct map *m, uint64_t file_off,
+		       struct sym_result *res)
+{
+	char path[128];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx",
+		 a->opts.proc_root ? a->opts.proc_root : "/proc", (int)pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	err = symbolize_lookup_file(a->sym, path, "", file_off, res);
+	if (err < 0 || !res->n)
+		a->stats.gone_unnamed++;
+	else
+		a->stats.gone_named++;
+	return err;
+}
+
 /* The symbols of addr in mapping m (an ELF file, our vDSO image or JIT code)
  * into *res; res->n is 0 when nothing names it. */
 static void lookup_mapped(struct addrname *a, pid_t pid, const struct map *m,
@@ -227,6 +278,8 @@ static void lookup_mapped(struct addrname *a, pid_t pid, const struct map *m,
 
 	if (is_anon(m->path)) {
 		err = symbolize_lookup_jit(a->sym, pid, addr, res);
+	} else if (m->path[0] == '/' && file_gone(a, m, slot->build_id)) {
+		err = lookup_gone(a, pid, m, file_off, res);
 	} else if (m->path[0] == '/') {
 		err = symbolize_lookup_file(a->sym, m->path, slot->build_id, file_off, res);
 	} else if (strcmp(m->path, "[vdso]") == 0) {
@@ -273,6 +326,14 @@ static int64_t user_location(struct addrname *a, pid_t pid, uint64_t addr)
 int64_t addrname_location(struct addrname *a, pid_t pid, uint64_t addr)
 {
 	return addr >= KERNEL_START ? kernel_location(a, addr) : user_location(a, pid, addr);
+}
+
+void addrname_pin(struct addrname *a, const struct map *m)
+{
+	char id[48];
+
+	if (m->path[0] == '/' && !is_anon(m->path))
+		symbolize_build_id(a->sym, m->path, id, sizeof(id));
 }
 
 const char *addrname_thread(struct addrname *a, pid_t pid, pid_t tid)
