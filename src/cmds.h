@@ -10,5 +10,6 @@ int cmd_report(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif
