@@ -4,8 +4,11 @@
  * separate debug files by build id and debuglink), C++ names demangled; kernel
  * addresses through /proc/kallsyms (kallsyms.h); JIT code through
  * /tmp/perf-PID.map (jitmap.h).
- * Each ELF file is opened once and its results are cached per (file, address).
- * Returned strings belong to the symbolizer and live until symbolize_free.
+ * Each ELF file is opened once and its results are cached per (file, address),
+ * within bounds (a long run sees many files): the least recently used file is
+ * closed past 256 open, results are dropped past 65536, and all is dropped
+ * past 262144 strings.  Returned strings belong to the symbolizer and live
+ * until the next symbolize_lookup_* call (or symbolize_free): copy them first.
  * Not thread safe. */
 #ifndef HWPROF_SYMBOLIZE_H
 #define HWPROF_SYMBOLIZE_H
@@ -58,6 +61,13 @@ int symbolize_kernel_available(struct symbolizer *s);
 /* JIT address through /tmp/perf-PID.map (re-read when it changes).  res->n == 0
  * when there is no map or no entry covers addr. */
 int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct sym_result *res);
+
+/* How full the caches are, and how often a bound was hit. */
+struct symbolize_cache_stats {
+	size_t files, results, strings;
+	uint64_t files_closed, result_flushes, string_flushes;
+};
+void symbolize_cache_stats(const struct symbolizer *s, struct symbolize_cache_stats *out);
 
 /* name demangled when it is an Itanium C++ ABI name ("_Z..."), else name
  * itself; interned in s.  NULL on ENOMEM. */
