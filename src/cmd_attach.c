@@ -363,4 +363,8 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
 	default:
 		break;
 	}
+	if (recorder_stats(rec)->gone_unnamed)
+		fprintf(stderr, "hwprof record: %llu addresses in deleted or replaced binaries could "
+			"not be named (their processes had exited)\n",
+			(unsigned long long)recorder_stats(rec)->gone_unnamed);
 }
