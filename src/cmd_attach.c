@@ -97,14 +97,13 @@ static void drop_at(pid_t *ids, size_t *n, size_t i)
 }
 
 /* Every id of (ids, *n) must exist; those of other users are dropped when
- * we may not attach to them (the last one's owner in *other).  0, or 1 after
- * a message for an id that does not exist. */
+ * we may not attach to them, each with its line.  0, or 1 after a message for
+ * an id that does not exist. */
 static int check_ids(const char *cmd, char flag, pid_t *ids, size_t *n, const char *proc_root,
-		     const struct preflight_self *self, uid_t *other, size_t *dropped)
+		     const struct preflight_self *self, size_t *dropped)
 {
-	struct preflight pf;
+	char why[256];
 
-	preflight_assess(self, &pf);
 	for (size_t i = 0; i < *n;) {
 		uid_t uid;
 		int r = preflight_owner(proc_root, ids[i], &uid);
@@ -113,10 +112,8 @@ static int check_ids(const char *cmd, char flag, pid_t *ids, size_t *n, const ch
 			fprintf(stderr, "hwprof %s: -%c %d: no such process\n", cmd, flag, (int)ids[i]);
 			return 1;
 		}
-		if (r == 0 && uid != self->uid && !pf.can_ptrace_any) {
-			*other = uid;
-			fprintf(stderr, "hwprof %s: -%c %d: process of user %u, not yours: left out\n",
-				cmd, flag, (int)ids[i], (unsigned)uid);
+		if (r == 0 && !preflight_may_attach(self, uid, why, sizeof(why))) {
+			fprintf(stderr, "hwprof %s: -%c %d: %s\n", cmd, flag, (int)ids[i], why);
 			drop_at(ids, n, i);
 			(*dropped)++;
 			continue;
@@ -147,7 +144,6 @@ int attach_preflight(const char *cmd, struct target *t, struct session_opts *so,
 {
 	struct preflight_self self;
 	struct preflight pf;
-	uid_t other = (uid_t)-1;
 	size_t dropped = 0, given = t->n_pids + t->n_tids;
 	char why[2048];
 
@@ -157,19 +153,16 @@ int attach_preflight(const char *cmd, struct target *t, struct session_opts *so,
 		self.paranoid = util_perf_paranoid();
 	}
 	preflight_assess(&self, &pf);
-	if (check_ids(cmd, 'p', t->pids, &t->n_pids, t->proc_root, &self, &other, &dropped) ||
-	    check_ids(cmd, 't', t->tids, &t->n_tids, t->proc_root, &self, &other, &dropped))
+	if (check_ids(cmd, 'p', t->pids, &t->n_pids, t->proc_root, &self, &dropped) ||
+	    check_ids(cmd, 't', t->tids, &t->n_tids, t->proc_root, &self, &dropped) ||
+	    (given && dropped == given))
 		return 1;
-	if (preflight_explain(&self, t->system_wide, other, why, sizeof(why)) > 0) {
+	if (preflight_explain(&self, t->system_wide, why, sizeof(why)) > 0) {
 		for (char *l = strtok(why, "\n"); l; l = strtok(NULL, "\n"))
 			fprintf(stderr, "hwprof %s: %s\n", cmd, l);
 	}
 	if (!pf.can_open)
 		return 1;
-	if (given && dropped == given) {
-		fprintf(stderr, "hwprof %s: no process left that may be attached to\n", cmd);
-		return 1;
-	}
 	if (t->system_wide && !pf.can_cpu_wide && narrow_to_own(cmd, t, &self))
 		return 1;
 	if (!pf.can_kernel && !so->exclude_kernel) {

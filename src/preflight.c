@@ -118,8 +118,7 @@ static void line(char *buf, size_t cap, size_t *off, int *n, const char *fmt, ..
 	(*n)++;
 }
 
-int preflight_explain(const struct preflight_self *self, int system_wide, uid_t other_uid,
-		      char *buf, size_t cap)
+int preflight_explain(const struct preflight_self *self, int system_wide, char *buf, size_t cap)
 {
 	struct preflight pf;
 	const char *fix = "run as root, or give hwprof CAP_PERFMON (setcap cap_perfmon+ep), "
@@ -140,15 +139,21 @@ int preflight_explain(const struct preflight_self *self, int system_wide, uid_t 
 	if (pf.can_open && !pf.can_kernel)
 		line(buf, cap, &off, &n, "perf_event_paranoid is %d: kernel frames need 1 or "
 		     "less, or CAP_PERFMON; %s1\n", self->paranoid, fix);
-	if (other_uid != (uid_t)-1 && other_uid != self->uid && !pf.can_ptrace_any)
-		line(buf, cap, &off, &n, "a process of user %u is not yours (uid %u): attaching "
-		     "needs the same user, or CAP_SYS_PTRACE (run as root or as that user)\n",
-		     (unsigned)other_uid, (unsigned)self->uid);
 	if (self->seccomp == 2 && n)
 		line(buf, cap, &off, &n, "a seccomp filter is active (a container?): its "
 		     "profile must allow perf_event_open (Docker: --security-opt "
 		     "seccomp=PROFILE, or --cap-add PERFMON with a recent runtime)\n");
 	return n;
+}
+
+int preflight_may_attach(const struct preflight_self *self, uid_t uid, char *buf, size_t cap)
+{
+	if (uid == self->uid || has_cap(self, PREFLIGHT_CAP_SYS_PTRACE))
+		return 1;
+	snprintf(buf, cap, "a process of uid %u, not yours (you are uid %u): attaching needs "
+		 "the same user or CAP_SYS_PTRACE (run as root or as that user)",
+		 (unsigned)uid, (unsigned)self->uid);
+	return 0;
 }
 
 int preflight_owner(const char *proc_root, pid_t pid, uid_t *uid)

@@ -50,11 +50,13 @@ void preflight_assess(const struct preflight_self *self, struct preflight *out);
 const char *preflight_paranoid_meaning(int n);
 
 /* The lines that say what is missing for what is wanted (system_wide, kernel
- * frames, other users' processes: other_uid, or (uid_t)-1 for none), each
- * with its fix, into buf (lines end with '\n'; "" when nothing is missing).
- * Returns the number of lines. */
-int preflight_explain(const struct preflight_self *self, int system_wide, uid_t other_uid,
-		      char *buf, size_t cap);
+ * frames), each with its fix, into buf (lines end with '\n'; "" when nothing
+ * is missing).  Returns the number of lines. */
+int preflight_explain(const struct preflight_self *self, int system_wide, char *buf, size_t cap);
+
+/* Whether self may attach to a process of uid; when not, why and the fix
+ * into buf (one phrase, no newline).  1 allowed, 0 not. */
+int preflight_may_attach(const struct preflight_self *self, uid_t uid, char *buf, size_t cap);
 
 /* The real uid owning process pid (from PROC/PID/status), or -errno. */
 int preflight_owner(const char *proc_root, pid_t pid, uid_t *uid);
