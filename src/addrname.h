@@ -74,8 +74,9 @@ void addrname_set_profile(struct addrname *a, struct profile *prof);
 void addrname_forget(struct addrname *a, pid_t pid);
 
 /* A file mapped executable (an MMAP2 record): open it now, while it is there,
- * so that its code is named even when it is deleted or replaced before its
- * samples come (kept open as long as the symbolizer's bound allows). */
+ * so that its code is named even when it is deleted or replaced and its
+ * process has exited before its samples are named (the 64 most recently
+ * mapped files are held). */
 void addrname_pin(struct addrname *a, const struct map *m);
 
 /* The name of thread tid of process pid ("" when unknown), interned in maps. */

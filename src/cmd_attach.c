@@ -281,15 +281,14 @@ void attach_describe(const struct target *t, char *buf, size_t cap)
 void attach_usage(FILE *f, int record)
 {
 	fprintf(f,
-		"  -p, --pid PIDS          %s running processes: every thread, and the\n"
-		"                          threads and children they create; they run on\n"
-		"                          untouched when hwprof leaves\n"
+		"  -p, --pid PIDS          attach to these running processes: every thread,\n"
+		"                          and the threads and children they create; they\n"
+		"                          run on untouched when hwprof leaves\n"
 		"  -t, --tid TIDS          these threads only (and what they create)\n"
 		"  -a, --all-cpus          every process on every CPU (needs perf_event_paranoid\n"
 		"                          0 or CAP_PERFMON, else your own processes); samples\n"
 		"                          get a process label; hwprof leaves itself out\n"
-		"  -C, --cpu CPUS          every process on these CPUs only (0-3,6)\n",
-		record ? "instead of CMD, attach to" : "attach to");
+		"  -C, --cpu CPUS          every process on these CPUs only (0-3,6)\n");
 	if (record)
 		fprintf(f,
 			"      --duration DUR      stop after DUR (30s, 500ms, 2m); else Ctrl-C or\n"

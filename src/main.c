@@ -13,7 +13,7 @@ static const struct command {
 	{ "latency", cmd_latency, "latency [OPTIONS] [FILE]        tail percentiles of latencies (HDR histogram, .hlog, .hgrm)" },
 	{ "report", cmd_report, "report [OPTIONS] FILE            top functions, folded stacks, tags or a flame graph" },
 	{ "stat", cmd_stat, "stat [OPTIONS] -- CMD [ARGS]     count events while CMD runs (-r N: distributions)" },
-	{ "agent", cmd_agent, "agent [-p PID|-a] [OPTIONS]       always on: a profile per interval to --dir or --push" },
+	{ "agent", cmd_agent, "agent [-p PID|-a] [OPTIONS]      always on: a profile per interval to --dir or --push" },
 	{ "list", cmd_list, "list [PATTERN] | --attr EVENT    events and presets, and which work on this machine" },
 };
 

@@ -41,7 +41,7 @@ struct sym_func {
 /* Bounds over a long run (the agent, system-wide): open files, least recently
  * used closed first; results, dropped all at once when full (each costs one
  * lookup to find again); strings, everything dropped when past the bound. */
-#define SYM_FILES_MAX 256
+#define SYM_FILES_MAX 64
 #define SYM_RESULTS_MAX 65536
 #define SYM_STRINGS_MAX 262144
 

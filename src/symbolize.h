@@ -6,7 +6,7 @@
  * /tmp/perf-PID.map (jitmap.h).
  * Each ELF file is opened once and its results are cached per (file, address),
  * within bounds (a long run sees many files): the least recently used file is
- * closed past 256 open, results are dropped past 65536, and all is dropped
+ * closed past 64 open, results are dropped past 65536, and all is dropped
  * past 262144 strings.  Returned strings belong to the symbolizer and live
  * until the next symbolize_lookup_* call (or symbolize_free): copy them first.
  * Not thread safe. */
