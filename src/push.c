@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,6 +22,53 @@
 
 #include "util.h"
 
+/* libcurl, loaded by the first push_new: every other command of hwprof
+ * starts without its thirty-odd libraries (some 15 ms of the dynamic
+ * loader's time, on the way to an attach's first sample).  Never unloaded:
+ * OpenSSL's exit handlers live in what it pulled in. */
+struct curl_api {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *c);
+	void (*easy_reset)(CURL *c);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption o, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO i, ...);
+	const char *(*easy_strerror)(CURLcode e);
+	char *(*easy_escape)(CURL *c, const char *s, int len);
+	void (*free)(void *ptr);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+};
+
+/* Fill api from libcurl.so.4.  0, or -ENOPKG when it is not installed. */
+static int curl_load(struct curl_api *api)
+{
+	void *so = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	int ok;
+
+	if (!so)
+		return -ENOPKG;
+	/* POSIX's way of storing dlsym's answer in a function pointer. */
+#define CURL_SYM(field, name) ((*(void **)&api->field = dlsym(so, name)) != NULL)
+	ok = CURL_SYM(global_init, "curl_global_init") &&
+	     CURL_SYM(global_cleanup, "curl_global_cleanup") &&
+	     CURL_SYM(easy_init, "curl_easy_init") &&
+	     CURL_SYM(easy_cleanup, "curl_easy_cleanup") &&
+	     CURL_SYM(easy_reset, "curl_easy_reset") &&
+	     CURL_SYM(easy_setopt, "curl_easy_setopt") &&
+	     CURL_SYM(easy_perform, "curl_easy_perform") &&
+	     CURL_SYM(easy_getinfo, "curl_easy_getinfo") &&
+	     CURL_SYM(easy_strerror, "curl_easy_strerror") &&
+	     CURL_SYM(easy_escape, "curl_easy_escape") &&
+	     CURL_SYM(free, "curl_free") &&
+	     CURL_SYM(slist_append, "curl_slist_append") &&
+	     CURL_SYM(slist_free_all, "curl_slist_free_all");
+#undef CURL_SYM
+	return ok ? 0 : -ENOPKG;
+}
+
 struct push_item {
 	uint8_t *body;
 	size_t len;
@@ -29,6 +77,7 @@ struct push_item {
 
 struct push {
 	struct push_opts o;
+	struct curl_api curl;
 	char *url, *name, *auth, *tenant;   /* copies */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -182,7 +231,7 @@ static int progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl
 
 static void request_url(struct push *p, CURL *c, const struct push_item *it, char *buf, size_t cap)
 {
-	char *name = curl_easy_escape(c, p->name, 0);
+	char *name = p->curl.easy_escape(c, p->name, 0);
 	size_t len = strlen(p->url);
 
 	/* A base URL written with a trailing slash gets no second one. */
@@ -191,7 +240,7 @@ static void request_url(struct push *p, CURL *c, const struct push_item *it, cha
 	snprintf(buf, cap, "%.*s/ingest?name=%s&from=%lld&until=%lld&format=pprof"
 		 "&sampleRate=%u&spyName=hwprof", (int)len, p->url, name ? name : "",
 		 (long long)it->from, (long long)it->until, p->o.sample_rate);
-	curl_free(name);
+	p->curl.free(name);
 }
 
 static void send_one(struct push *p, CURL *c, const struct push_item *it, struct reply *r)
@@ -200,40 +249,40 @@ static void send_one(struct push *p, CURL *c, const struct push_item *it, struct
 	char url[4096], line[4096];
 
 	request_url(p, c, it, url, sizeof(url));
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)it->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
-	h = curl_slist_append(h, "Content-Type: application/octet-stream");
+	p->curl.easy_reset(c);
+	p->curl.easy_setopt(c, CURLOPT_URL, url);
+	p->curl.easy_setopt(c, CURLOPT_POST, 1L);
+	p->curl.easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)it->body);
+	p->curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+	h = p->curl.slist_append(h, "Content-Type: application/octet-stream");
 	if (p->tenant) {
 		snprintf(line, sizeof(line), "X-Scope-OrgID: %s", p->tenant);
-		h = curl_slist_append(h, line);
+		h = p->curl.slist_append(h, line);
 	}
 	if (p->auth && strchr(p->auth, ':')) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERPWD, p->auth);
+		p->curl.easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		p->curl.easy_setopt(c, CURLOPT_USERPWD, p->auth);
 	} else if (p->auth) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", p->auth);
-		h = curl_slist_append(h, line);
+		h = p->curl.slist_append(h, line);
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "hwprof/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, p->o.timeout_ms < 5000 ? p->o.timeout_ms : 5000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, p->o.timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	p->curl.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	p->curl.easy_setopt(c, CURLOPT_USERAGENT, "hwprof/" PACKAGE_VERSION);
+	p->curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	p->curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	p->curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, p->o.timeout_ms < 5000 ? p->o.timeout_ms : 5000L);
+	p->curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, p->o.timeout_ms);
+	p->curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	p->curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	p->curl.easy_setopt(c, CURLOPT_XFERINFODATA, p);
+	p->curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	r->err[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->err);
+	p->curl.easy_setopt(c, CURLOPT_ERRORBUFFER, r->err);
 	r->status = 0;
-	r->code = curl_easy_perform(c);
+	r->code = p->curl.easy_perform(c);
 	if (r->code == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(h);
+		p->curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	p->curl.slist_free_all(h);
 }
 
 /* ---- the thread ---- */
@@ -272,7 +321,7 @@ static int settle(struct push *p, const struct reply *r)
 	}
 	if (r->code != CURLE_OK)
 		snprintf(p->st.last_error, sizeof(p->st.last_error), "%s",
-			 r->err[0] ? r->err : curl_easy_strerror(r->code));
+			 r->err[0] ? r->err : p->curl.easy_strerror(r->code));
 	else
 		snprintf(p->st.last_error, sizeof(p->st.last_error), "HTTP status %ld", r->status);
 	if (r->code == CURLE_OK && r->status != 429 && r->status < 500) {
@@ -286,7 +335,7 @@ static int settle(struct push *p, const struct reply *r)
 static void *run(void *arg)
 {
 	struct push *p = arg;
-	CURL *c = curl_easy_init();
+	CURL *c = p->curl.easy_init();
 	unsigned attempt = 0;
 
 	pthread_mutex_lock(&p->lock);
@@ -334,7 +383,7 @@ static void *run(void *arg)
 		drop_oldest(p);
 	pthread_mutex_unlock(&p->lock);
 	if (c)
-		curl_easy_cleanup(c);
+		p->curl.easy_cleanup(c);
 	return NULL;
 }
 
@@ -356,11 +405,18 @@ int push_new(const struct push_opts *o, struct push **out)
 	*out = NULL;
 	if (push_check_url(o->url) < 0)
 		return -EINVAL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -ENOMEM;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	err = curl_load(&p->curl);
+	if (err < 0) {
+		free(p);
+		return err;
+	}
+	if (p->curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(p);
+		return -ENOMEM;
+	}
 	p->o = *o;
 	if (!p->o.queue_max)
 		p->o.queue_max = 8;
@@ -397,8 +453,8 @@ fail:
 	free(p->name);
 	free(p->auth);
 	free(p->tenant);
+	p->curl.global_cleanup();
 	free(p);
-	curl_global_cleanup();
 	return err;
 }
 
@@ -423,6 +479,6 @@ void push_free(struct push *p, long drain_ms, struct push_stats *last)
 		memset(p->auth, 0, strlen(p->auth));
 	free(p->auth);
 	free(p->tenant);
+	p->curl.global_cleanup();
 	free(p);
-	curl_global_cleanup();
 }

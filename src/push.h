@@ -60,7 +60,8 @@ int push_read_auth(const char *file, char **out);
 
 struct push;
 
-/* Start the push thread.  o's strings are copied.  0, -EINVAL for a bad URL,
+/* Load libcurl (libcurl.so.4) and start the push thread.  o's strings are
+ * copied.  0, -EINVAL for a bad URL, -ENOPKG when libcurl is not installed,
  * -ENOMEM, or -errno of the thread's creation. */
 int push_new(const struct push_opts *o, struct push **out);
 

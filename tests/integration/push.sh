@@ -13,14 +13,19 @@ tree=$!
 recv=
 trap 'kill $tree $recv 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# run_agent SECONDS URL DIR: the agent for about SECONDS, then SIGTERM.
+# run_agent N URL DIR: the agent until it has written N profiles (however
+# long a loaded machine takes, up to a minute), then SIGTERM.
 run_agent() {
 	mkdir -p "$3"
 	HWPROF_PUSH_AUTH=test-token HWPROF_PUSH_TENANT=team-a "$HWPROF" agent -q -F 199 \
 		-p $tree --interval 1s --push "$2" --dir "$3" --service app --label env=test \
 		2>"$3.err" &
 	a=$!
-	sleep "$1"
+	waited=0
+	while [ "$(ls "$3" | wc -l)" -lt "$1" ] && [ $waited -lt 600 ] && kill -0 $a 2>/dev/null; do
+		sleep 0.1
+		waited=$((waited + 1))
+	done
 	kill -TERM $a
 	wait $a || fail "agent exited $? after SIGTERM: $(cat "$3.err")"
 }
@@ -28,7 +33,7 @@ run_agent() {
 "$TMP/receiver" -log "$TMP/ok.log" -portfile "$TMP/port" -timeout 60s &
 recv=$!
 wait_file "$TMP/port"
-run_agent 3.5 "http://127.0.0.1:$(cat "$TMP/port")/" "$TMP/ok"
+run_agent 3 "http://127.0.0.1:$(cat "$TMP/port")/" "$TMP/ok"
 n=$(ls "$TMP/ok" | wc -l)
 ! grep -q '^bad' "$TMP/ok.log" || fail "the receiver refused a request: $(grep '^bad' "$TMP/ok.log")"
 got=$(grep -c '^ok name=app{env=test} .* rate=199 spy=hwprof samples=[1-9]' "$TMP/ok.log")
@@ -44,7 +49,7 @@ wait $recv 2>/dev/null
 "$TMP/receiver" -log "$TMP/500.log" -portfile "$TMP/port500" -status 500 -timeout 60s &
 recv=$!
 wait_file "$TMP/port500"
-run_agent 5.5 "http://127.0.0.1:$(cat "$TMP/port500")" "$TMP/s500"
+run_agent 5 "http://127.0.0.1:$(cat "$TMP/port500")" "$TMP/s500"
 grep -q '^refused 500' "$TMP/500.log" || fail "nothing reached the failing server"
 n=$(ls "$TMP/s500" | wc -l)
 [ "$n" -ge 5 ] || fail "the agent stopped writing while the server failed: $n profiles"
@@ -60,7 +65,7 @@ kill $recv
 wait $recv 2>/dev/null
 recv=
 
-run_agent 2.5 "http://127.0.0.1:$(cat "$TMP/port500")" "$TMP/down"
+run_agent 2 "http://127.0.0.1:$(cat "$TMP/port500")" "$TMP/down"
 n=$(ls "$TMP/down" | wc -l)
 [ "$n" -ge 2 ] || fail "the agent stopped writing with no server: $n profiles"
 grep -q "pushed 0, dropped [1-9].*last error: .*onnect" "$TMP/down.err" ||
