@@ -416,10 +416,25 @@ static int handle_mmap(struct recorder *r, const struct perfrec_mmap *mm)
 	return procmap_add(r->maps, (pid_t)mm->pid, &m);
 }
 
+/* A new task reuses tid: it is not the exited one whose state waits to go. */
+static void unnote_exit(struct recorder *r, pid_t tid)
+{
+	for (int g = 0; g < 2; g++) {
+		for (size_t i = 0; i < r->n_exits[g];) {
+			if (r->exits[g][i] == tid)
+				r->exits[g][i] = r->exits[g][--r->n_exits[g]];
+			else
+				i++;
+		}
+	}
+}
+
 static int handle_fork(struct recorder *r, const struct perfrec_fork *f)
 {
 	const char *parent = procmap_comm(r->maps, (pid_t)f->ptid);
 
+	if (r->opts.attached)
+		unnote_exit(r, (pid_t)f->tid);
 	if (parent)
 		procmap_set_comm(r->maps, (pid_t)f->tid, parent);
 	if (f->pid != f->ppid)

@@ -513,6 +513,14 @@ static void test_attached(void)
 	is_int(recorder_stats(r)->exited, 0, "an exited process is kept for one more flush");
 	recorder_flush(r);
 	is_int(recorder_stats(r)->exited, 1, "then its maps and names are freed");
+	queue_exe(r, 4800, 299);
+	queue_fork(r, PERF_RECORD_EXIT, &(struct perfrec_fork){
+		.pid = 4700, .ppid = 1, .tid = 4700, .ptid = 1, .time = 300 });
+	queue_fork(r, PERF_RECORD_FORK, &(struct perfrec_fork){
+		.pid = 4700, .ppid = 4800, .tid = 4700, .ptid = 4800, .time = 301 });
+	recorder_flush(r);
+	recorder_flush(r);
+	is_int(recorder_stats(r)->exited, 1, "a pid taken again before its state went keeps the new one");
 	profile_free(old);
 	recorder_free(r);
 }
