@@ -118,8 +118,12 @@ static int agent_option(int c, const char *arg, struct agent_opts *o)
 	case 'F':
 		return parse_count("-F", arg, 1000000, 0, &o->freq);
 	case 'm':
-		if (parse_count("-m", arg, 65536, 0, &v) < 0 || (v & (v - 1)))
+		if (parse_count("-m", arg, 65536, 0, &v) < 0)
 			return -1;
+		if (v & (v - 1)) {
+			fprintf(stderr, "hwprof agent: -m %s: expected a power of two\n", arg);
+			return -1;
+		}
 		o->ring_pages = v;
 		return 0;
 	case 'k':
@@ -442,7 +446,7 @@ static void agent_loop(struct agent_run *run)
 	/* Each interval starts where the one before ended: the clocks are read
 	 * once, and the wall clock follows the monotonic one from there. */
 	int64_t real0 = util_now_real_ns(), mono0 = util_now_mono_ns(), start = mono0;
-	int sig = 0;
+	int sig = 0, read;
 
 	agent_usage_now(&before);
 	while (end != ATTACH_SIGNAL && end != ATTACH_NOMEM) {
@@ -450,10 +454,12 @@ static void agent_loop(struct agent_run *run)
 
 		end = attach_drain(run->s, run->rec, &run->o.target,
 				   start + agent_next_boundary(real, run->o.interval_ns) - real, &sig);
-		/* What the rings hold up to the boundary belongs to this interval. */
-		if (session_read(run->s, recorder_queue, run->rec) < 0 || recorder_flush(run->rec) < 0)
-			end = ATTACH_NOMEM;
+		/* What the rings hold when read belongs to this interval, which ends
+		 * there: what is sampled while it is symbolized goes to the next. */
+		read = session_read(run->s, recorder_queue, run->rec);
 		stop = util_now_mono_ns();
+		if (read < 0 || recorder_flush(run->rec) < 0)
+			end = ATTACH_NOMEM;
 		agent_usage_now(&after);
 		finish_interval(run, real, stop - start, &before, &after);
 		before = after;

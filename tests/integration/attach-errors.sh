@@ -32,6 +32,7 @@ one_line 2 "expected http" "$HWPROF" agent -p 1 --push ftp://example
 one_line 1 "missing: No such file" "$HWPROF" agent -p 1 --push http://127.0.0.1:1 \
 	--push-auth-file "$TMP/missing"
 one_line 2 "--dir DIR" "$HWPROF" agent -p 1
+one_line 2 "power of two" "$HWPROF" agent -p 1 -m 3 --dir "$TMP"
 
 "$WORKLOADS/spinner" &
 spin=$!
