@@ -38,3 +38,23 @@ others=$(awk -v main=$late '/^[a-z_]+:/ { sec = $1; next }
 	sec == "tid:" && $NF != main { print $NF }' "$TMP/ttags")
 [ -n "$others" ] || fail "no samples under the new thread's tid: $(cat "$TMP/ttags")"
 pass "a thread created after attaching: ${share}% of samples in late_work, under its own tid"
+
+# Children forked after attaching (a shell that starts two spinners once
+# hwprof says it is attached): followed by inheritance, each under its pid.
+printf 'while [ ! -e "%s" ]; do sleep 0.05; done\n"%s" & "%s" & wait\n' "$TMP/go" \
+	"$WORKLOADS/spinner" "$WORKLOADS/spinner" >"$TMP/parent.sh"
+sh "$TMP/parent.sh" &
+parent=$!
+late="$late $parent"
+"$HWPROF" record -F 499 -g -p $parent --duration 2s -o "$TMP/c.pb.gz" 2>"$TMP/err" &
+rec=$!
+n=0
+until grep -q "attached to" "$TMP/err" || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+touch "$TMP/go"
+wait $rec || fail "record -p exited $?: $(cat "$TMP/err")"
+kill $(pgrep -P $parent) 2>/dev/null
+"$HWPROF" report --tags "$TMP/c.pb.gz" >"$TMP/ctags"
+kids=$(awk '/^[a-z_]+:/ { sec = $1; next } sec == "pid:" { print $NF }' "$TMP/ctags" | grep -v "^$parent\$" | wc -l)
+grep -q "): spinner$" "$TMP/ctags" && [ "$kids" -ge 2 ] ||
+	fail "the children forked after attaching are missing: $(cat "$TMP/ctags")"
+pass "two children forked after attaching: profiled, under their own pids"
