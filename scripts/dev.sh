@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential autoconf automake libtool pkg-config libpfm4-dev libdw-dev
-libelf-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-go
+libelf-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libcurl4-openssl-dev golang-go
 golang-github-google-pprof-dev libxml2-utils
 libhdrhistogram-java default-jre-headless default-jdk-headless jq chromium"
 

@@ -2,6 +2,7 @@
 #include "addrname.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,18 @@
  * in hex and hashing its path. */
 #define MAPPING_CACHE 64
 
+/* Executable files held open from their MMAP2 record (addrname_pin), the
+ * least recently mapped closed first: one open(2) each, read only when the
+ * file is gone from its path and its process too. */
+#define PINS 64
+
+struct pin {
+	char *path;                 /* NULL: empty */
+	int fd;
+	uint64_t used;
+	char build_id[48];          /* hex, "" when the record had none */
+};
+
 struct mapping_slot {
 	uint64_t start, end, pgoff;
 	const char *path;           /* procmap's interned path: compared by pointer */
@@ -35,8 +48,10 @@ struct addrname {
 	int64_t kernel_mapping;     /* 0 until the first kernel frame */
 	int vdso_fd;                /* our vDSO image (vdso.h), -1 until needed */
 	struct mapping_slot mcache[MAPPING_CACHE];
-	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read */
+	pid_t *proc_loaded;         /* pids whose /proc/PID/maps we read (until they exit) */
 	size_t n_proc_loaded, proc_loaded_cap;
+	struct pin pins[PINS];
+	uint64_t pin_tick;
 };
 
 int addrname_new(const struct addrname_opts *o, struct profile *prof, struct procmap *maps,
@@ -67,6 +82,11 @@ void addrname_free(struct addrname *a)
 		return;
 	if (a->vdso_fd >= 0)
 		close(a->vdso_fd);
+	for (size_t i = 0; i < PINS; i++)
+		if (a->pins[i].path) {
+			close(a->pins[i].fd);
+			free(a->pins[i].path);
+		}
 	symbolize_free(a->sym);
 	free(a->proc_loaded);
 	free(a);
@@ -90,6 +110,22 @@ const struct addrname_stats *addrname_stats(const struct addrname *a)
 const struct jitmap *addrname_jitmap(const struct addrname *a)
 {
 	return symbolize_jitmap(a->sym);
+}
+
+void addrname_set_profile(struct addrname *a, struct profile *prof)
+{
+	a->prof = prof;
+	a->kernel_mapping = 0;
+	memset(a->mcache, 0, sizeof(a->mcache));
+}
+
+void addrname_forget(struct addrname *a, pid_t pid)
+{
+	for (size_t i = 0; i < a->n_proc_loaded; i++)
+		if (a->proc_loaded[i] == pid) {
+			a->proc_loaded[i] = a->proc_loaded[--a->n_proc_loaded];
+			return;
+		}
 }
 
 static void hex_build_id(const uint8_t *id, size_t n, char *buf)
@@ -222,6 +258,63 @@ static const struct mapping_slot *mapping_of(struct addrname *a, const struct ma
 	return slot;
 }
 
+/* Whether the file at m's path is not the one mapped: deleted since (the
+ * kernel says " (deleted)" in /proc/PID/maps, and the open fails), or replaced
+ * by another build (its build id is not the mapping's). */
+static int file_gone(struct addrname *a, const struct map *m, const char *build_id)
+{
+	char now[48] = "";
+	size_t len = strlen(m->path);
+
+	if (len > 10 && strcmp(m->path + len - 10, " (deleted)") == 0)
+		return 1;
+	if (symbolize_build_id(a->sym, m->path, now, sizeof(now)) == -ENOENT)
+		return 1;
+	return build_id[0] && now[0] && strcmp(now, build_id) != 0;
+}
+
+/* The pin of m's file (its path without " (deleted)", the same build id
+ * when both are known), or NULL. */
+static const struct pin *pinned(struct addrname *a, const struct map *m, const char *build_id)
+{
+	size_t len = strcspn(m->path, " ");
+
+	for (size_t i = 0; i < PINS; i++) {
+		const struct pin *p = &a->pins[i];
+
+		if (p->path && strlen(p->path) == len && !strncmp(p->path, m->path, len) &&
+		    (!p->build_id[0] || !build_id[0] || !strcmp(p->build_id, build_id)))
+			return p;
+	}
+	return NULL;
+}
+
+/* The file mapped at m in process pid, deleted or replaced at its path: the
+ * kernel still holds it, as /proc/PID/map_files/START-END while pid lives
+ * (CAP_SYS_ADMIN).  0 or -errno (then it is counted: the report says so). */
+static int lookup_gone(struct addrname *a, pid_t pid, const struct map *m, const char *build_id,
+		       uint64_t file_off, struct sym_result *res)
+{
+	const struct pin *pin;
+	char path[128];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx",
+		 a->opts.proc_root ? a->opts.proc_root : "/proc", (int)pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	err = symbolize_lookup_file(a->sym, path, "", file_off, res);
+	/* The process has gone too: the copy held open since it was mapped. */
+	if ((err < 0 || !res->n) && (pin = pinned(a, m, build_id))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", pin->fd);
+		err = symbolize_lookup_file(a->sym, path, "", file_off, res);
+	}
+	if (err < 0 || !res->n)
+		a->stats.gone_unnamed++;
+	else
+		a->stats.gone_named++;
+	return err;
+}
+
 /* The symbols of addr in mapping m (an ELF file, our vDSO image or JIT code)
  * into *res; res->n is 0 when nothing names it. */
 static void lookup_mapped(struct addrname *a, pid_t pid, const struct map *m,
@@ -232,6 +325,8 @@ static void lookup_mapped(struct addrname *a, pid_t pid, const struct map *m,
 
 	if (is_anon(m->path)) {
 		err = symbolize_lookup_jit(a->sym, pid, addr, res);
+	} else if (m->path[0] == '/' && file_gone(a, m, slot->build_id)) {
+		err = lookup_gone(a, pid, m, slot->build_id, file_off, res);
 	} else if (m->path[0] == '/') {
 		err = symbolize_lookup_file(a->sym, m->path, slot->build_id, file_off, res);
 	} else if (strcmp(m->path, "[vdso]") == 0) {
@@ -278,6 +373,43 @@ static int64_t user_location(struct addrname *a, pid_t pid, uint64_t addr)
 int64_t addrname_location(struct addrname *a, pid_t pid, uint64_t addr)
 {
 	return addr >= KERNEL_START ? kernel_location(a, addr) : user_location(a, pid, addr);
+}
+
+void addrname_pin(struct addrname *a, const struct map *m)
+{
+	char id[48] = "";
+	struct pin *lru = &a->pins[0];
+	int fd;
+
+	if (m->path[0] != '/' || is_anon(m->path))
+		return;
+	if (m->build_id_size)
+		hex_build_id(m->build_id, m->build_id_size, id);
+	for (size_t i = 0; i < PINS; i++) {
+		struct pin *p = &a->pins[i];
+
+		if (p->path && !strcmp(p->path, m->path) && !strcmp(p->build_id, id)) {
+			p->used = ++a->pin_tick;
+			return;
+		}
+		if (!p->path || (lru->path && p->used < lru->used))
+			lru = p;
+	}
+	fd = open(m->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (lru->path) {
+		close(lru->fd);
+		free(lru->path);
+	}
+	lru->path = strdup(m->path);
+	if (!lru->path) {
+		close(fd);
+		return;
+	}
+	lru->fd = fd;
+	lru->used = ++a->pin_tick;
+	snprintf(lru->build_id, sizeof(lru->build_id), "%s", id);
 }
 
 const char *addrname_thread(struct addrname *a, pid_t pid, pid_t tid)

@@ -8,6 +8,9 @@
  * vDSO image, anonymous code through perf-PID.map (JIT).  What none of them
  * names gets a name for where it is: FILE+0xOFFSET, [kernel]+0xADDR, [unknown].
  * Each address is looked up once; its next frames find it in the profile.
+ * A file deleted or replaced since it was mapped is read through
+ * /proc/PID/map_files while its process lives (or from the copy opened when
+ * it was mapped, addrname_pin).
  *
  * Thread names come from COMM records (in the procmap), else from
  * /proc/PID/task/TID/comm, read once.  Not thread safe. */
@@ -31,6 +34,8 @@ struct addrname_stats {
 	uint64_t kernel_unnamed;    /* distinct kernel addresses kallsyms could not name */
 	int kallsyms_hidden;        /* kallsyms unreadable or its addresses hidden */
 	uint64_t unknown_frames;    /* user frames outside any known mapping */
+	uint64_t gone_named;        /* addresses in deleted or replaced files, named ... */
+	uint64_t gone_unnamed;      /* ... or not (the process had gone too) */
 };
 
 struct addrname;
@@ -59,6 +64,20 @@ uint64_t addrname_kernel_mapping(const struct addrname *a);
 
 /* Load kallsyms now rather than at the first kernel frame. */
 void addrname_preload_kernel(struct addrname *a);
+
+/* Name locations into prof from now on (the agent's next interval): ids
+ * remembered for the previous profile are forgotten. */
+void addrname_set_profile(struct addrname *a, struct profile *prof);
+
+/* pid has exited and its samples are processed: forget that its /proc maps
+ * were read (the pid may come back as another process). */
+void addrname_forget(struct addrname *a, pid_t pid);
+
+/* A file mapped executable (an MMAP2 record): open it now, while it is there,
+ * so that its code is named even when it is deleted or replaced and its
+ * process has exited before its samples are named (the 64 most recently
+ * mapped files are held). */
+void addrname_pin(struct addrname *a, const struct map *m);
 
 /* The name of thread tid of process pid ("" when unknown), interned in maps. */
 const char *addrname_thread(struct addrname *a, pid_t pid, pid_t tid);

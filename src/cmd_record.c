@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "callstack.h"
+#include "cmd_attach.h"
 #include "cmds.h"
 #include "demangle.h"
 #include "events.h"
@@ -57,6 +58,8 @@ struct record_opts {
 	int fixed_phase;          /* --fixed-phase */
 	enum demangle_style demangle;  /* --demangle: how C++ and Rust names read */
 	int unwinder;             /* --unwinder: enum callstack_dwarf */
+	struct target target;     /* -p/-t/-a/-C: no CMD (cmd_attach.h) */
+	int64_t duration_ns;      /* --duration, 0: until Ctrl-C or the targets exit */
 };
 
 /* What the profile's comments should say about how it was recorded. */
@@ -72,10 +75,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hwprof record [OPTIONS] [--] CMD [ARGS...]\n"
 		"       hwprof [OPTIONS] -- CMD [ARGS...]   (the same: record is implied)\n"
+		"       hwprof record [OPTIONS] -p PID[,PID...] | -t TID[,...] | -a [-C CPUS]\n"
 		"\n"
 		"Run CMD (its threads and forked children too) under perf_event sampling and\n"
-		"write a symbolized profile as gzipped pprof.\n"
-		"\n"
+		"write a symbolized profile as gzipped pprof.\n\n");
+	attach_usage(f, 1);
+	fprintf(f,
 		"  -e, --event EVENTS      events to sample, comma-separated (default: cycles;\n"
 		"                          falls back to cpu-clock where there is no hardware PMU)\n"
 		"  -F, --freq HZ           samples per second per thread (default: 999)\n"
@@ -241,6 +246,11 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "demangle", required_argument, NULL, 'N' },
 		{ "unwinder", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "duration", required_argument, NULL, ATTACH_OPT_DURATION },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t pct;
@@ -256,8 +266,16 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	o->unwinder = CALLSTACK_DWARF_CFI;
 	optind = 1;
 	/* '+': stop at CMD, so that CMD's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:F:c:go:m:qhp:t:aC:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+		case 't':
+		case 'a':
+		case 'C':
+		case ATTACH_OPT_DURATION:
+			if (attach_option("record", c, optarg, &o->target, &o->duration_ns) < 0)
+				return -1;
+			break;
 		case 'e':
 			o->events = optarg;
 			o->events_set = 1;
@@ -326,7 +344,9 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
+	if (attach_check_args("record", &o->target, optind < argc) < 0)
+		return -1;
+	if (optind >= argc && !target_given(&o->target)) {
 		fprintf(stderr, "hwprof record: no command given (hwprof record [OPTIONS] -- CMD [ARGS])\n");
 		return -1;
 	}
@@ -721,8 +741,9 @@ static int check_outputs(const struct record_opts *o)
  * on it.  0, or the exit status. */
 static int record_setup(struct record_run *run)
 {
+	int attaching = target_given(&run->o.target);
+	char err[512], exe[64];
 	size_t bad = 0;
-	char err[512];
 	int r;
 
 	if (events_parse(run->o.events, &run->events, err, sizeof(err)) < 0) {
@@ -731,22 +752,31 @@ static int record_setup(struct record_run *run)
 	}
 	if ((r = check_outputs(&run->o)) != 0)
 		return r;
-	if (run->o.auto_graph)
-		choose_call_graph(&run->o, run->argv[0], &run->notes);
+	/* System-wide, auto stays fp: no one program to look at. */
+	if (run->o.auto_graph && !run->o.target.system_wide)
+		choose_call_graph(&run->o, attaching ? attach_program(&run->o.target, exe, sizeof(exe))
+					   : run->argv[0], &run->notes);
 	r = fill_session_opts(run);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s\n", strerror(-r));
 		return 1;
 	}
-	record_spans_start(&run->chan, &run->spans);
-	r = session_spawn(run->argv, &run->s);
-	if (r == 0)
-		r = session_own_group(run->s);
-	if (r < 0) {
-		fprintf(stderr, "hwprof: cannot start %s: %s\n", run->argv[0], strerror(-r));
-		return 1;
+	if (attaching) {
+		r = attach_setup("record", &run->o.target, &run->so, &run->s, &bad,
+				 &run->notes.kernel_hidden, run->o.quiet);
+		if (r > 0)
+			return r;
+	} else {
+		record_spans_start(&run->chan, &run->spans);
+		r = session_spawn(run->argv, &run->s);
+		if (r == 0)
+			r = session_own_group(run->s);
+		if (r < 0) {
+			fprintf(stderr, "hwprof: cannot start %s: %s\n", run->argv[0], strerror(-r));
+			return 1;
+		}
+		r = session_open(run->s, &run->so, &bad);
 	}
-	r = session_open(run->s, &run->so, &bad);
 	if (r < 0) {
 		explain(run, &run->events->ev[bad], r, EVENTS_GIVE_UP, err, sizeof(err));
 		fprintf(stderr, "hwprof: %s: %s\n", run->events->ev[bad].name, err);
@@ -770,6 +800,8 @@ static int recorder_setup(struct record_run *run)
 	ro.offcpu_event = session_offcpu_event(&run->so);
 	ro.wall = run->o.wall;
 	ro.timeline = run->o.timeline;
+	if (target_given(&run->o.target))
+		attach_recorder_opts(&ro);
 	r = recorder_new(&ro, &run->rec);
 	if (r < 0)
 		return r;
@@ -795,7 +827,9 @@ static int record_loop(struct record_run *run)
 {
 	int status = 0;
 
-	for (;;) {
+	if (target_given(&run->o.target))
+		attach_record(run->s, run->rec, &run->o.target, run->o.duration_ns, run->o.quiet);
+	else for (;;) {
 		int done;
 
 		if (pending_signal) {
@@ -843,12 +877,18 @@ static int record_and_write(struct record_run *run)
 		return 1;
 	}
 	p = recorder_profile(run->rec);
-	install_handlers();
-	if (phase_plan(&run->so, run->o.jitter, run->o.fixed_phase, &run->phase) < 0)
-		fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
+	/* Attached, the targets' own sampling phase stays: their events count
+	 * already (record_loop restarts a phase only for CMD). */
+	if (target_given(&run->o.target)) {
+		attach_block_signals();
+	} else {
+		install_handlers();
+		if (phase_plan(&run->so, run->o.jitter, run->o.fixed_phase, &run->phase) < 0)
+			fprintf(stderr, "hwprof: out of memory: the sampling phase is the kernel's\n");
+	}
 	t0 = util_now_mono_ns();
 	wall0 = util_now_real_ns();
-	r = session_start(run->s);
+	r = target_given(&run->o.target) ? 0 : session_start(run->s);
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s: %s\n", run->argv[0], strerror(-r));
 		return r == -ENOENT ? 127 : 126;
@@ -886,8 +926,12 @@ int cmd_record(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	first = parse_args(argc, argv, &run.o);
-	if (first < 0)
+	if (first < 0) {
+		target_free(&run.o.target);
 		return 2;
+	}
+	/* Attached, the comments show the options instead of a command. */
+	first = target_given(&run.o.target) ? 1 : first;
 	run.argc = argc - first;
 	run.argv = argv + first;
 	code = record_setup(&run);
@@ -899,5 +943,6 @@ int cmd_record(int argc, char **argv)
 	spanchan_free(run.chan);
 	phase_free(run.phase);
 	events_free(run.events);
+	target_free(&run.o.target);
 	return code;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "outfile.h"
 #include "pprof.h"
 #include "stats.h"
 #include "util.h"
@@ -532,18 +533,16 @@ size_t diff_build_id_notes(const struct profile *base, const struct profile *new
 
 int diff_write_file(const char *path, int (*fn)(FILE *out, const void *ctx), const void *ctx)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct outfile *of;
 	int err;
 
-	if (!f)
-		return -errno;
-	err = fn(f, ctx);
-	/* Buffered output fails at flush time (ENOSPC, EPIPE): check it too. */
-	if (f == stdout) {
-		if (fflush(f) && !err)
-			err = -errno;
-	} else if (fclose(f) && !err) {
-		err = -errno;
+	if (strcmp(path, "-")) {
+		err = outfile_open(path, &of);
+		return err < 0 ? err : outfile_close(of, fn(outfile_stream(of), ctx));
 	}
+	err = fn(stdout, ctx);
+	/* Buffered output fails at flush time (ENOSPC, EPIPE): check it too. */
+	if (fflush(stdout) && !err)
+		err = -errno;
 	return err;
 }

@@ -158,8 +158,9 @@ int diff_write_table(const struct diff *d, const struct diff_view *v, FILE *out)
  * reads).  0, -ENOMEM or -EIO. */
 int diff_write_folded(const struct diff *d, const struct diff_view *v, FILE *out);
 
-/* Write an output file through fn (which returns 0 or -errno): path "-" is
- * stdout (flushed, not closed).  0 or -errno of fn, the open or the close. */
+/* Write an output file through fn (which returns 0 or -errno) as outfile.h
+ * writes every file; path "-" is stdout (flushed, not closed).  0 or -errno
+ * of fn, the open or the close. */
 int diff_write_file(const char *path, int (*fn)(FILE *out, const void *ctx), const void *ctx);
 
 #endif

@@ -127,8 +127,7 @@ int diff_write_table(const struct diff *d, const struct diff_view *v, FILE *out)
 		rows[n].dc = f->cum[1] - v->kb * f->cum[0];
 		n++;
 	}
-	if (n)
-		qsort(rows, n, sizeof(*rows), row_cmp);
+	util_sort(rows, n, sizeof(*rows), row_cmp);
 	shown = v->rows && v->rows < n ? v->rows : n;
 	put_header(d, v, out);
 	fprintf(out, "%10s %10s %10s %8s   %10s %10s %10s %8s    name\n", "base", "new", "delta",
@@ -201,8 +200,7 @@ int diff_write_folded(const struct diff *d, const struct diff_view *v, FILE *out
 		lines[n].base = b;
 		lines[n++].new = nv;
 	}
-	if (n)
-		qsort(lines, n, sizeof(*lines), fline_cmp);
+	util_sort(lines, n, sizeof(*lines), fline_cmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		int64_t b = 0, nv = 0;
 

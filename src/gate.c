@@ -139,8 +139,7 @@ static int rank_side(const struct diff *d, size_t from, size_t to, size_t *ranks
 		r[f].share = median(v, to - from);
 		r[f].fn = f;
 	}
-	if (d->n_fns)
-		qsort(r, d->n_fns, sizeof(*r), ranked_cmp);
+	util_sort(r, d->n_fns, sizeof(*r), ranked_cmp);
 	for (size_t k = 0; k < d->n_fns; k++)
 		ranks[r[k].fn] = k + 1;
 	free(r);
@@ -368,8 +367,7 @@ void gate_finish(struct gate_result *r)
 	r->failures = 0;
 	for (size_t i = 0; i < r->n; i++)
 		r->failures += r->rows[i].fail != 0;
-	if (r->n)
-		qsort(r->rows, r->n, sizeof(*r->rows), row_cmp);
+	util_sort(r->rows, r->n, sizeof(*r->rows), row_cmp);
 }
 
 void gate_result_free(struct gate_result *r)

@@ -19,6 +19,7 @@ static const struct command {
 	{ "diff", cmd_diff, "diff [OPTIONS] BASE NEW          what changed between two profiles (table, flame graph, pprof)" },
 	{ "gate", cmd_gate, "gate --base F... --new F...       CI: fail only on a change beyond run-to-run noise" },
 	{ "stat", cmd_stat, "stat [OPTIONS] -- CMD [ARGS]     count events while CMD runs (-r N: distributions)" },
+	{ "agent", cmd_agent, "agent [-p PID|-a] [OPTIONS]      always on: a profile per interval to --dir or --push" },
 	{ "list", cmd_list, "list [PATTERN] | --attr EVENT    events and presets, and which work on this machine" },
 };
 

@@ -335,3 +335,24 @@ const char *procmap_comm(struct procmap *pm, pid_t tid)
 
 	return i < pm->ncomms && pm->comms[i].tid == tid ? pm->comms[i].name : NULL;
 }
+
+int procmap_find_proc(const struct procmap *pm, pid_t pid)
+{
+	return proc_find(pm, pid) != NULL;
+}
+
+void procmap_forget_comm(struct procmap *pm, pid_t tid)
+{
+	size_t i = comm_index(pm, tid);
+
+	if (i >= pm->ncomms || pm->comms[i].tid != tid)
+		return;
+	memmove(&pm->comms[i], &pm->comms[i + 1], (pm->ncomms - i - 1) * sizeof(*pm->comms));
+	pm->ncomms--;
+}
+
+size_t procmap_count(const struct procmap *pm, size_t *n_comms)
+{
+	*n_comms = pm->ncomms;
+	return pm->nprocs;
+}

@@ -48,6 +48,15 @@ int procmap_parse_maps(struct procmap *pm, pid_t pid, const char *buf, size_t le
  * valid until the next add/fork/exec/exit/load for that pid. */
 const struct map *procmap_find(struct procmap *pm, pid_t pid, uint64_t addr);
 
+/* Whether pid has mappings here. */
+int procmap_find_proc(const struct procmap *pm, pid_t pid);
+
+/* Forget thread tid's name (it exited and its samples are processed). */
+void procmap_forget_comm(struct procmap *pm, pid_t tid);
+
+/* Processes and thread names held (to check that they are freed). */
+size_t procmap_count(const struct procmap *pm, size_t *n_comms);
+
 /* Process name last seen in COMM, or NULL. */
 void procmap_set_comm(struct procmap *pm, pid_t tid, const char *comm);
 const char *procmap_comm(struct procmap *pm, pid_t tid);

@@ -100,6 +100,25 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
+int profile_new_like(const struct profile *p, struct profile **out)
+{
+	struct profile *n;
+	int err = profile_new(&n);
+
+	*out = NULL;
+	for (size_t i = 0; err >= 0 && i < p->n_types; i++)
+		err = profile_add_type(n, p->types[i].type, p->types[i].unit);
+	if (err >= 0)
+		err = profile_set_period(n, p->period_type.type, p->period_type.unit, p->period);
+	if (err < 0) {
+		profile_free(n);
+		return err;
+	}
+	n->default_sample_type = p->default_sample_type;
+	*out = n;
+	return 0;
+}
+
 /* ---- header fields ---- */
 
 int profile_add_type(struct profile *p, const char *type, const char *unit)

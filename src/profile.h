@@ -91,6 +91,10 @@ struct profile {
 int profile_new(struct profile **out);
 void profile_free(struct profile *p);
 
+/* An empty profile with p's sample types, period type, period and default
+ * sample type (the next interval of the same recording).  0 or -ENOMEM. */
+int profile_new_like(const struct profile *p, struct profile **out);
+
 /* Append a sample type; returns its index, or -E2BIG past PROFILE_MAX_TYPES.
  * Add all types before the first sample (-EBUSY after it). */
 int profile_add_type(struct profile *p, const char *type, const char *unit);

@@ -15,6 +15,7 @@
 #include "procmap.h"
 #include "spanjoin.h"
 #include "timeline.h"
+#include "util.h"
 
 struct recorder {
 	struct recorder_opts opts;
@@ -32,7 +33,15 @@ struct recorder {
 	struct timeline *timeline;
 	int offcpu_type, wall_type; /* their sample types (0: none) */
 	uint64_t last_time;         /* of the last record, to close open waits at */
+	/* Threads that exited (opts.attached): in this flush, and in the one
+	 * before, whose state is freed after this flush (a sample read late
+	 * from another CPU's ring may still come one flush after the exit). */
+	pid_t *exits[2];
+	size_t n_exits[2], cap_exits[2];
 };
+
+/* Labels of a sample: pid, tid, thread, process, state, and the given ones. */
+#define LABELS_MAX (5 + RECORDER_MAX_LABELS)
 
 static int add_types(struct recorder *r)
 {
@@ -94,6 +103,8 @@ void recorder_free(struct recorder *r)
 	addrname_free(r->names);
 	procmap_free(r->maps);
 	profile_free(r->prof);
+	free(r->exits[0]);
+	free(r->exits[1]);
 	free(r);
 }
 
@@ -151,6 +162,22 @@ static void collect_stats(struct recorder *r)
 	r->stats.unwind_compared = c->unwind_compared;
 	r->stats.unwind_differ = c->unwind_differ;
 	r->stats.leaf_callers = c->leaf_callers;
+	r->stats.gone_named = a->gone_named;
+	r->stats.gone_unnamed = a->gone_unnamed;
+}
+
+int recorder_next_profile(struct recorder *r, struct profile **out)
+{
+	struct profile *next;
+	int err = profile_new_like(r->prof, &next);
+
+	*out = NULL;
+	if (err < 0)
+		return err;
+	*out = r->prof;
+	r->prof = next;
+	addrname_set_profile(r->names, next);
+	return 0;
 }
 
 /* A sample (or an off-CPU wait) x of thread tid at `time` into the profile;
@@ -164,10 +191,14 @@ static int add_sample(struct recorder *r, uint32_t tid, uint64_t time,
 	return profile_add_sample(r->prof, x);
 }
 
-/* The labels every sample carries, in labels[0..2]: pid, tid, thread name. */
-static void thread_labels(struct recorder *r, struct profile_label *labels, uint32_t pid,
-			  uint32_t tid)
+/* The labels every sample carries into labels[0..n): pid, tid, thread name,
+ * the process's name (opts.process_label), the given ones.  Returns n. */
+static size_t thread_labels(struct recorder *r, struct profile_label *labels, uint32_t pid,
+			    uint32_t tid)
 {
+	size_t n = 3, given = r->opts.n_labels < RECORDER_MAX_LABELS ? r->opts.n_labels
+								    : RECORDER_MAX_LABELS;
+
 	memset(labels, 0, 3 * sizeof(*labels));
 	labels[0].key = "pid";
 	labels[0].num = pid;
@@ -175,6 +206,14 @@ static void thread_labels(struct recorder *r, struct profile_label *labels, uint
 	labels[1].num = tid;
 	labels[2].key = "thread";
 	labels[2].str = addrname_thread(r->names, (pid_t)pid, (pid_t)tid);
+	if (r->opts.process_label) {
+		memset(&labels[n], 0, sizeof(*labels));
+		labels[n].key = "process";
+		labels[n++].str = addrname_thread(r->names, (pid_t)pid, (pid_t)pid);
+	}
+	if (given)
+		memcpy(&labels[n], r->opts.labels, given * sizeof(*labels));
+	return n + given;
 }
 
 /* ---- off-CPU time (offcpu.h) and the timeline (timeline.h) ---- */
@@ -184,15 +223,15 @@ static void thread_labels(struct recorder *r, struct profile_label *labels, uint
 static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 {
 	int64_t values[PROFILE_MAX_TYPES] = { 0 };
-	struct profile_label labels[4];
+	struct profile_label labels[LABELS_MAX];
 	struct profile_sample x = {
 		.n_locations = iv->n_locs, .location_ids = iv->locs,
-		.n_labels = 4, .labels = labels, .values = values,
+		.labels = labels, .values = values,
 	};
 	uint64_t unsampled;
 	int err;
 
-	thread_labels(r, labels, iv->pid, iv->tid);
+	x.n_labels = thread_labels(r, labels, iv->pid, iv->tid) + 1;
 	if (r->timeline) {
 		err = timeline_thread(r->timeline, iv->pid, iv->tid, labels[2].str);
 		if (err >= 0)
@@ -218,9 +257,9 @@ static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
 		values[r->wall_type] = values[r->offcpu_type];
 	/* The context-switch event's own type counts the waits. */
 	values[r->opts.offcpu_event] = 1;
-	memset(&labels[3], 0, sizeof(labels[3]));
-	labels[3].key = "state";
-	labels[3].str = offcpu_state_name(iv->state);
+	memset(&labels[x.n_labels - 1], 0, sizeof(*labels));
+	labels[x.n_labels - 1].key = "state";
+	labels[x.n_labels - 1].str = offcpu_state_name(iv->state);
 	r->stats.offcpu_waits++;
 	/* A wait that began inside a request is that request's. */
 	return add_sample(r, iv->tid, iv->start, &x);
@@ -334,14 +373,19 @@ static int handle_sample(struct recorder *r, const struct perfrec_sample *s)
 {
 	uint64_t locs[CALLSTACK_MAX_FRAMES];
 	int64_t values[PROFILE_MAX_TYPES] = { 0 };
-	struct profile_label labels[3];
+	struct profile_label labels[LABELS_MAX];
 	struct profile_sample x = {
-		.location_ids = locs, .n_labels = 3, .labels = labels, .values = values,
+		.location_ids = locs, .labels = labels, .values = values,
 	};
 	int ev = event_of_sample(r, s), err;
 
 	if (1 + (size_t)ev >= r->prof->n_types)
 		return 0;
+	/* System-wide, hwprof would see itself draining the rings. */
+	if (r->opts.self_pid && s->pid == r->opts.self_pid) {
+		r->stats.self_samples++;
+		return 0;
+	}
 	values[0] = 1;
 	values[1 + ev] = (int64_t)s->period;
 	if ((r->opts.fmt->sample_type & PERF_SAMPLE_READ) &&
@@ -350,7 +394,7 @@ static int handle_sample(struct recorder *r, const struct perfrec_sample *s)
 	err = callstack_of(r->stacks, s, locs, &x.n_locations);
 	if (err < 0 || x.n_locations == 0)
 		return err;
-	thread_labels(r, labels, s->pid, s->tid);
+	x.n_labels = thread_labels(r, labels, s->pid, s->tid);
 	/* Wall time: the on-CPU samples' time (event 0, cpu-clock) plus the waits. */
 	if (r->wall_type > 0 && ev == 0)
 		values[r->wall_type] = values[1];
@@ -376,18 +420,70 @@ static int handle_mmap(struct recorder *r, const struct perfrec_mmap *mm)
 	m.exec = 1;
 	m.build_id_size = mm->build_id_size;
 	memcpy(m.build_id, mm->build_id, sizeof(m.build_id));
+	if (r->opts.attached)
+		addrname_pin(r->names, &m);
 	return procmap_add(r->maps, (pid_t)mm->pid, &m);
+}
+
+/* A new task reuses tid: it is not the exited one whose state waits to go. */
+static void unnote_exit(struct recorder *r, pid_t tid)
+{
+	for (int g = 0; g < 2; g++) {
+		for (size_t i = 0; i < r->n_exits[g];) {
+			if (r->exits[g][i] == tid)
+				r->exits[g][i] = r->exits[g][--r->n_exits[g]];
+			else
+				i++;
+		}
+	}
 }
 
 static int handle_fork(struct recorder *r, const struct perfrec_fork *f)
 {
 	const char *parent = procmap_comm(r->maps, (pid_t)f->ptid);
 
+	if (r->opts.attached)
+		unnote_exit(r, (pid_t)f->tid);
 	if (parent)
 		procmap_set_comm(r->maps, (pid_t)f->tid, parent);
 	if (f->pid != f->ppid)
 		return procmap_fork(r->maps, (pid_t)f->ppid, (pid_t)f->pid);
 	return 0;
+}
+
+/* Thread tid exited: its state goes after the next flush (forget_exits). */
+static int note_exit(struct recorder *r, pid_t tid)
+{
+	if (util_grow(&r->exits[0], &r->cap_exits[0], r->n_exits[0] + 1, sizeof(pid_t)) < 0)
+		return -ENOMEM;
+	r->exits[0][r->n_exits[0]++] = tid;
+	return 0;
+}
+
+/* After a flush: free the state of the threads that exited in the flush
+ * before (a thread's pid is its process's when it is the main thread), and
+ * keep this flush's exits for the next. */
+static void forget_exits(struct recorder *r)
+{
+	pid_t *swap = r->exits[1];
+	size_t cap = r->cap_exits[1];
+
+	for (size_t i = 0; i < r->n_exits[1]; i++) {
+		pid_t tid = r->exits[1][i];
+
+		if (procmap_find_proc(r->maps, tid)) {
+			procmap_exit(r->maps, tid);
+			r->stats.exited++;
+		}
+		procmap_forget_comm(r->maps, tid);
+		addrname_forget(r->names, tid);
+	}
+	r->exits[1] = r->exits[0];
+	r->n_exits[1] = r->n_exits[0];
+	r->cap_exits[1] = r->cap_exits[0];
+	r->exits[0] = swap;
+	r->n_exits[0] = 0;
+	r->cap_exits[0] = cap;
 }
 
 static int handle(struct recorder *r, const struct perfrec *rec)
@@ -413,9 +509,12 @@ static int handle(struct recorder *r, const struct perfrec *rec)
 	case PERF_RECORD_THROTTLE:
 		r->stats.throttled++;
 		return 0;
+	case PERF_RECORD_EXIT:
+		if (r->opts.attached && note_exit(r, (pid_t)rec->u.fork.tid) < 0)
+			return -ENOMEM;
+		return r->off ? offcpu_record(r, rec) : 0;
 	case PERF_RECORD_SWITCH:
 	case PERF_RECORD_SWITCH_CPU_WIDE:
-	case PERF_RECORD_EXIT:
 		return r->off ? offcpu_record(r, rec) : 0;
 	default:
 		return 0;
@@ -453,6 +552,8 @@ int recorder_flush(struct recorder *r)
 	if (r->spans && (err = spanjoin_drain(r->spans)) < 0)
 		return err;
 	err = ordering_flush(r->order, handle_raw, r);
+	if (r->opts.attached)
+		forget_exits(r);
 	collect_stats(r);
 	if (r->spans && err >= 0)
 		err = spanjoin_settle(r->spans, r->prof, 0);

@@ -37,7 +37,14 @@ struct recorder_stats {
 	uint64_t switches;         /* PERF_RECORD_SWITCH records (--off-cpu) */
 	uint64_t offcpu_waits;     /* off-CPU intervals added to the profile */
 	uint64_t offcpu_unsampled; /* ... of them without the switch-out sample (lost) */
+	uint64_t self_samples;     /* samples of hwprof itself, left out (system-wide) */
+	uint64_t exited;           /* processes whose state was freed after their exit */
+	uint64_t gone_named;       /* addresses in deleted or replaced files, named ... */
+	uint64_t gone_unnamed;     /* ... or not (their process had gone too) */
 };
+
+/* At most this many labels given to every sample (recorder_opts.labels). */
+#define RECORDER_MAX_LABELS 8
 
 struct recorder_opts {
 	const struct perfrec_format *fmt;
@@ -55,6 +62,14 @@ struct recorder_opts {
 	int wall;                   /* with offcpu_event: wall/nanoseconds, event 0's value
 				     * (cpu-clock) plus off-cpu */
 	int timeline;               /* with offcpu_event: keep a timeline (timeline.h) */
+	int process_label;          /* label samples with process (the command name) */
+	uint32_t self_pid;          /* not 0: leave out this process's samples (our own) */
+	const struct profile_label *labels; /* given to every sample (agent --label), */
+	size_t n_labels;            /* at most RECORDER_MAX_LABELS; not copied */
+	int attached;               /* processes hwprof did not start (attach, system-wide,
+				     * agent): each executable file is opened when it is
+				     * mapped, and an exited process's maps and names are
+				     * freed once its samples are processed */
 };
 
 struct recorder;
@@ -94,6 +109,12 @@ int recorder_jit_rejected(const struct recorder *r, size_t i, char *buf, size_t 
 /* After the last flush: close the waits of threads still off-CPU at the time of
  * the last record.  0 or -ENOMEM. */
 int recorder_finish(struct recorder *r);
+
+/* Hand over the profile built so far (*out, the caller's to free) and start an
+ * empty one with the same sample types and period: the agent's next interval.
+ * Symbol caches and address spaces carry over.  Not with off-CPU time or spans
+ * (they hold the old profile's ids).  0 or -ENOMEM (nothing changed). */
+int recorder_next_profile(struct recorder *r, struct profile **out);
 
 /* The timeline (opts.timeline), owned by the recorder, or NULL. */
 struct timeline *recorder_timeline(struct recorder *r);

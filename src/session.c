@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "target.h"
 #include "util.h"
 
 struct session_fd {
@@ -47,15 +48,19 @@ struct session {
 	int tty_given;           /* the child's group was given the terminal */
 	int stop_sig;            /* what stopped the child (job control), 0: running */
 	int64_t last_int;        /* when SIGINT was last forwarded (monotonic ns) */
+	/* Attached (session_attach): no child; events on these tasks, or on
+	 * every task of each CPU when the one task is -1. */
+	int attached;
+	pid_t *tasks;
+	size_t n_tasks, cap_fds;
+	const struct session_opts *opened;   /* as session_open left them */
 };
 
 static int read_online_cpus(int **out, size_t *n)
 {
 	char buf[4096];
-	int *cpus = NULL;
-	size_t cnt = 0, cap = 0;
 	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	char *p;
+	int r;
 
 	*out = NULL;
 	*n = 0;
@@ -68,37 +73,9 @@ static int read_online_cpus(int **out, size_t *n)
 	} else {
 		fclose(f);
 	}
-	/* "0-3,5,7-8" */
-	for (p = buf; *p && *p != '\n';) {
-		char *end;
-		long a = strtol(p, &end, 10), b = a;
-
-		if (end == p)
-			break;
-		if (*end == '-')
-			b = strtol(end + 1, &end, 10);
-		for (long c = a; c <= b; c++) {
-			if (cnt == cap) {
-				int *nc = realloc(cpus, (cap ? cap * 2 : 8) * sizeof(*nc));
-
-				if (!nc) {
-					free(cpus);
-					return -ENOMEM;
-				}
-				cpus = nc;
-				cap = cap ? cap * 2 : 8;
-			}
-			cpus[cnt++] = (int)c;
-		}
-		p = *end == ',' ? end + 1 : end;
-	}
-	if (!cnt) {
-		free(cpus);
-		return -ENODEV;
-	}
-	*out = cpus;
-	*n = cnt;
-	return 0;
+	buf[strcspn(buf, "\n")] = '\0';
+	r = target_parse_cpus(buf, out, n);
+	return r == -EINVAL ? -ENODEV : r;
 }
 
 int session_spawn(char *const argv[], struct session **out)
@@ -227,6 +204,13 @@ static void build_attr(const struct session *s, const struct session_opts *o, co
 	a->disabled = 1;
 	a->enable_on_exec = 1;
 	a->inherit = 1;
+	/* Attached: the tasks run already, so count from now; a CPU-wide
+	 * event sees every task of its CPU and inherits nothing. */
+	if (s->attached) {
+		a->disabled = 0;
+		a->enable_on_exec = 0;
+		a->inherit = s->tasks[0] != -1;
+	}
 	a->sample_id_all = 1;
 	/* CLOCK_MONOTONIC, not the kernel's local clock: the profiled program's
 	 * spans (spanchan.h) are timed with it, and samples are placed in them. */
@@ -296,7 +280,9 @@ static int open_per_thread(struct session *s, const struct session_opts *o, int 
 	int r = -ENOMEM;
 
 	*failed_event = 0;
-	s->fds = calloc(s->n_cpus, sizeof(*s->fds));
+	free(s->fds);
+	s->cap_fds = s->n_cpus;
+	s->fds = calloc(s->cap_fds, sizeof(*s->fds));
 	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
 	s->pfds = calloc(2 * s->n_cpus, sizeof(*s->pfds));
 	if (!attrs || !leader || !ring_fd || !s->fds || !s->rings || !s->pfds)
@@ -325,76 +311,106 @@ out:
 	return r;
 }
 
-static int open_all(struct session *s, const struct session_opts *o, int build_ids,
-		    size_t *failed_event)
+/* Open every event of o for task on CPU c (its ring made or joined).  0, or
+ * the kernel's -errno with *failed_event. */
+static int open_task(struct session *s, const struct session_opts *o, size_t c, pid_t task,
+		     int build_ids, size_t *failed_event)
 {
-	size_t n = s->n_cpus * o->events->n;
+	size_t first = s->n_fds;     /* this task's fds on c, by event index */
 	int r;
 
-	/* After a failed attempt (cycles refused without a PMU), the fallback
-	 * opens again: the arrays of that attempt go first. */
-	free(s->fds);
-	free(s->rings);
-	free(s->pfds);
-	if (s->per_thread)
-		return open_per_thread(s, o, build_ids, failed_event);
-
-	s->fds = calloc(n, sizeof(*s->fds));
-	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
-	s->pfds = calloc(s->n_cpus, sizeof(*s->pfds));
-	if (!s->fds || !s->rings || !s->pfds)
+	if (util_grow(&s->fds, &s->cap_fds, s->n_fds + o->events->n, sizeof(*s->fds)) < 0)
 		return -ENOMEM;
-	for (size_t c = 0; c < s->n_cpus; c++) {
-		int leader = -1;
-		size_t first = s->n_fds;     /* this CPU's fds, by event index */
+	for (size_t e = 0; e < o->events->n; e++) {
+		struct perf_event_attr a;
+		struct session_fd *f = &s->fds[s->n_fds];
+		int group_leader = o->events->ev[e].leader, group_fd = -1;
 
-		for (size_t e = 0; e < o->events->n; e++) {
-			struct perf_event_attr a;
-			struct session_fd *f = &s->fds[s->n_fds];
-			int group_leader = o->events->ev[e].leader, group_fd = -1;
-
-			build_attr(s, o, &o->events->ev[e], build_ids, &a);
-			if (e > 0)
-				a.mmap = a.mmap2 = a.comm = a.comm_exec = a.task = 0;
-			else
-				a.context_switch = o->context_switch ? 1 : 0;
-			if (group_leader != (int)e) {
-				/* A member only counts: the leader's samples read it, and
-				 * it runs whenever the leader runs. */
-				group_fd = s->fds[first + group_leader].fd;
-				a.freq = 0;
-				a.sample_period = 0;
-				a.disabled = 0;
-				a.enable_on_exec = 0;
-				a.watermark = 0;
-				a.wakeup_watermark = 0;
-			}
-			s->tried = a;
-			r = events_open(&a, s->pid, s->cpus[c], group_fd);
-			if (r < 0) {
-				*failed_event = e;
+		build_attr(s, o, &o->events->ev[e], build_ids, &a);
+		if (e > 0)
+			a.mmap = a.mmap2 = a.comm = a.comm_exec = a.task = 0;
+		else
+			a.context_switch = o->context_switch ? 1 : 0;
+		if (group_leader != (int)e) {
+			/* A member only counts: the leader's samples read it, and
+			 * it runs whenever the leader runs. */
+			group_fd = s->fds[first + group_leader].fd;
+			a.freq = 0;
+			a.sample_period = 0;
+			a.disabled = 0;
+			a.enable_on_exec = 0;
+			a.watermark = 0;
+			a.wakeup_watermark = 0;
+		}
+		s->tried = a;
+		r = events_open(&a, task, s->cpus[c], group_fd);
+		if (r < 0) {
+			*failed_event = e;
+			return r;
+		}
+		f->fd = r;
+		f->event = (int)e;
+		s->n_fds++;
+		if (ioctl(f->fd, PERF_EVENT_IOC_ID, &f->id) < 0)
+			return -errno;
+		if (group_fd >= 0)
+			continue;     /* no records of its own */
+		if (!s->rings[c]) {
+			r = ring_open(f->fd, o->ring_pages, &s->rings[c]);
+			if (r < 0)
 				return r;
-			}
-			f->fd = r;
-			f->event = (int)e;
-			s->n_fds++;
-			if (ioctl(f->fd, PERF_EVENT_IOC_ID, &f->id) < 0)
-				return -errno;
-			if (group_fd >= 0)
-				continue;     /* no records of its own */
-			if (leader < 0) {
-				leader = f->fd;
-				r = ring_open(f->fd, o->ring_pages, &s->rings[c]);
-				if (r < 0)
-					return r;
-				s->pfds[c].fd = f->fd;
-				s->pfds[c].events = POLLIN;
-			} else if (ioctl(f->fd, PERF_EVENT_IOC_SET_OUTPUT, leader) < 0) {
-				return -errno;
-			}
+			s->pfds[c].fd = f->fd;
+			s->pfds[c].events = POLLIN;
+		} else if (ioctl(f->fd, PERF_EVENT_IOC_SET_OUTPUT, s->pfds[c].fd) < 0) {
+			return -errno;
 		}
 	}
 	return 0;
+}
+
+/* Close the fds from index `from` on (a task that went away mid-open). */
+static void close_from(struct session *s, size_t from)
+{
+	while (s->n_fds > from)
+		close(s->fds[--s->n_fds].fd);
+}
+
+static int open_all(struct session *s, const struct session_opts *o, int build_ids,
+		    size_t *failed_event)
+{
+	pid_t child[1] = { s->pid };
+	const pid_t *tasks = s->attached ? s->tasks : child;
+	size_t n_tasks = s->attached ? s->n_tasks : 1, opened = 0;
+	int r;
+
+	/* After a failed attempt (cycles refused without a PMU), the fallback
+	 * opens again: the arrays of that attempt go first (s->fds grows). */
+	free(s->rings);
+	free(s->pfds);
+	s->rings = NULL;
+	s->pfds = NULL;
+	if (s->per_thread)
+		return open_per_thread(s, o, build_ids, failed_event);
+	s->rings = calloc(s->n_cpus, sizeof(*s->rings));
+	s->pfds = calloc(s->n_cpus, sizeof(*s->pfds));
+	if (!s->rings || !s->pfds)
+		return -ENOMEM;
+	for (size_t c = 0; c < s->n_cpus; c++) {
+		for (size_t t = 0; t < n_tasks; t++) {
+			size_t from = s->n_fds;
+
+			r = open_task(s, o, c, tasks[t], build_ids, failed_event);
+			/* An attached thread that exited since it was listed. */
+			if (r == -ESRCH && s->attached) {
+				close_from(s, from);
+				continue;
+			}
+			if (r < 0)
+				return r;
+			opened++;
+		}
+	}
+	return opened ? 0 : -ESRCH;
 }
 
 /* One attempt at opening every event as o asks. */
@@ -420,12 +436,6 @@ static int open_once(struct session *s, const struct session_opts *o, size_t *fa
 	r = open_all(s, o, 1, failed_event);
 	if (r == -EINVAL || r == -E2BIG) {
 		close_events(s);
-		free(s->fds);
-		free(s->rings);
-		free(s->pfds);
-		s->fds = NULL;
-		s->rings = NULL;
-		s->pfds = NULL;
 		s->build_ids = 0;
 		r = open_all(s, o, 0, failed_event);
 	}
@@ -536,7 +546,8 @@ int session_open(struct session *s, struct session_opts *o, size_t *failed_event
 
 	limit_precise(o);
 	while ((r = open_once(s, o, failed_event)) < 0) {
-		if (!s->per_thread && refuses_inherited_read(s, r)) {
+		/* Attached, the tasks run already: no thread to follow from its start. */
+		if (!s->per_thread && !s->attached && refuses_inherited_read(s, r)) {
 			s->per_thread = 1;
 			tell(o, EVENTS_PER_THREAD, &o->events->ev[*failed_event], r);
 			continue;
@@ -544,6 +555,7 @@ int session_open(struct session *s, struct session_opts *o, size_t *failed_event
 		if (!fall_back(o, *failed_event, r))
 			return r;
 	}
+	s->opened = o;
 	return 0;
 }
 
@@ -553,6 +565,55 @@ int session_perthread_stats(const struct session *s, struct perthread_stats *out
 		return 0;
 	perthread_stats(s->pt, out);
 	return 1;
+}
+
+int session_attach(const int *cpus, size_t n_cpus, const pid_t *tids, size_t n_tids,
+		   struct session **out)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	int r = -ENOMEM;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->go_fd = s->err_fd = -1;
+	s->attached = 1;
+	s->n_tasks = n_tids ? n_tids : 1;
+	s->tasks = malloc(s->n_tasks * sizeof(*s->tasks));
+	if (!s->tasks)
+		goto fail;
+	if (n_tids)
+		memcpy(s->tasks, tids, n_tids * sizeof(*tids));
+	else
+		s->tasks[0] = -1;
+	if (cpus) {
+		s->cpus = malloc(n_cpus * sizeof(*cpus));
+		if (!s->cpus)
+			goto fail;
+		memcpy(s->cpus, cpus, n_cpus * sizeof(*cpus));
+		s->n_cpus = n_cpus;
+	} else if ((r = read_online_cpus(&s->cpus, &s->n_cpus)) < 0) {
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	session_free(s);
+	return r;
+}
+
+int session_add_task(struct session *s, pid_t tid)
+{
+	size_t bad, from = s->n_fds;
+	int r = 0;
+
+	if (!s->opened)
+		return -EINVAL;
+	for (size_t c = 0; c < s->n_cpus && r >= 0; c++)
+		r = open_task(s, s->opened, c, tid, s->build_ids, &bad);
+	if (r < 0)
+		close_from(s, from);
+	return r;
 }
 
 const struct perf_event_attr *session_refused_attr(const struct session *s)
@@ -839,5 +900,6 @@ void session_free(struct session *s)
 	free(s->rings);
 	free(s->pfds);
 	free(s->cpus);
+	free(s->tasks);
 	free(s);
 }

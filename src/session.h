@@ -89,6 +89,18 @@ void session_suspend(struct session *s);
 /* After a stop: the terminal to the child's group again, if it had it (or
  * stopped wanting it) and it is hwprof's to give, and SIGCONT.  0 or -errno. */
 int session_resume(struct session *s);
+/* No child: events on running tasks (threads tids[0..n_tids), each followed
+ * into the threads and processes it creates), or, when n_tids is 0, on every
+ * task of each CPU (system-wide).  On cpus[0..n_cpus), or every online CPU
+ * when cpus is NULL.  Fills *out; session_open then opens the events, which
+ * count at once.  0 or -errno. */
+int session_attach(const int *cpus, size_t n_cpus, const pid_t *tids, size_t n_tids,
+		   struct session **out);
+
+/* After session_open of an attached session: the events for one more thread
+ * (one created before its creator's events were open).  0, -ESRCH when it has
+ * exited, or the kernel's -errno (nothing of it stays open). */
+int session_add_task(struct session *s, pid_t tid);
 
 /* Open every event on every online CPU for the child, map the rings.  Where the
  * machine or the kernel says no, fall back, update o and tell o->on_fallback: a
@@ -128,6 +140,7 @@ const struct perfrec_format *session_format(const struct session *s);
 /* Which event (index into opts->events) a sample id belongs to, or -1. */
 int session_event_of(const struct session *s, uint64_t id);
 
+/* The child's pid (0 for an attached session). */
 pid_t session_pid(const struct session *s);
 
 /* Reap the child: 1 when it exited (status in *status; the terminal back to

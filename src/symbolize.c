@@ -36,8 +36,16 @@ struct sym_func {
 	unsigned char bind;          /* STB_* */
 };
 
+/* Bounds over a long run (the agent, system-wide): open files, least recently
+ * used closed first; results, dropped all at once when full (each costs one
+ * lookup to find again); strings, everything dropped when past the bound. */
+#define SYM_FILES_MAX 64
+#define SYM_RESULTS_MAX 65536
+#define SYM_STRINGS_MAX 262144
+
 struct sym_file {
 	const char *path;            /* interned; the cache key */
+	uint64_t last_use;           /* symbolizer's tick at its last lookup */
 	int err;                     /* -errno when the file could not be opened */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
@@ -73,6 +81,9 @@ struct symbolizer {
 	struct sym_entry *cache;
 	size_t ncache, cachecap;
 	struct hindex cache_ix;
+
+	uint64_t tick;
+	struct symbolize_cache_stats cstats;
 
 	int kernel_loaded;
 	struct kallsyms *kernel;     /* NULL when kallsyms could not be read */
@@ -152,6 +163,67 @@ void symbolize_free(struct symbolizer *s)
 	free(s);
 }
 
+/* ---- cache bounds ---- */
+
+static void results_clear(struct symbolizer *s)
+{
+	for (size_t i = 0; i < s->ncache; i++)
+		free(s->cache[i].frames);
+	s->ncache = 0;
+	hindex_free(&s->cache_ix);
+	s->cstats.result_flushes++;
+}
+
+static uint64_t path_hash(const char *ip)
+{
+	return util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
+}
+
+/* Close the least recently used file (and forget every result, which may
+ * point at it); the index is built again without it.  0 or -ENOMEM. */
+static int file_evict(struct symbolizer *s)
+{
+	size_t lru = 0;
+
+	for (size_t i = 1; i < s->nfiles; i++)
+		if (s->files[i]->last_use < s->files[lru]->last_use)
+			lru = i;
+	results_clear(s);
+	file_free(s->files[lru]);
+	s->files[lru] = s->files[--s->nfiles];
+	hindex_free(&s->files_ix);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (hindex_reserve(&s->files_ix) < 0)
+			return -ENOMEM;
+		hindex_insert(&s->files_ix, path_hash(s->files[i]->path), i + 1);
+	}
+	s->cstats.files_closed++;
+	return 0;
+}
+
+/* Past the strings' bound, drop everything: files keep interned paths and
+ * results interned names.  Between lookups only, as the header says. */
+static void strings_bound(struct symbolizer *s)
+{
+	if (s->strs.n < SYM_STRINGS_MAX)
+		return;
+	results_clear(s);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(s->files[i]);
+	s->nfiles = 0;
+	hindex_free(&s->files_ix);
+	hindex_strs_free(&s->strs);
+	s->cstats.string_flushes++;
+}
+
+void symbolize_cache_stats(const struct symbolizer *s, struct symbolize_cache_stats *out)
+{
+	*out = s->cstats;
+	out->files = s->nfiles;
+	out->results = s->ncache;
+	out->strings = s->strs.n;
+}
+
 /* ---- ELF files ---- */
 
 static int file_open(struct symbolizer *s, struct sym_file *f, const char *path)
@@ -227,10 +299,14 @@ static struct sym_file *file_get(struct symbolizer *s, const char *path)
 	if (!ip)
 		return NULL;
 	/* Interned paths are unique, so the pointer itself is the key. */
-	h = util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
+	h = path_hash(ip);
 	e = hindex_find(&s->files_ix, h, file_eq, ip, s);
-	if (e)
+	if (e) {
+		s->files[e - 1]->last_use = ++s->tick;
 		return s->files[e - 1];
+	}
+	if (s->nfiles >= SYM_FILES_MAX && file_evict(s) < 0)
+		return NULL;
 	if (hindex_reserve(&s->files_ix) < 0 ||
 	    util_grow(&s->files, &s->filecap, s->nfiles + 1, sizeof(*s->files)) < 0)
 		return NULL;
@@ -238,6 +314,7 @@ static struct sym_file *file_get(struct symbolizer *s, const char *path)
 	if (!f)
 		return NULL;
 	f->path = ip;
+	f->last_use = ++s->tick;
 	f->err = file_open(s, f, path);
 	if (f->err == -ENOMEM) {
 		file_free(f);
@@ -594,6 +671,7 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 	int err;
 
 	res->n = 0;
+	strings_bound(s);
 	f = file_find(s, path, build_id);
 	if (!f)
 		return -ENOMEM;
@@ -608,6 +686,8 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 		memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
 		return 0;
 	}
+	if (s->ncache >= SYM_RESULTS_MAX)
+		results_clear(s);
 	if (hindex_reserve(&s->cache_ix) < 0 ||
 	    util_grow(&s->cache, &s->cachecap, s->ncache + 1, sizeof(*s->cache)) < 0)
 		return -ENOMEM;
@@ -676,6 +756,7 @@ int symbolize_lookup_kernel(struct symbolizer *s, uint64_t addr, struct sym_resu
 	const char *name, *module;
 
 	res->n = 0;
+	strings_bound(s);
 	if (!s->kernel_loaded && kernel_load(s) == -ENOMEM)
 		return -ENOMEM;
 	if (!s->kernel || kallsyms_lookup(s->kernel, addr, &name, &module) < 0)
@@ -700,6 +781,7 @@ int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct 
 	int err;
 
 	res->n = 0;
+	strings_bound(s);
 	err = jitmap_lookup(s->jit, pid, addr, &name);
 	if (err < 0)
 		return err == -ENOMEM ? err : 0;

@@ -4,8 +4,11 @@
  * separate debug files by build id and debuglink), C++ names demangled; kernel
  * addresses through /proc/kallsyms (kallsyms.h); JIT code through
  * /tmp/perf-PID.map (jitmap.h).
- * Each ELF file is opened once and its results are cached per (file, address).
- * Returned strings belong to the symbolizer and live until symbolize_free.
+ * Each ELF file is opened once and its results are cached per (file, address),
+ * within bounds (a long run sees many files): the least recently used file is
+ * closed past 64 open, results are dropped past 65536, and all is dropped
+ * past 262144 strings.  Returned strings belong to the symbolizer and live
+ * until the next symbolize_lookup_* call (or symbolize_free): copy them first.
  * Not thread safe. */
 #ifndef HWPROF_SYMBOLIZE_H
 #define HWPROF_SYMBOLIZE_H
@@ -62,6 +65,13 @@ int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct 
 /* The JIT maps' reader, for the maps it refused (jitmap_rejected). */
 struct jitmap;
 const struct jitmap *symbolize_jitmap(const struct symbolizer *s);
+
+/* How full the caches are, and how often a bound was hit. */
+struct symbolize_cache_stats {
+	size_t files, results, strings;
+	uint64_t files_closed, result_flushes, string_flushes;
+};
+void symbolize_cache_stats(const struct symbolizer *s, struct symbolize_cache_stats *out);
 
 /* name demangled whole (demangle.h, DEMANGLE_FULL) when it is a mangled
  * name, else name itself; interned in s.  NULL on ENOMEM. */

@@ -16,7 +16,7 @@ x86_64)
 	# dynamic loader), arm64 pkg-config; qemu-user runs one unit test here.
 	PACKAGES="qemu-system-arm qemu-user cpio gcc-aarch64-linux-gnu g++-aarch64-linux-gnu pkgconf:arm64
 libc6:arm64 libstdc++6:arm64 libpfm4-dev:arm64 libdw-dev:arm64 libelf-dev:arm64
-libprotobuf-c-dev:arm64 zlib1g-dev:arm64"
+libprotobuf-c-dev:arm64 zlib1g-dev:arm64 libcurl4-openssl-dev:arm64"
 	FOREIGN=arm64 ;;
 aarch64)
 	PACKAGES="qemu-system-arm cpio"

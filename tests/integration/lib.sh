@@ -70,3 +70,27 @@ $(awk '{ print $NF, $0 }' "$1" | sort -n -r | head -8 | cut -d' ' -f2-)"
 		pass "$leaf ${got}% (designed ${want}%), ${chain}% with main;$mid;$leaf"
 	done
 }
+
+# go_tool NAME: build tests/interop/NAME (Go, against Debian's pprof library)
+# into $TMP/NAME, or skip saying why.
+go_tool() {
+	command -v go >/dev/null 2>&1 || skip "go not found (apt-get install golang-go)"
+	[ -d /usr/share/gocode/src/github.com/google/pprof/profile ] ||
+		skip "Google's pprof library not found (apt-get install golang-github-google-pprof-dev)"
+	(cd "$TESTS_SRCDIR/interop/$1" && GO111MODULE=off GOPATH=/usr/share/gocode \
+		GOCACHE="$TMP/gocache" GOFLAGS= go build -o "$TMP/$1" .) >"$TMP/$1.build" 2>&1 ||
+		fail "could not build tests/interop/$1: $(cat "$TMP/$1.build")"
+}
+
+# wait_file FILE: until FILE exists (at most 10 s).
+wait_file() {
+	n=0
+	while [ ! -s "$1" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	[ -s "$1" ] || fail "$1 did not appear"
+}
+
+# require_system_wide: skip unless this user may watch every CPU.
+require_system_wide() {
+	[ "$(id -u)" = 0 ] || [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 0 ] ||
+		skip "system-wide sampling needs root or perf_event_paranoid <= 0"
+}

@@ -479,6 +479,59 @@ static void test_threads(void)
 	recorder_free(r);
 }
 
+/* Processes hwprof did not start: process labels, given labels, its own
+ * samples, exits, and the agent's next interval. */
+static void test_attached(void)
+{
+	const struct profile_label env_label = { .key = "env", .str = "test" };
+	struct recorder_opts o = { .attached = 1, .process_label = 1, .self_pid = 4500,
+				   .labels = &env_label, .n_labels = 1 };
+	struct recorder *r = start(&fmt, &o, cpu_only, 1);
+	uint64_t here[] = { PERF_CONTEXT_USER, ret_in_caller };
+	struct profile *old = NULL, *p = recorder_profile(r);
+	const struct profile_sample *s;
+
+	queue_comm(r, PID, PID, "server", 1, 5);
+	queue_comm(r, PID, 4601, "worker", 0, 6);
+	queue_exe(r, PID, 10);
+	queue_chain(r, 4601, 100, here, 2);
+	queue_sample(r, &fmt, &(struct perfrec_sample){
+		.identifier = ID0, .ip = ret_in_caller, .pid = 4500, .tid = 4500, .time = 101,
+		.period = 1000 });
+	is_int(recorder_flush(r), 0, "attached: flush");
+	s = find(p, 4601, "caller", NULL);
+	ok(s && !strcmp(profile_sample_label(s, "process"), "server") &&
+	   !strcmp(profile_sample_label(s, "thread"), "worker"),
+	   "a sample is labeled with its process's name as well as its thread's");
+	is_str(s ? profile_sample_label(s, "env") : NULL, "test", "and with the given labels");
+	ok(p->n_samples == 1 && recorder_stats(r)->self_samples == 1,
+	   "hwprof's own samples are left out and counted");
+	is_int(recorder_next_profile(r, &old), 0, "next interval");
+	ok(old == p && recorder_profile(r) != p && recorder_profile(r)->n_samples == 0 &&
+	   recorder_profile(r)->n_types == p->n_types,
+	   "the next interval starts an empty profile with the same sample types");
+	p = recorder_profile(r);
+	queue_chain(r, 4601, 200, here, 2);
+	queue_fork(r, PERF_RECORD_EXIT, &(struct perfrec_fork){
+		.pid = PID, .ppid = 1, .tid = PID, .ptid = 1, .time = 201 });
+	recorder_flush(r);
+	s = find(p, 4601, "caller", NULL);
+	ok(s && s->n_locations >= 1, "its samples are named again in the new profile");
+	is_int(recorder_stats(r)->exited, 0, "an exited process is kept for one more flush");
+	recorder_flush(r);
+	is_int(recorder_stats(r)->exited, 1, "then its maps and names are freed");
+	queue_exe(r, 4800, 299);
+	queue_fork(r, PERF_RECORD_EXIT, &(struct perfrec_fork){
+		.pid = 4700, .ppid = 1, .tid = 4700, .ptid = 1, .time = 300 });
+	queue_fork(r, PERF_RECORD_FORK, &(struct perfrec_fork){
+		.pid = 4700, .ppid = 4800, .tid = 4700, .ptid = 4800, .time = 301 });
+	recorder_flush(r);
+	recorder_flush(r);
+	is_int(recorder_stats(r)->exited, 1, "a pid taken again before its state went keeps the new one");
+	profile_free(old);
+	recorder_free(r);
+}
+
 /* Two rings read one after the other; records lost, throttled, malformed. */
 static void test_batches(void)
 {
@@ -803,6 +856,7 @@ int main(void)
 	}
 	test_names();
 	test_threads();
+	test_attached();
 	test_batches();
 	test_leaf_caller();
 	test_dwarf();

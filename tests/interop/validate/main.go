@@ -102,6 +102,26 @@ func main() {
 		fmt.Printf("labels pid/tid/thread: missing in %d of %d samples\n", missing, len(p.Sample))
 	}
 
+	fmt.Println("time_nanos:", p.TimeNanos)
+	fmt.Println("duration_nanos:", p.DurationNanos)
+	byPid := map[string]int64{}
+	for _, s := range p.Sample {
+		if len(s.NumLabel["pid"]) == 0 || len(s.Value) < 2 {
+			continue
+		}
+		key := fmt.Sprintf("pid %d process %s leaf %s", s.NumLabel["pid"][0],
+			strings.Join(s.Label["process"], ","), leafName(s))
+		byPid[key] += s.Value[0]
+	}
+	var keys []string
+	for k := range byPid {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Printf("%s samples %d\n", k, byPid[k])
+	}
+
 	files := map[string]bool{}
 	for _, m := range p.Mapping {
 		files[m.File] = true

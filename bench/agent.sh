@@ -1,0 +1,105 @@
+#!/bin/sh
+# bench/agent.sh [SECONDS] [RSS_SECONDS] - the always-on agent's own cost
+# (issue targets in bench/README.md), side by side with perf where perf does
+# the same:
+#   1. own CPU at -F 97 system-wide with both CPUs busy (two calltree
+#      processes), frame pointers and DWARF: `hwprof agent -a` vs
+#      `perf record -a -F 97` (-g, --call-graph dwarf), SECONDS each (default 30);
+#   2. peak RSS of `hwprof agent -a` over RSS_SECONDS (default 120; the target
+#      is stated for 3600) with ten short-lived processes starting per second;
+#   3. time from `hwprof record -p` starting to its first sample (from the
+#      timeline's sample times, CLOCK_MONOTONIC), five runs;
+#   4. the target's speed before attaching, while attached and after hwprof
+#      left (bench/rate: median chunk time).
+# Needs root (system-wide) and `make check`'s workloads (calltree, calltree-nofp).
+# Run from the top of the tree after building.  BENCH_OUT=DIR keeps the files.
+set -eu
+cd "$(dirname "$0")/.."
+HWPROF=${HWPROF:-$PWD/build/hwprof}
+WL=$PWD/build/tests/workloads
+SECS=${1:-30}
+RSS_SECS=${2:-120}
+if [ -n "${BENCH_OUT:-}" ]; then W=$BENCH_OUT; mkdir -p "$W"; else W=$(mktemp -d); fi
+[ -x "$WL/calltree-nofp" ] || { echo "build the workloads first: make -C build check TESTS="; exit 2; }
+cc -O2 bench/measure.c -o "$W/measure"
+cc -O1 bench/rate.c -o "$W/rate"
+pids=
+cleanup() { [ -z "$pids" ] || kill $pids 2>/dev/null || true; }
+trap cleanup EXIT
+TCK=$(getconf CLK_TCK)
+# cpu_of PID: user+system CPU seconds of PID so far.
+cpu_of() { awk -v t="$TCK" '{ sub(/^.*\) /, ""); print ($12 + $13) / t }' "/proc/$1/stat"; }
+
+echo "== 1. own CPU, -F 97 system-wide, both CPUs busy, $SECS s each"
+for mode in fp dwarf; do
+	prog=$WL/calltree
+	[ $mode = dwarf ] && prog=$WL/calltree-nofp
+	"$prog" 100000 & a=$!
+	"$prog" 100000 & b=$!
+	pids="$a $b"
+	mkdir -p "$W/d-$mode"
+	"$HWPROF" agent -q -a -F 97 --call-graph $mode --interval 10s --dir "$W/d-$mode" \
+		2>"$W/agent-$mode.err" &
+	ag=$!
+	sleep "$SECS"
+	c=$(cpu_of $ag)
+	kill -TERM $ag; wait $ag || true
+	echo "hwprof agent -a -F 97 --call-graph $mode: own CPU $(awk -v c="$c" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * c / s }')% of one core"
+	pg=-g
+	[ $mode = dwarf ] && pg="--call-graph dwarf"
+	# shellcheck disable=SC2086
+	set -- $("$W/measure" perf record -q -a -F 97 $pg -o "$W/perf-$mode.data" -- sleep "$SECS" 2>/dev/null)
+	echo "perf record -a -F 97 $pg: own CPU $(awk -v c="$2" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * c / 1e9 / s }')% of one core (recording only; perf report not counted)"
+	kill $a $b; wait $a $b 2>/dev/null || true
+	pids=
+done
+
+echo "== 2. peak RSS of hwprof agent -a over $RSS_SECS s, ten short-lived processes a second"
+mkdir -p "$W/d-rss"
+"$HWPROF" agent -q -a -F 97 --interval 15s --dir "$W/d-rss" --keep 8 2>"$W/agent-rss.err" &
+ag=$!
+(end=$(($(date +%s) + RSS_SECS)); while [ "$(date +%s)" -lt "$end" ]; do
+	for i in 1 2 3 4 5 6 7 8 9 10; do "$WL/calltree" 0.02 & done
+	sleep 1
+	wait
+done) &
+load=$!
+pids=$load
+sleep "$RSS_SECS"
+wait $load 2>/dev/null || true
+hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$ag/status)
+rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$ag/status)
+kill -TERM $ag; wait $ag || true
+pids=
+echo "peak RSS $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MB, at the end $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB; $(tail -1 "$W/agent-rss.err")"
+
+echo "== 3. from 'hwprof record -p' starting to its first sample"
+"$WL/calltree" 100000 & t=$!
+pids=$t
+for i in 1 2 3 4 5; do
+	# shellcheck disable=SC2046
+	set -- $("$W/measure" "$HWPROF" record -q -F 999 -p $t --timeline --duration 500ms \
+		-o "$W/first.pb.gz")
+	start=$(($4 - $1))
+	first=$(awk '$1 == "s" { print $3; exit }' "$W/first.timeline")
+	echo "run $i: first sample $(awk -v a="$first" -v b="$start" 'BEGIN { printf "%.1f", (a - b) / 1e6 }') ms after the command started"
+done
+kill $t; wait $t 2>/dev/null || true
+pids=
+
+echo "== 4. the target's speed before, while and after hwprof attached (median chunk ms)"
+"$W/rate" 60 >"$W/rate.out" & r=$!
+pids=$r
+sleep 2
+t0=$(awk 'END { print $2 }' "$W/rate.out")
+"$HWPROF" record -q -F 999 -g -p $r --duration 3s -o "$W/rate.pb.gz"
+t1=$(awk 'END { print $2 }' "$W/rate.out")
+wait $r
+pids=
+awk -v t0="$t0" -v t1="$t1" '
+	function med(a, n,   i, j, x) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }; return a[int((n + 1) / 2)] }
+	$2 <= t0 { b[++nb] = $3 } $2 > t0 + 3e8 && $2 <= t1 { d[++nd] = $3 } $2 > t1 + 3e8 { f[++nf] = $3 }
+	END { printf "before %.1f ms (%d), attached %.1f ms (%d), after %.1f ms (%d); after/before %.3f\n",
+		med(b, nb) / 1e6, nb, med(d, nd) / 1e6, nd, med(f, nf) / 1e6, nf, med(f, nf) / med(b, nb) }' \
+	"$W/rate.out"

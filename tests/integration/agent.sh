@@ -1,0 +1,55 @@
+#!/bin/sh
+# hwprof agent --dir: 1-second intervals give valid, contiguous profiles, each
+# with its start, duration and the agent's overhead; together they match one
+# recording of the same time within noise.  SIGTERM ends it with status 0.
+. "$(dirname "$0")/lib.sh"
+require_sampling
+go_tool validate
+
+"$WORKLOADS/calltree" 60 &
+tree=$!
+trap 'kill $tree 2>/dev/null; rm -rf "$TMP"' EXIT
+mkdir "$TMP/d"
+sleep 0.3
+"$HWPROF" agent -F 499 -g -p $tree --interval 1s --dir "$TMP/d" --label env=test \
+	2>"$TMP/agent.err" &
+agent=$!
+"$HWPROF" record -q -F 499 -g -p $tree --duration 3500ms -o "$TMP/one.pb.gz" 2>"$TMP/err" ||
+	fail "record -p exited $?: $(cat "$TMP/err")"
+kill -TERM $agent
+wait $agent || fail "agent exited $? after SIGTERM: $(cat "$TMP/agent.err")"
+pass "SIGTERM ends the agent with status 0"
+n=$(ls "$TMP/d" | wc -l)
+[ "$n" -ge 3 ] || fail "$n profiles for about 3.5 s of 1-second intervals: $(ls "$TMP/d")"
+prev_end=
+last=$(ls "$TMP"/d/hwprof-*.pb.gz | tail -1)
+for f in "$TMP"/d/hwprof-*.pb.gz; do
+	"$TMP/validate" "$f" >"$f.facts" 2>"$f.err" || fail "$f is not valid: $(cat "$f.err")"
+	t=$(awk '/^time_nanos:/ { print $2 }' "$f.facts")
+	d=$(awk '/^duration_nanos:/ { print $2 }' "$f.facts")
+	[ "$d" -gt 0 ] || fail "$f: duration $d ns"
+	# Aligned to the wall clock: each interval but the last (ended by
+	# SIGTERM) reaches a whole second.  How far past it depends on the load.
+	[ "$f" = "$last" ] || [ $(((t + d) / 1000000000)) -gt $((t / 1000000000)) ] ||
+		fail "$f: $t + $d ns reaches no whole second"
+	[ -z "$prev_end" ] || [ "$t" = "$prev_end" ] ||
+		fail "$f starts at $t, the one before ended at $prev_end"
+	prev_end=$((t + d))
+	"$HWPROF" report --tags "$f" | grep -q '^env:' || fail "$f: no env label"
+	gunzip -c "$f" | grep -a -q "agent overhead: [0-9]* samples, [0-9]* lost, own CPU" ||
+		fail "$f: no overhead comment"
+	folded "$f" >>"$TMP/sum.txt"
+done
+pass "$n valid profiles, each starting where the one before ended, ending past a whole second, labeled, with overhead"
+folded "$TMP/one.pb.gz" >"$TMP/one.txt"
+for leaf in leaf_a leaf_b leaf_c; do
+	a=$(leaf_share "$TMP/sum.txt" $leaf)
+	b=$(leaf_share "$TMP/one.txt" $leaf)
+	within "$(awk -v a="$a" -v b="$b" 'BEGIN { print a - b }')" -5 5 ||
+		fail "$leaf: ${a}% over the intervals, ${b}% in one recording"
+done
+sum=$(awk '{ s += $NF } END { print s }' "$TMP/sum.txt")
+one=$(awk '{ s += $NF } END { print s }' "$TMP/one.txt")
+within "$(awk -v a="$sum" -v b="$one" 'BEGIN { print a / b }')" 0.8 1.25 ||
+	fail "the intervals hold $sum ns of samples, one recording of the same time $one"
+pass "the intervals add up to one recording of the same time (leaf shares within 5 points)"
