@@ -45,11 +45,12 @@ fi
 
 # The top table has one row per name, and a function in a stack twice under
 # one name counts once toward cum: demo::mix's cum% is the share of the samples
-# with demo::mix anywhere in their stack.
+# with demo::mix anywhere in their stack.  Columns: flat flat% sum% cum cum%
+# samples +-95% name.
 "$HWPROF" report -n 0 "$TMP/p.pb.gz" >"$TMP/top.txt" || fail "report --top failed"
-rows=$(awk '$6 == "demo::Engine::run" && NF == 6' "$TMP/top.txt" | wc -l)
+rows=$(awk '$8 == "demo::Engine::run" && NF == 8' "$TMP/top.txt" | wc -l)
 [ "$rows" -eq 1 ] || fail "demo::Engine::run in $rows rows of the top table"
-cum=$(awk '$6 == "demo::mix" && NF == 6 { sub(/%/, "", $5); print $5 }' "$TMP/top.txt")
+cum=$(awk '$8 == "demo::mix" && NF == 8 { sub(/%/, "", $5); print $5 }' "$TMP/top.txt")
 want=$(awk '{ v = $NF; t += v; if ($0 ~ /(^|;)demo::mix(;| )/) m += v }
 	END { printf "%.2f\n", t ? 100 * m / t : 0 }' "$TMP/f.txt")
 awk -v a="$cum" -v b="$want" 'BEGIN { d = a - b; exit !(a != "" && d < 0.05 && d > -0.05) }' ||
