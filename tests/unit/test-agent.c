@@ -91,8 +91,15 @@ static void test_push_down(void)
 			       .queue_max = 2, .timeout_ms = 1000, .backoff_max_ms = 100 };
 	struct push_stats st;
 	struct push *p = NULL;
+	int r = push_new(&o, &p);
 
-	if (push_new(&o, &p) < 0) {
+	/* push loads libcurl when asked to push: a machine without it (the
+	 * hardware lane's guest) cannot try. */
+	if (r == -ENOPKG) {
+		skip("pushing to a server that is down", "libcurl.so.4 cannot be loaded here");
+		return;
+	}
+	if (r < 0) {
 		ok(0, "push_new");
 		return;
 	}
