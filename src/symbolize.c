@@ -329,18 +329,15 @@ static struct sym_file *file_get(struct symbolizer *s, const char *path)
  * build_id (it has the same program headers and the symbol table). */
 static struct sym_file *file_find(struct symbolizer *s, const char *path, const char *build_id)
 {
-	struct sym_file *f = file_get(s, path);
+	struct sym_file *f = file_get(s, path), *d;
 	char dbg[128];
 
 	if (!f || !f->err || !build_id || strlen(build_id) < 3 || strlen(build_id) > 40)
 		return f;
 	snprintf(dbg, sizeof(dbg), "/usr/lib/debug/.build-id/%.2s/%s.debug",
 		 build_id, build_id + 2);
-	{
-		struct sym_file *d = file_get(s, dbg);
-
-		return d && !d->err ? d : f;
-	}
+	d = file_get(s, dbg);
+	return d && !d->err ? d : f;
 }
 
 static int offset_to_vaddr(const struct sym_file *f, uint64_t off, uint64_t *vaddr)
@@ -421,14 +418,12 @@ static const char *call_file(Dwarf_Die *cudie, Dwarf_Die *die)
 	Dwarf_Files *files;
 	Dwarf_Word idx;
 	size_t nfiles;
-	const char *name;
 
 	if (!dwarf_attr(die, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &idx) != 0)
 		return NULL;
 	if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0 || idx >= nfiles)
 		return NULL;
-	name = dwarf_filesrc(files, idx, NULL, NULL);
-	return name;
+	return dwarf_filesrc(files, idx, NULL, NULL);
 }
 
 static int call_line(Dwarf_Die *die)
