@@ -337,8 +337,8 @@ static int agent_setup(struct agent_run *run)
 	run->so.on_fallback = on_fallback;
 	run->so.fallback_ctx = run;
 	run->so.ring_pages = session_ring_pages(&run->so, o->ring_pages);
-	r = attach_setup("agent", &run->o.target, &run->so, &run->s, &bad, &run->kernel_hidden,
-			 o->quiet);
+	r = attach_setup(&(struct attach_req){ "agent", &run->o.target, &run->so, o->quiet },
+			 &run->s, &bad, &run->kernel_hidden);
 	if (r > 0)
 		return r;
 	if (r < 0) {
