@@ -42,14 +42,14 @@ int agent_usage_now(struct agent_usage *u)
 }
 
 void agent_overhead_line(const struct agent_usage *before, const struct agent_usage *after,
-			 int64_t wall_ns, uint64_t samples, uint64_t lost, char *buf, size_t cap)
+			 const struct agent_interval *iv, char *buf, size_t cap)
 {
-	double cpu = wall_ns > 0 ? 100.0 * (double)(after->cpu_ns - before->cpu_ns) / (double)wall_ns
-				 : 0.0;
+	double cpu = iv->wall_ns > 0
+		? 100.0 * (double)(after->cpu_ns - before->cpu_ns) / (double)iv->wall_ns : 0.0;
 
 	snprintf(buf, cap, "agent overhead: %llu samples, %llu lost, own CPU %.2f%% of one core, "
-		 "RSS %.1f MB (peak %.1f MB)", (unsigned long long)samples,
-		 (unsigned long long)lost, cpu, after->rss_bytes / 1048576.0,
+		 "RSS %.1f MB (peak %.1f MB)", (unsigned long long)iv->samples,
+		 (unsigned long long)iv->lost, cpu, after->rss_bytes / 1048576.0,
 		 after->peak_rss_bytes / 1048576.0);
 }
 

@@ -26,10 +26,17 @@ struct agent_usage {
 /* 0 or -errno. */
 int agent_usage_now(struct agent_usage *u);
 
-/* What the agent cost over one interval, as a profile comment line:
- * samples, lost samples, own CPU in % of one core, RSS. */
+/* One interval's length on the wall clock and what was recorded in it. */
+struct agent_interval {
+	int64_t wall_ns;
+	uint64_t samples;
+	uint64_t lost;
+};
+
+/* What the agent cost over interval iv (its usage from before to after), as
+ * a profile comment line: samples, lost samples, own CPU in % of one core, RSS. */
 void agent_overhead_line(const struct agent_usage *before, const struct agent_usage *after,
-			 int64_t wall_ns, uint64_t samples, uint64_t lost, char *buf, size_t cap);
+			 const struct agent_interval *iv, char *buf, size_t cap);
 
 /* The file name of the profile of the interval starting at time_ns (Unix
  * ns): "hwprof-20240131T120000.000Z.pb.gz" (UTC; names sort by time). */

@@ -274,32 +274,45 @@ static void set(struct cfiwalk_regs *r, unsigned reg, uint64_t v)
 }
 
 /* The CFA of a row in frame cur, evaluated when a rule first needs it (as
- * libdwfl does: a CFA read from memory may fail).  0, or -1 without one. */
+ * libdwfl does: a CFA read from memory may fail). */
 struct cfa {
 	int state;                  /* 0: not yet, 1: *v, -1: none */
 	uint64_t v;
 };
 
-static int cfa_of(struct walk *k, const struct cfi_rules *row, const struct cfiwalk_regs *cur,
-		  struct cfa *c)
+/* Frame cur being unwound by row: what every register's rule reads. */
+struct frame {
+	struct walk *k;
+	const struct cfi_rules *row;
+	const struct cfiwalk_regs *cur;
+	struct cfa cfa;
+};
+
+/* f's CFA into f->cfa.v.  0, or -1 without one. */
+static int cfa_of(struct frame *f)
 {
+	const struct cfi_rules *row = f->row;
+	const struct cfiwalk_regs *cur = f->cur;
+	struct cfa *c = &f->cfa;
+
 	if (!c->state) {
 		c->state = -1;
 		if (row->cfa != CFI_CFA_UNDEF && known(cur, row->cfa_base)) {
 			c->v = cur->v[row->cfa_base] + (uint64_t)(int64_t)row->cfa_off;
-			if (row->cfa == CFI_CFA_REG || read_word(k, c->v, &c->v) == 0)
+			if (row->cfa == CFI_CFA_REG || read_word(f->k, c->v, &c->v) == 0)
 				c->state = 1;
 		}
 	}
 	return c->state > 0 ? 0 : -1;
 }
 
-/* Register r of the caller by its rule (kind, base register, offset).  0
+/* Register r of f's caller by its rule (kind, base register, offset).  0
  * set, -1 unknown. */
-static int reg_by_rule(struct walk *k, const struct cfi_rules *row, unsigned r, int kind,
-		       unsigned base, uint64_t off, const struct cfiwalk_regs *cur, struct cfa *cfa,
+static int reg_by_rule(struct frame *f, unsigned r, int kind, unsigned base, uint64_t off,
 		       uint64_t *v)
 {
+	const struct cfiwalk_regs *cur = f->cur;
+
 	switch (kind) {
 	case CFI_SAME:
 		*v = cur->v[r];
@@ -309,16 +322,16 @@ static int reg_by_rule(struct walk *k, const struct cfi_rules *row, unsigned r, 
 		return known(cur, base) ? 0 : -1;
 	case CFI_AT_CFA:
 	case CFI_CFA_PLUS:
-		if (cfa_of(k, row, cur, cfa) < 0)
+		if (cfa_of(f) < 0)
 			return -1;
-		*v = cfa->v + off;
-		return kind == CFI_AT_CFA ? read_word(k, *v, v) : 0;
+		*v = f->cfa.v + off;
+		return kind == CFI_AT_CFA ? read_word(f->k, *v, v) : 0;
 	case CFI_AT_REG:
 	case CFI_REG_PLUS:
-		if (cfa_of(k, row, cur, cfa) < 0 || !known(cur, base))
+		if (cfa_of(f) < 0 || !known(cur, base))
 			return -1;
 		*v = cur->v[base] + off;
-		return kind == CFI_AT_REG ? read_word(k, *v, v) : 0;
+		return kind == CFI_AT_REG ? read_word(f->k, *v, v) : 0;
 	default:
 		return -1;
 	}
@@ -330,7 +343,7 @@ static enum step by_row(struct walk *k, const struct cfi_rules *row, const struc
 			struct cfiwalk_regs *next)
 {
 	const struct cfi_rule *x = row->rules, *end = row->rules + row->nrules;
-	struct cfa cfa = { 0, 0 };
+	struct frame f = { k, row, cur, { 0, 0 } };
 	int ra_undefined = 0;
 	uint64_t v;
 
@@ -350,7 +363,7 @@ static enum step by_row(struct walk *k, const struct cfi_rules *row, const struc
 			ra_undefined |= r == row->ra;
 			continue;
 		}
-		if (reg_by_rule(k, row, r, kind, base, off, cur, &cfa, &v) == 0)
+		if (reg_by_rule(&f, r, kind, base, off, &v) == 0)
 			set(next, r, v);
 	}
 	/* An undefined, unknown or zero return address ends the stack. */

@@ -337,8 +337,8 @@ static int agent_setup(struct agent_run *run)
 	run->so.on_fallback = on_fallback;
 	run->so.fallback_ctx = run;
 	run->so.ring_pages = session_ring_pages(&run->so, o->ring_pages);
-	r = attach_setup("agent", &run->o.target, &run->so, &run->s, &bad, &run->kernel_hidden,
-			 o->quiet);
+	r = attach_setup(&(struct attach_req){ "agent", &run->o.target, &run->so, o->quiet },
+			 &run->s, &bad, &run->kernel_hidden);
 	if (r > 0)
 		return r;
 	if (r < 0) {
@@ -378,6 +378,8 @@ static void add_comments(struct agent_run *run, struct profile *p,
 			 const struct agent_usage *before, const struct agent_usage *after)
 {
 	const struct recorder_stats *st = recorder_stats(run->rec);
+	const struct agent_interval iv = { p->duration_nanos, st->samples - run->samples_before,
+					   st->lost - run->lost_before };
 	char buf[1024];
 
 	profile_add_comment(p, run->cmdline);
@@ -390,8 +392,7 @@ static void add_comments(struct agent_run *run, struct profile *p,
 	profile_add_comment(p, run->o.dwarf ? "call graph: dwarf" : run->o.callchain
 			    ? "call graph: fp (frame pointers; frameless leaves' callers from CFI)"
 			    : "call graph: none");
-	agent_overhead_line(before, after, p->duration_nanos, st->samples - run->samples_before,
-			    st->lost - run->lost_before, buf, sizeof(buf));
+	agent_overhead_line(before, after, &iv, buf, sizeof(buf));
 	profile_add_comment(p, buf);
 	if (st->gone_unnamed) {
 		snprintf(buf, sizeof(buf), "deleted or replaced binaries: %llu addresses could "

@@ -96,26 +96,35 @@ static void drop_at(pid_t *ids, size_t *n, size_t i)
 	(*n)--;
 }
 
-/* Every id of (ids, *n) must exist; those of other users are dropped when
- * we may not attach to them, each with its line.  0, or 1 after a message for
- * an id that does not exist. */
-static int check_ids(const char *cmd, char flag, pid_t *ids, size_t *n, const char *proc_root,
-		     const struct preflight_self *self, size_t *dropped)
+/* What check_ids needs of the command and its targets, and the count of
+ * ids it dropped. */
+struct id_check {
+	const char *cmd;
+	const char *proc_root;
+	const struct preflight_self *self;
+	size_t dropped;
+};
+
+/* Every id of (ids, *n) (given with -flag) must exist; those of other users
+ * are dropped when we may not attach to them, each with its line, and counted
+ * in c->dropped.  0, or 1 after a message for an id that does not exist. */
+static int check_ids(struct id_check *c, char flag, pid_t *ids, size_t *n)
 {
 	char why[256];
 
 	for (size_t i = 0; i < *n;) {
 		uid_t uid;
-		int r = preflight_owner(proc_root, ids[i], &uid);
+		int r = preflight_owner(c->proc_root, ids[i], &uid);
 
 		if (r == -ESRCH) {
-			fprintf(stderr, "hwprof %s: -%c %d: no such process\n", cmd, flag, (int)ids[i]);
+			fprintf(stderr, "hwprof %s: -%c %d: no such process\n", c->cmd, flag,
+				(int)ids[i]);
 			return 1;
 		}
-		if (r == 0 && !preflight_may_attach(self, uid, why, sizeof(why))) {
-			fprintf(stderr, "hwprof %s: -%c %d: %s\n", cmd, flag, (int)ids[i], why);
+		if (r == 0 && !preflight_may_attach(c->self, uid, why, sizeof(why))) {
+			fprintf(stderr, "hwprof %s: -%c %d: %s\n", c->cmd, flag, (int)ids[i], why);
 			drop_at(ids, n, i);
-			(*dropped)++;
+			c->dropped++;
 			continue;
 		}
 		i++;
@@ -144,7 +153,8 @@ int attach_preflight(const char *cmd, struct target *t, struct session_opts *so,
 {
 	struct preflight_self self;
 	struct preflight pf;
-	size_t dropped = 0, given = t->n_pids + t->n_tids;
+	struct id_check ids = { cmd, t->proc_root, &self, 0 };
+	size_t given = t->n_pids + t->n_tids;
 	char why[2048];
 
 	if (preflight_self(&self) < 0) {
@@ -153,9 +163,8 @@ int attach_preflight(const char *cmd, struct target *t, struct session_opts *so,
 		self.paranoid = util_perf_paranoid();
 	}
 	preflight_assess(&self, &pf);
-	if (check_ids(cmd, 'p', t->pids, &t->n_pids, t->proc_root, &self, &dropped) ||
-	    check_ids(cmd, 't', t->tids, &t->n_tids, t->proc_root, &self, &dropped) ||
-	    (given && dropped == given))
+	if (check_ids(&ids, 'p', t->pids, &t->n_pids) ||
+	    check_ids(&ids, 't', t->tids, &t->n_tids) || (given && ids.dropped == given))
 		return 1;
 	if (preflight_explain(&self, t->system_wide, why, sizeof(why)) > 0) {
 		for (char *l = strtok(why, "\n"); l; l = strtok(NULL, "\n"))
@@ -310,14 +319,14 @@ int attach_check_args(const char *cmd, struct target *t, int have_command)
 	return 0;
 }
 
-int attach_setup(const char *cmd, struct target *t, struct session_opts *so, struct session **s,
-		 size_t *failed_event, int *kernel_hidden, int quiet)
+int attach_setup(const struct attach_req *q, struct session **s, size_t *failed_event,
+		 int *kernel_hidden)
 {
-	int r = attach_preflight(cmd, t, so, kernel_hidden);
+	int r = attach_preflight(q->cmd, q->t, q->so, kernel_hidden);
 
 	if (r)
 		return r;
-	r = attach_open(cmd, t, so, s, failed_event, quiet);
+	r = attach_open(q->cmd, q->t, q->so, s, failed_event, q->quiet);
 	return r == -ESRCH ? 1 : r;
 }
 

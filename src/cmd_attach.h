@@ -58,10 +58,18 @@ void attach_usage(FILE *f, int record);
  * and a target together are an error.  0, or -1 after a message. */
 int attach_check_args(const char *cmd, struct target *t, int have_command);
 
-/* attach_preflight, then attach_open.  0; the exit status (> 0) after a
+/* What a command opens its events on, and how it speaks of it. */
+struct attach_req {
+	const char *cmd;            /* "record", "agent": the messages' prefix */
+	struct target *t;
+	struct session_opts *so;
+	int quiet;
+};
+
+/* attach_preflight, then attach_open, of q.  0; the exit status (> 0) after a
  * message; or the kernel's -errno with *failed_event for the caller to word. */
-int attach_setup(const char *cmd, struct target *t, struct session_opts *so, struct session **s,
-		 size_t *failed_event, int *kernel_hidden, int quiet);
+int attach_setup(const struct attach_req *q, struct session **s, size_t *failed_event,
+		 int *kernel_hidden);
 
 /* The recorder's options for processes hwprof did not start: process labels,
  * our own samples left out, exited processes freed. */

@@ -164,8 +164,8 @@ static struct profile *read_profile(const char *path)
 static int tally(const struct diff_opts *o, struct profile *b, struct profile *n, struct diff *d,
 		 struct diff_view *v)
 {
-	char dropped[512];
-	int tb, tn, r = diff_pick_type(b, n, o->type, &tb, &tn, dropped, sizeof(dropped));
+	struct diff_pick pick;
+	int r = diff_pick_type(b, n, o->type, &pick);
 
 	if (r == -ENOENT) {
 		fprintf(stderr, "hwprof diff: no sample type '%s' in both profiles\n", o->type);
@@ -173,13 +173,14 @@ static int tally(const struct diff_opts *o, struct profile *b, struct profile *n
 	}
 	if (r) {
 		fprintf(stderr, "hwprof diff: %s and %s have no sample type in common (%s)\n",
-			o->base, o->new, dropped);
+			o->base, o->new, pick.dropped);
 		return 2;
 	}
-	if (dropped[0])
-		fprintf(stderr, "hwprof diff: comparing %s; not in both: %s\n", n->types[tn].type, dropped);
-	v->type = n->types[tn];
-	if (diff_tally(d, 0, b, (size_t)tb) || diff_tally(d, 1, n, (size_t)tn)) {
+	if (pick.dropped[0])
+		fprintf(stderr, "hwprof diff: comparing %s; not in both: %s\n", n->types[pick.tn].type,
+			pick.dropped);
+	v->type = n->types[pick.tn];
+	if (diff_tally(d, 0, b, (size_t)pick.tb) || diff_tally(d, 1, n, (size_t)pick.tn)) {
 		fprintf(stderr, "hwprof diff: out of memory, or negative values in a profile\n");
 		return 2;
 	}

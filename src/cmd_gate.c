@@ -236,11 +236,11 @@ static int pick_type(const struct gate_cli *c, const struct profile *p, struct p
 			return 2;
 		}
 	} else {
-		int tb = 0;
-		char dropped[8];
+		struct diff_pick pick = { 0 };
 
 		/* The default diff takes between a profile and itself. */
-		diff_pick_type(p, p, NULL, &tb, &k, dropped, sizeof(dropped));
+		diff_pick_type(p, p, NULL, &pick);
+		k = pick.tn;
 	}
 	t->type = strdup(p->types[k].type);
 	t->unit = strdup(p->types[k].unit);

@@ -762,8 +762,9 @@ static int record_setup(struct record_run *run)
 		return 1;
 	}
 	if (attaching) {
-		r = attach_setup("record", &run->o.target, &run->so, &run->s, &bad,
-				 &run->notes.kernel_hidden, run->o.quiet);
+		r = attach_setup(&(struct attach_req){ "record", &run->o.target, &run->so,
+						       run->o.quiet },
+				 &run->s, &bad, &run->notes.kernel_hidden);
 		if (r > 0)
 			return r;
 	} else {

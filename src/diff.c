@@ -403,13 +403,13 @@ static void list_dropped(const struct profile *a, const struct profile *b, const
 }
 
 int diff_pick_type(const struct profile *base, const struct profile *new, const char *name,
-		   int *tb, int *tn, char *dropped, size_t cap)
+		   struct diff_pick *out)
 {
 	int b = -1, n = -1;
 
-	dropped[0] = '\0';
-	list_dropped(base, new, "BASE", dropped, cap);
-	list_dropped(new, base, "NEW", dropped, cap);
+	out->dropped[0] = '\0';
+	list_dropped(base, new, "BASE", out->dropped, sizeof(out->dropped));
+	list_dropped(new, base, "NEW", out->dropped, sizeof(out->dropped));
 	if (name) {
 		n = profile_type_index(new, name);
 		b = n >= 0 ? common(new, base, (size_t)n) : -1;
@@ -431,8 +431,8 @@ int diff_pick_type(const struct profile *base, const struct profile *new, const 
 		if (b < 0)
 			return -EINVAL;
 	}
-	*tb = b;
-	*tn = n;
+	out->tb = b;
+	out->tn = n;
 	return 0;
 }
 

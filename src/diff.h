@@ -88,14 +88,19 @@ const char *diff_read_strerror(int err);
 /* Whether p is a differential profile (samples labelled pprof::base=true). */
 int diff_is_differential(const struct profile *p);
 
+/* The sample type diff_pick_type chose, and the types it left out. */
+struct diff_pick {
+	int tb, tn;             /* its index in BASE, in NEW */
+	char dropped[512];      /* the types only one side has ("" when none) */
+};
+
 /* Which sample type two profiles are compared on: `name` if given (in both,
  * with the same unit), else NEW's default type, else the first one both have
- * that is not the plain "samples" count, else "samples".  *tb and *tn get
- * its index in each; dropped (cap bytes) names the types only one of them
- * has ("" when none).  0, -ENOENT (name not in both) or -EINVAL (no type in
- * common). */
+ * that is not the plain "samples" count, else "samples".  Into *out: its
+ * index in each, and the types dropped (filled in every case).  0, -ENOENT
+ * (name not in both) or -EINVAL (no type in common). */
 int diff_pick_type(const struct profile *base, const struct profile *new, const char *name,
-		   int *tb, int *tn, char *dropped, size_t cap);
+		   struct diff_pick *out);
 
 /* The index in p of the type named and measured as t, or -1. */
 int diff_same_type(const struct profile *p, const struct profile_value_type *t);

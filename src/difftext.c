@@ -100,10 +100,13 @@ static void put_header(const struct diff *d, const struct diff_view *v, FILE *ou
 	fputs("\n\n", out);
 }
 
-/* One value column group: base, new, delta, delta%, noise mark. */
-static void put_group(const struct diff *d, const struct diff_view *v, double base, double bn,
-		      double new, double nn, FILE *out)
+/* One value column group of a function's values and sample counts per side
+ * (val[], n[]: self or cum): base (scaled by v->kb), new, delta, delta%,
+ * noise mark. */
+static void put_group(const struct diff *d, const struct diff_view *v, const double *val,
+		      const double *n, FILE *out)
 {
+	double base = v->kb * val[0], bn = n[0], new = val[1], nn = n[1];
 	char b1[32], b2[32], b3[32], b4[32];
 
 	fprintf(out, "%10s %10s %10s %8s %c", diff_show(b1, sizeof(b1), d, v, base, 0),
@@ -135,9 +138,9 @@ int diff_write_table(const struct diff *d, const struct diff_view *v, FILE *out)
 	for (size_t i = 0; i < shown; i++) {
 		const struct diff_fn *f = rows[i].f;
 
-		put_group(d, v, v->kb * f->self[0], f->self_n[0], f->self[1], f->self_n[1], out);
+		put_group(d, v, f->self, f->self_n, out);
 		fputs(" ", out);
-		put_group(d, v, v->kb * f->cum[0], f->cum_n[0], f->cum[1], f->cum_n[1], out);
+		put_group(d, v, f->cum, f->cum_n, out);
 		fputs("  ", out);
 		text_put_name(f->name, out);
 	}

@@ -188,11 +188,14 @@ static void drop_from(struct perthread *p, size_t first)
 		close(p->fds[--p->n_fds].fd);
 }
 
-/* Event e on tid and CPU slot c, in the ring of that CPU.  0 or -errno. */
-static int open_one(struct perthread *p, pid_t tid, size_t c, size_t e, int on_exec, size_t base,
+/* Event e on tid and CPU slot c, in the ring of that CPU, the attr tried
+ * into *a.  The events of a CPU open in order, one fd each, so that the
+ * CPU's first is at n_fds - e.  0 or -errno. */
+static int open_one(struct perthread *p, pid_t tid, size_t c, size_t e, int on_exec,
 		    struct perf_event_attr *a)
 {
 	int is_leader = p->leader[e] == (int)e, group_fd = -1, fd, r;
+	size_t base = p->n_fds - e;
 	uint64_t id;
 
 	*a = p->attrs[e];
@@ -224,10 +227,8 @@ static int open_thread(struct perthread *p, pid_t tid, int on_exec, size_t *fail
 	struct perf_event_attr a;
 
 	for (size_t c = 0; c < p->n_cpus; c++) {
-		size_t base = p->n_fds;
-
 		for (size_t e = 0; e < p->n; e++) {
-			int r = open_one(p, tid, c, e, on_exec, base, &a);
+			int r = open_one(p, tid, c, e, on_exec, &a);
 
 			if (r < 0) {
 				if (failed)

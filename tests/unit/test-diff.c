@@ -289,21 +289,21 @@ static void test_svg(const struct diff *d, const struct diff_view *v)
 
 static void test_types(struct profile *b, struct profile *n)
 {
-	char dropped[128];
-	int tb = -1, tn = -1;
+	struct diff_pick pk = { -1, -1, "" };
 
-	is_int(diff_pick_type(b, n, NULL, &tb, &tn, dropped, sizeof(dropped)), 0, "pick: default");
-	ok(tb == 1 && tn == 1 && !dropped[0], "pick: cpu in both, nothing dropped");
-	is_int(diff_pick_type(b, n, "wall", &tb, &tn, dropped, sizeof(dropped)), -ENOENT, "pick: no wall");
+	is_int(diff_pick_type(b, n, NULL, &pk), 0, "pick: default");
+	ok(pk.tb == 1 && pk.tn == 1 && !pk.dropped[0], "pick: cpu in both, nothing dropped");
+	is_int(diff_pick_type(b, n, "wall", &pk), -ENOENT, "pick: no wall");
 	{
 		struct profile *w = NULL;
 
 		profile_new(&w);
 		profile_add_type(w, "wall", "nanoseconds");
 		profile_add_type(w, "cpu", "nanoseconds");
-		is_int(diff_pick_type(b, w, NULL, &tb, &tn, dropped, sizeof(dropped)), 0, "pick: cpu");
-		ok(tb == 1 && tn == 1, "pick: cpu, the first type in common that is not samples");
-		is_str(dropped, "samples (BASE only), wall (NEW only)", "pick: the others named as dropped");
+		is_int(diff_pick_type(b, w, NULL, &pk), 0, "pick: cpu");
+		ok(pk.tb == 1 && pk.tn == 1, "pick: cpu, the first type in common that is not samples");
+		is_str(pk.dropped, "samples (BASE only), wall (NEW only)",
+		       "pick: the others named as dropped");
 		profile_free(w);
 	}
 }
@@ -312,8 +312,7 @@ static void test_refusals(void)
 {
 	struct profile *p = NULL, *q = NULL;
 	struct diff *d = NULL;
-	char dropped[128];
-	int tb, tn;
+	struct diff_pick pk;
 	uint64_t id;
 	int64_t v[1] = { -5 };
 
@@ -321,9 +320,8 @@ static void test_refusals(void)
 	profile_new(&q);
 	profile_add_type(p, "cpu", "nanoseconds");
 	profile_add_type(q, "alloc_space", "bytes");
-	is_int(diff_pick_type(p, q, NULL, &tb, &tn, dropped, sizeof(dropped)), -EINVAL,
-	       "no type in common: -EINVAL");
-	is_str(dropped, "cpu (BASE only), alloc_space (NEW only)", "both named");
+	is_int(diff_pick_type(p, q, NULL, &pk), -EINVAL, "no type in common: -EINVAL");
+	is_str(pk.dropped, "cpu (BASE only), alloc_space (NEW only)", "both named");
 	{
 		struct profile_line l = { (uint64_t)profile_function(p, "f", "f", "", 0), 0 };
 

@@ -145,57 +145,68 @@ static int all_sampled(const struct seen *s)
 	return n >= 3;
 }
 
-/* The whole run, with the watchers read by perthread's own thread or, without
- * it, by this loop's calls to perthread_read.  0, or 77 when perf_event_open
- * is refused here. */
-static int scenario(int own_thread)
-{
-	const char *how = own_thread ? "own thread" : "read inline";
-	struct perf_event_attr attrs[2], trk;
-	int leader[2] = { 0, 0 }, cpus[MAX_CPUS], ring_fd[MAX_CPUS], go[2], done[2], status;
-	struct ring *rings[MAX_CPUS] = { 0 };
-	struct perthread_stats st;
-	struct perthread_spec spec;
-	struct pollfd pfds[MAX_CPUS];
-	struct seen seen = { 0 };
-	size_t ncpus = 0, failed = 99, fds_before;
-	cpu_set_t set;
+/* One run: the child, the CPUs and their rings, what was seen. */
+struct run {
 	pid_t pid;
-	int r, exited = 0, told = 0;
+	int go[2], done[2], status, exited, told;
+	int cpus[MAX_CPUS], ring_fd[MAX_CPUS];
+	struct ring *rings[MAX_CPUS];
+	size_t ncpus;
+	struct perf_event_attr trk;         /* the session's dummy per CPU */
+	struct seen seen;
+};
+
+/* The CPUs we may run on, and the child, waiting for go.  0 or 1. */
+static int spawn(struct run *u)
+{
+	cpu_set_t set;
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		for (int c = 0; c < MAX_CPUS; c++)
 			if (CPU_ISSET(c, &set))
-				cpus[ncpus++] = c;
-	if (pipe(go) < 0 || pipe(done) < 0)
+				u->cpus[u->ncpus++] = c;
+	if (pipe(u->go) < 0 || pipe(u->done) < 0)
 		return 1;
-	pid = fork();
-	if (pid == 0) {
-		close(go[1]);
-		close(done[1]);
-		child(go[0], done[0]);
+	u->pid = fork();
+	if (u->pid == 0) {
+		close(u->go[1]);
+		close(u->done[1]);
+		child(u->go[0], u->done[0]);
 	}
-	close(go[0]);
-	close(done[0]);
+	close(u->go[0]);
+	close(u->done[0]);
+	return 0;
+}
 
-	/* The session's part: per CPU an inherited dummy owning the ring. */
-	memset(&trk, 0, sizeof(trk));
-	trk.size = sizeof(trk);
-	trk.type = PERF_TYPE_SOFTWARE;
-	trk.config = PERF_COUNT_SW_DUMMY;
-	trk.sample_type = fmt.sample_type & ~(uint64_t)PERF_SAMPLE_READ;
-	trk.sample_id_all = 1;
-	trk.inherit = 1;
-	for (size_t c = 0; c < ncpus; c++) {
-		ring_fd[c] = events_open(&trk, pid, cpus[c], -1);
-		if (ring_fd[c] < 0 || ring_open(ring_fd[c], RING_PAGES, &rings[c]) < 0) {
+/* The session's part: per CPU an inherited dummy owning the ring.  0, or 77
+ * (the child killed) when perf_event_open is refused here. */
+static int open_rings(struct run *u)
+{
+	struct perf_event_attr *trk = &u->trk;
+
+	memset(trk, 0, sizeof(*trk));
+	trk->size = sizeof(*trk);
+	trk->type = PERF_TYPE_SOFTWARE;
+	trk->config = PERF_COUNT_SW_DUMMY;
+	trk->sample_type = fmt.sample_type & ~(uint64_t)PERF_SAMPLE_READ;
+	trk->sample_id_all = 1;
+	trk->inherit = 1;
+	for (size_t c = 0; c < u->ncpus; c++) {
+		u->ring_fd[c] = events_open(trk, u->pid, u->cpus[c], -1);
+		if (u->ring_fd[c] < 0 || ring_open(u->ring_fd[c], RING_PAGES, &u->rings[c]) < 0) {
 			printf("1..0 # SKIP perf_event_open refused here: %s\n",
-			       strerror(ring_fd[c] < 0 ? -ring_fd[c] : errno));
-			kill(pid, SIGKILL);
+			       strerror(u->ring_fd[c] < 0 ? -u->ring_fd[c] : errno));
+			kill(u->pid, SIGKILL);
 			return 77;
 		}
 	}
-	memset(attrs, 0, sizeof(attrs));
+	return 0;
+}
+
+/* The group: task-clock leading context-switches, as a session asks for it. */
+static void group_attrs(struct perf_event_attr attrs[2])
+{
+	memset(attrs, 0, 2 * sizeof(attrs[0]));
 	attrs[0].size = attrs[1].size = sizeof(attrs[0]);
 	attrs[0].type = attrs[1].type = PERF_TYPE_SOFTWARE;
 	attrs[0].config = PERF_COUNT_SW_TASK_CLOCK;
@@ -208,78 +219,114 @@ static int scenario(int own_thread)
 		attrs[i].inherit = 1;                /* perthread clears it */
 		attrs[i].mmap = 1;                   /* and the side-band bits */
 	}
-	spec = (struct perthread_spec){ .attrs = attrs, .leader = leader, .n = 2, .cpus = cpus,
-					.n_cpus = ncpus, .ring_fd = ring_fd };
-	ok(perthread_new(&spec, &seen.pt) == 0, "%s: perthread_new", how);
-	r = perthread_watch(seen.pt, pid, &trk);
-	is_int(r, 0, "%s: a watcher on every CPU (%zu)", how, ncpus);
-	fds_before = open_fds();
-	r = perthread_open(seen.pt, pid, 0, &failed, NULL);
-	is_int(r, 0, "%s: the group opened on the command's first thread", how);
-	perthread_stats(seen.pt, &st);
-	ok(perthread_open(seen.pt, 999999999, 0, &failed, NULL) == -ESRCH && st.failed == 0,
-	   "%s: a thread gone before its events open: -ESRCH, no failure", how);
-	if (own_thread) {
-		size_t before_start = open_fds();
+}
 
-		is_int(perthread_start(seen.pt), 0, "%s: the watcher thread starts", how);
-		/* What the thread itself holds stays open. */
-		fds_before += open_fds() - before_start;
-	}
-	is_int(perthread_pollfds(seen.pt, pfds, MAX_CPUS), own_thread ? 0 : ncpus,
-	       "%s: the watchers are polled by the caller only without the thread", how);
+/* Let the child go and read the watchers and the rings until it has exited
+ * (killed if it does not), then what is left of both.  0 or 1. */
+static int drive(struct run *u)
+{
+	struct pollfd pfds[MAX_CPUS];
 
-	if (write(go[1], "g", 1) != 1)
+	if (write(u->go[1], "g", 1) != 1)
 		return 1;
-	for (int tries = 0; tries < 2000 && !exited; tries++) {
-		size_t n = perthread_pollfds(seen.pt, pfds, MAX_CPUS);
+	for (int tries = 0; tries < 2000 && !u->exited; tries++) {
+		size_t n = perthread_pollfds(u->seen.pt, pfds, MAX_CPUS);
 
 		if (n)
 			poll(pfds, n, 5);
 		else
 			usleep(5000);
-		perthread_read(seen.pt, on_task, &seen);
-		for (size_t c = 0; c < ncpus; c++)
-			ring_read(rings[c], on_sample, &seen);
+		perthread_read(u->seen.pt, on_task, &u->seen);
+		for (size_t c = 0; c < u->ncpus; c++)
+			ring_read(u->rings[c], on_sample, &u->seen);
 		/* Enough seen: the threads may end. */
-		if (!told && all_sampled(&seen)) {
-			told = write(done[1], "d", 1) == 1;
-			close(done[1]);
+		if (!u->told && all_sampled(&u->seen)) {
+			u->told = write(u->done[1], "d", 1) == 1;
+			close(u->done[1]);
 		}
-		exited = waitpid(pid, &status, WNOHANG) == pid;
+		u->exited = waitpid(u->pid, &u->status, WNOHANG) == u->pid;
 	}
-	if (!exited) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	if (!u->exited) {
+		kill(u->pid, SIGKILL);
+		waitpid(u->pid, &u->status, 0);
 	}
 	/* The last EXIT records may still be on their way to the watcher thread. */
-	for (int tries = 0; tries < 200 && seen.exits < 3; tries++) {
+	for (int tries = 0; tries < 200 && u->seen.exits < 3; tries++) {
 		usleep(5000);
-		perthread_read(seen.pt, on_task, &seen);
+		perthread_read(u->seen.pt, on_task, &u->seen);
 	}
-	for (size_t c = 0; c < ncpus; c++)
-		ring_read(rings[c], on_sample, &seen);
+	for (size_t c = 0; c < u->ncpus; c++)
+		ring_read(u->rings[c], on_sample, &u->seen);
+	return 0;
+}
 
-	perthread_stats(seen.pt, &st);
-	ok(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: the command ran and exited", how);
-	is_int(seen.forks, 2, "%s: the watchers gave a FORK record for each new thread", how);
-	ok(seen.exits >= 3, "%s: and an EXIT record for each thread (%llu)", how,
-	   (unsigned long long)seen.exits);
-	is_int(st.threads, 3, "%s: each new thread got the group at its FORK record", how);
-	ok(all_sampled(&seen), "%s: all three threads were sampled (%zu threads with samples)", how,
-	   seen.ntids);
-	is_int(seen.bad_ids, 0, "%s: every sample's id is the leader's (event 0)", how);
-	is_int(seen.bad_reads, 0, "%s: every sample reads its group: the member's id is event 1's", how);
-	/* done[1] was closed meanwhile. */
-	is_int(open_fds() + (told ? 1 : 0), fds_before,
-	       "%s: every thread's events closed at its EXIT, the first thread's too", how);
-	is_int(perthread_event_of(seen.pt, 0), -1, "%s: an id never opened belongs to no event", how);
-	perthread_free(seen.pt);
-	for (size_t c = 0; c < ncpus; c++) {
-		ring_close(rings[c]);
-		close(ring_fd[c]);
+/* The whole run, with the watchers read by perthread's own thread or, without
+ * it, by drive's calls to perthread_read.  0, or 77 when perf_event_open is
+ * refused here. */
+static int scenario(int own_thread)
+{
+	const char *how = own_thread ? "own thread" : "read inline";
+	struct perf_event_attr attrs[2];
+	int leader[2] = { 0, 0 }, r;
+	struct perthread_stats st;
+	struct perthread_spec spec;
+	struct pollfd pfds[MAX_CPUS];
+	size_t failed = 99, fds_before;
+	struct run u = { 0 };
+	struct seen *seen = &u.seen;
+
+	if (spawn(&u))
+		return 1;
+	r = open_rings(&u);
+	if (r)
+		return r;
+	group_attrs(attrs);
+	spec = (struct perthread_spec){ .attrs = attrs, .leader = leader, .n = 2, .cpus = u.cpus,
+					.n_cpus = u.ncpus, .ring_fd = u.ring_fd };
+	ok(perthread_new(&spec, &seen->pt) == 0, "%s: perthread_new", how);
+	r = perthread_watch(seen->pt, u.pid, &u.trk);
+	is_int(r, 0, "%s: a watcher on every CPU (%zu)", how, u.ncpus);
+	fds_before = open_fds();
+	r = perthread_open(seen->pt, u.pid, 0, &failed, NULL);
+	is_int(r, 0, "%s: the group opened on the command's first thread", how);
+	perthread_stats(seen->pt, &st);
+	ok(perthread_open(seen->pt, 999999999, 0, &failed, NULL) == -ESRCH && st.failed == 0,
+	   "%s: a thread gone before its events open: -ESRCH, no failure", how);
+	if (own_thread) {
+		size_t before_start = open_fds();
+
+		is_int(perthread_start(seen->pt), 0, "%s: the watcher thread starts", how);
+		/* What the thread itself holds stays open. */
+		fds_before += open_fds() - before_start;
 	}
-	close(go[1]);
+	is_int(perthread_pollfds(seen->pt, pfds, MAX_CPUS), own_thread ? 0 : u.ncpus,
+	       "%s: the watchers are polled by the caller only without the thread", how);
+	if (drive(&u))
+		return 1;
+
+	perthread_stats(seen->pt, &st);
+	ok(u.exited && WIFEXITED(u.status) && WEXITSTATUS(u.status) == 0,
+	   "%s: the command ran and exited", how);
+	is_int(seen->forks, 2, "%s: the watchers gave a FORK record for each new thread", how);
+	ok(seen->exits >= 3, "%s: and an EXIT record for each thread (%llu)", how,
+	   (unsigned long long)seen->exits);
+	is_int(st.threads, 3, "%s: each new thread got the group at its FORK record", how);
+	ok(all_sampled(seen), "%s: all three threads were sampled (%zu threads with samples)", how,
+	   seen->ntids);
+	is_int(seen->bad_ids, 0, "%s: every sample's id is the leader's (event 0)", how);
+	is_int(seen->bad_reads, 0, "%s: every sample reads its group: the member's id is event 1's",
+	       how);
+	/* done[1] was closed meanwhile. */
+	is_int(open_fds() + (u.told ? 1 : 0), fds_before,
+	       "%s: every thread's events closed at its EXIT, the first thread's too", how);
+	is_int(perthread_event_of(seen->pt, 0), -1, "%s: an id never opened belongs to no event",
+	       how);
+	perthread_free(seen->pt);
+	for (size_t c = 0; c < u.ncpus; c++) {
+		ring_close(u.rings[c]);
+		close(u.ring_fd[c]);
+	}
+	close(u.go[1]);
 	return 0;
 }
 
