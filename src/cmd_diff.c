@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdopt.h"
 #include "cmds.h"
 #include "diff.h"
 #include "diffpprof.h"
@@ -119,17 +120,8 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fprintf(stderr, "hwprof diff: %s needs an argument; try 'hwprof diff --help'\n",
-				argv[optind - 1]);
-			return 2;
 		default:
-			if (optopt)
-				fprintf(stderr, "hwprof diff: unknown option '-%c'", optopt);
-			else
-				fprintf(stderr, "hwprof diff: unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, "; try 'hwprof diff --help'\n");
-			return 2;
+			return cmdopt_bad("diff", c, argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdopt.h"
 #include "cmds.h"
 #include "diff.h"
 #include "gate.h"
@@ -183,17 +184,10 @@ static int parse_opts(int argc, char **argv, struct gate_cli *c)
 	optind = 1;
 	opterr = 0;
 	while (!r && (ch = getopt_long(n_opts, opts, ":t:h", longopts, NULL)) != -1) {
-		if (ch == ':') {
-			fprintf(stderr, "hwprof gate: %s needs an argument; try 'hwprof gate --help'\n",
-				opts[optind - 1]);
-			r = 2;
-		} else if (ch == '?') {
-			fprintf(stderr, "hwprof gate: unknown option '%s'; try 'hwprof gate --help'\n",
-				opts[optind - 1]);
-			r = 2;
-		} else {
+		if (ch == ':' || ch == '?')
+			r = cmdopt_bad("gate", ch, opts);
+		else
 			r = one_opt(ch, optarg, c);
-		}
 	}
 	if (!r && optind < n_opts) {
 		fprintf(stderr, "hwprof gate: '%s': files go after --base and --new (or --stat)\n",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdopt.h"
 #include "cmds.h"
 #include "fmt.h"
 #include "hdr.h"
@@ -156,17 +157,8 @@ static int read_opts(int argc, char **argv, struct latency_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fprintf(stderr, "hwprof latency: %s needs an argument; try 'hwprof latency "
-				"--help'\n", argv[optind - 1]);
-			return 2;
 		default:
-			if (optopt)
-				fprintf(stderr, "hwprof latency: unknown option '-%c'", optopt);
-			else
-				fprintf(stderr, "hwprof latency: unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, "; try 'hwprof latency --help'\n");
-			return 2;
+			return cmdopt_bad("latency", c, argv);
 		}
 	}
 	return 0;

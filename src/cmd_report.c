@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdopt.h"
 #include "cmds.h"
 #include "demangle.h"
 #include "flamegraph.h"
@@ -220,18 +221,8 @@ static int read_opts(int argc, char **argv, struct report_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fprintf(stderr, "hwprof report: %s needs an argument; try 'hwprof report --help'\n",
-				argv[optind - 1]);
-			return 2;
 		default:
-			/* optopt is 0 for an unknown long option: name it by its argv word. */
-			if (optopt)
-				fprintf(stderr, "hwprof report: unknown option '-%c'", optopt);
-			else
-				fprintf(stderr, "hwprof report: unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, "; try 'hwprof report --help'\n");
-			return 2;
+			return cmdopt_bad("report", c, argv);
 		}
 	}
 	return 0;
