@@ -12,9 +12,19 @@ cc1=$(gcc -print-prog-name=cc1)
 # path): switches, loops and calls for cc1's optimizers.
 { echo "__SIZE_TYPE__ strlen(const char *);"
 	awk -v n=300 -f "$TESTS_SRCDIR/../bench/bigc.awk"; } >"$TMP/big.c"
-"$HWPROF" record -o "$TMP/p.pb.gz" -- "$cc1" -quiet -O2 "$TMP/big.c" -o "$TMP/big.s" \
-	2>"$TMP/err" >/dev/null || fail "record exited $? ($(cat "$TMP/err"))"
-! grep '^hwprof: lost' "$TMP/err" || fail "samples lost at the default rate"
+record_cc1() {
+	"$HWPROF" record -o "$TMP/p.pb.gz" -- "$cc1" -quiet -O2 "$TMP/big.c" -o "$TMP/big.s" \
+		2>"$TMP/err" >/dev/null || fail "record exited $? ($(cat "$TMP/err"))"
+}
+record_cc1
+# The ring holds a quarter second of 32 KiB copies: a reader kept off both
+# CPUs that long by the tests beside this one loses some.  Once is the
+# machine; twice in a row is hwprof.
+if grep -q '^hwprof: lost' "$TMP/err"; then
+	echo "# $(grep '^hwprof: lost' "$TMP/err"); recording again"
+	record_cc1
+fi
+! grep '^hwprof: lost' "$TMP/err" || fail "samples lost at the default rate, twice"
 folded "$TMP/p.pb.gz" >"$TMP/f.txt" || fail "report --folded failed"
 got=$(user_stacks "$TMP/f.txt" | awk '{ v = $NF; t += v; if ($0 ~ /(^|;)main[; ]/) m += v }
 	END { printf "%.1f %.0f\n", t ? 100 * m / t : 0, t }')
