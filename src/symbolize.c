@@ -678,7 +678,8 @@ int symbolize_lookup_file(struct symbolizer *s, const char *path, const char *bu
 	if (found) {
 		e = &s->cache[found - 1];
 		res->n = e->n;
-		memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
+		if (e->n) /* an address with no name keeps no frames (NULL) */
+			memcpy(res->frames, e->frames, e->n * sizeof(*e->frames));
 		return 0;
 	}
 	if (s->ncache >= SYM_RESULTS_MAX)
