@@ -24,7 +24,12 @@ if grep -q '^hwprof: lost' "$TMP/err"; then
 	echo "# $(grep '^hwprof: lost' "$TMP/err"); recording again"
 	record_cc1
 fi
-! grep '^hwprof: lost' "$TMP/err" || fail "samples lost at the default rate, twice"
+if grep -q '^hwprof: lost' "$TMP/err"; then
+	# Built with sanitizers, hwprof does several times the work per sample:
+	# its speed is not what this build tests.
+	[ -n "${SAN_CFLAGS:-}" ] || fail "samples lost at the default rate, twice"
+	echo "# $(grep '^hwprof: lost' "$TMP/err") (a sanitizer build)"
+fi
 folded "$TMP/p.pb.gz" >"$TMP/f.txt" || fail "report --folded failed"
 got=$(user_stacks "$TMP/f.txt" | awk '{ v = $NF; t += v; if ($0 ~ /(^|;)main[; ]/) m += v }
 	END { printf "%.1f %.0f\n", t ? 100 * m / t : 0, t }')
