@@ -14,10 +14,10 @@ static const struct command {
 	const char *synopsis;
 } commands[] = {
 	{ "record", cmd_record, "record [OPTIONS] -- CMD [ARGS]   profile CMD, write a pprof profile" },
-	{ "latency", cmd_latency, "latency [OPTIONS] [FILE]        tail percentiles of latencies (HDR histogram, .hlog, .hgrm)" },
+	{ "latency", cmd_latency, "latency [OPTIONS] [FILE]         tail percentiles of latencies (HDR histogram, .hlog, .hgrm)" },
 	{ "report", cmd_report, "report [OPTIONS] FILE            top functions, folded stacks, tags or a flame graph" },
 	{ "diff", cmd_diff, "diff [OPTIONS] BASE NEW          what changed between two profiles (table, flame graph, pprof)" },
-	{ "gate", cmd_gate, "gate --base F... --new F...       CI: fail only on a change beyond run-to-run noise" },
+	{ "gate", cmd_gate, "gate --base F... --new F...      CI: fail only on a change beyond run-to-run noise" },
 	{ "stat", cmd_stat, "stat [OPTIONS] -- CMD [ARGS]     count events while CMD runs (-r N: distributions)" },
 	{ "agent", cmd_agent, "agent [-p PID|-a] [OPTIONS]      always on: a profile per interval to --dir or --push" },
 	{ "list", cmd_list, "list [PATTERN] | --attr EVENT    events and presets, and which work on this machine" },
