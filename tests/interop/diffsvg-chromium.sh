@@ -21,10 +21,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/diffsvg.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-# charlie's work doubles, foxtrot's goes, hotel's comes.
-"$HWPROF" record -q -e cpu-clock -o "$tmp/base.pb.gz" -- "$mix" 0.3 alpha=40 charlie=20 foxtrot=20 \
+# charlie's work doubles, foxtrot's goes, hotel's comes.  At 4999 Hz some
+# 1500 samples a side: charlie's growth (15 points of share) is then well
+# beyond the noise mark (2 sqrt(n1 + n2) samples), as it was not at 300.
+"$HWPROF" record -q -e cpu-clock -F 4999 -m 1024 -o "$tmp/base.pb.gz" -- "$mix" 0.3 alpha=40 charlie=20 foxtrot=20 \
 	2>"$tmp/err" || skip "hwprof cannot sample here: $(head -1 "$tmp/err")"
-"$HWPROF" record -q -e cpu-clock -o "$tmp/new.pb.gz" -- "$mix" 0.3 alpha=40 charlie=40 hotel=20 ||
+"$HWPROF" record -q -e cpu-clock -F 4999 -m 1024 -o "$tmp/new.pb.gz" -- "$mix" 0.3 alpha=40 charlie=40 hotel=20 ||
 	fail "hwprof record (new) failed"
 "$HWPROF" diff --normalize share --svg "$tmp/d.svg" "$tmp/base.pb.gz" "$tmp/new.pb.gz" 2>"$tmp/err" ||
 	fail "hwprof diff --svg: $(cat "$tmp/err")"
