@@ -47,7 +47,7 @@ struct perthread {
 	/* With a watcher thread (perthread_start): it reads the watchers, opens
 	 * and closes, and queues the records for perthread_read; `lock` guards
 	 * fds, threads, stats and the queue. */
-	int helper;
+	int threaded;               /* that thread runs */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	int stop_fd[2];             /* a byte on [1] ends the thread */
@@ -104,21 +104,21 @@ int perthread_new(const struct perthread_spec *spec, struct perthread **out)
 	return 0;
 }
 
-static void stop_helper(struct perthread *p)
+static void stop_thread(struct perthread *p)
 {
-	if (!p->helper)
+	if (!p->threaded)
 		return;
 	if (write(p->stop_fd[1], "", 1) != 1)
 		pthread_cancel(p->thread);
 	pthread_join(p->thread, NULL);
-	p->helper = 0;
+	p->threaded = 0;
 }
 
 void perthread_free(struct perthread *p)
 {
 	if (!p)
 		return;
-	stop_helper(p);
+	stop_thread(p);
 	for (int i = 0; i < 2; i++)
 		if (p->stop_fd[i] >= 0)
 			close(p->stop_fd[i]);
@@ -413,7 +413,7 @@ int perthread_start(struct perthread *p)
 	sigset_t all, old;
 	int r;
 
-	if (p->helper)
+	if (p->threaded)
 		return 0;
 	if (p->n_cpus > 1024 || pipe2(p->stop_fd, O_CLOEXEC) < 0)
 		return p->n_cpus > 1024 ? -E2BIG : -errno;
@@ -422,7 +422,7 @@ int perthread_start(struct perthread *p)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = -pthread_create(&p->thread, NULL, watch_thread, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	p->helper = r == 0;
+	p->threaded = r == 0;
 	return r;
 }
 
@@ -432,7 +432,7 @@ int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx)
 	size_t len, off = 0;
 	int r = 0, err;
 
-	if (!p->helper)
+	if (!p->threaded)
 		return read_watchers(p, fn, ctx);
 	/* Take the queue whole; the thread starts a new one. */
 	pthread_mutex_lock(&p->lock);
@@ -462,7 +462,7 @@ int perthread_read(struct perthread *p, ring_record_fn fn, void *ctx)
 size_t perthread_pollfds(const struct perthread *p, struct pollfd *pfds, size_t cap)
 {
 	/* With the watcher thread, the watchers are its to poll. */
-	return p->helper ? 0 : watch_pollfds(p, pfds, cap);
+	return p->threaded ? 0 : watch_pollfds(p, pfds, cap);
 }
 
 int perthread_event_of(struct perthread *p, uint64_t id)
