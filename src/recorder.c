@@ -1,5 +1,6 @@
 /* recorder.c - see recorder.h. */
 #include "recorder.h"
+#include "recorder-int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,32 +17,6 @@
 #include "spanjoin.h"
 #include "timeline.h"
 #include "util.h"
-
-struct recorder {
-	struct recorder_opts opts;
-	struct profile *prof;
-	struct procmap *maps;       /* fed by MMAP2/COMM/FORK, read by names */
-	struct addrname *names;
-	struct callstack *stacks;
-	struct ordering *order;     /* the batch of raw records */
-	struct groupread *groups;   /* last member counts, with group sampling */
-	struct spanjoin *spans;     /* the program's spans (recorder_set_spans), or NULL */
-	struct recorder_stats stats;
-	recorder_event_of_fn event_of;
-	const void *event_ctx;
-	struct offcpu *off;         /* --off-cpu: threads switched out */
-	struct timeline *timeline;
-	int offcpu_type, wall_type; /* their sample types (0: none) */
-	uint64_t last_time;         /* of the last record, to close open waits at */
-	/* Threads that exited (opts.attached): in this flush, and in the one
-	 * before, whose state is freed after this flush (a sample read late
-	 * from another CPU's ring may still come one flush after the exit). */
-	pid_t *exits[2];
-	size_t n_exits[2], cap_exits[2];
-};
-
-/* Labels of a sample: pid, tid, thread, process, state, and the given ones. */
-#define LABELS_MAX (5 + RECORDER_MAX_LABELS)
 
 static int add_types(struct recorder *r)
 {
@@ -183,18 +158,16 @@ int recorder_next_profile(struct recorder *r, struct profile **out)
 /* A sample (or an off-CPU wait) x of thread tid at `time` into the profile;
  * inside a span of the program, through spanjoin.c, which labels it (and may
  * hold it until the span ends). */
-static int add_sample(struct recorder *r, uint32_t tid, uint64_t time,
-		      const struct profile_sample *x)
+int recorder_add_sample(struct recorder *r, uint32_t tid, uint64_t time,
+			const struct profile_sample *x)
 {
 	if (r->spans)
 		return spanjoin_add_sample(r->spans, r->prof, tid, time, x);
 	return profile_add_sample(r->prof, x);
 }
 
-/* The labels every sample carries into labels[0..n): pid, tid, thread name,
- * the process's name (opts.process_label), the given ones.  Returns n. */
-static size_t thread_labels(struct recorder *r, struct profile_label *labels, uint32_t pid,
-			    uint32_t tid)
+size_t recorder_thread_labels(struct recorder *r, struct profile_label *labels, uint32_t pid,
+			      uint32_t tid)
 {
 	size_t n = 3, given = r->opts.n_labels < RECORDER_MAX_LABELS ? r->opts.n_labels
 								    : RECORDER_MAX_LABELS;
@@ -216,117 +189,9 @@ static size_t thread_labels(struct recorder *r, struct profile_label *labels, ui
 	return n + given;
 }
 
-/* ---- off-CPU time (offcpu.h) and the timeline (timeline.h) ---- */
-
-/* A closed interval of a thread: onto the timeline, and a wait into the
- * profile as a sample of its stack at switch-out, labeled with its state. */
-static int add_interval(struct recorder *r, const struct offcpu_interval *iv)
-{
-	int64_t values[PROFILE_MAX_TYPES] = { 0 };
-	struct profile_label labels[LABELS_MAX];
-	struct profile_sample x = {
-		.n_locations = iv->n_locs, .location_ids = iv->locs,
-		.labels = labels, .values = values,
-	};
-	uint64_t unsampled;
-	int err;
-
-	x.n_labels = thread_labels(r, labels, iv->pid, iv->tid) + 1;
-	if (r->timeline) {
-		err = timeline_thread(r->timeline, iv->pid, iv->tid, labels[2].str);
-		if (err >= 0)
-			err = timeline_add(r->timeline, iv->tid, (int)iv->state, iv->start,
-					   iv->end - iv->start);
-		if (err < 0)
-			return err;
-	}
-	if (iv->state == OFFCPU_RUNNING || iv->end <= iv->start)
-		return 0;
-	if (!x.n_locations) {
-		int64_t id = addrname_named(r->names, "[off-cpu: switch-out not sampled]");
-
-		if (id < 0)
-			return (int)id;
-		unsampled = (uint64_t)id;
-		x.location_ids = &unsampled;
-		x.n_locations = 1;
-		r->stats.offcpu_unsampled++;
-	}
-	values[r->offcpu_type] = (int64_t)(iv->end - iv->start);
-	if (r->wall_type > 0)
-		values[r->wall_type] = values[r->offcpu_type];
-	/* The context-switch event's own type counts the waits. */
-	values[r->opts.offcpu_event] = 1;
-	memset(&labels[x.n_labels - 1], 0, sizeof(*labels));
-	labels[x.n_labels - 1].key = "state";
-	labels[x.n_labels - 1].str = offcpu_state_name(iv->state);
-	r->stats.offcpu_waits++;
-	/* A wait that began inside a request is that request's. */
-	return add_sample(r, iv->tid, iv->start, &x);
-}
-
-/* A sample with --off-cpu: a switch-out keeps its stack until the thread runs
- * again; any other sample shows its thread running (and is added as usual). */
-static int offcpu_sample(struct recorder *r, const struct perfrec_sample *s, int ev,
-			 const struct profile_sample *x)
-{
-	struct offcpu_at at = { s->pid, s->tid, s->time };
-	struct offcpu_interval iv;
-	int c;
-
-	if (s->time > r->last_time)
-		r->last_time = s->time;
-	if (ev == r->opts.offcpu_event - 1) {
-		enum offcpu_state st = offcpu_stack_state(r->off, r->prof,
-							  addrname_kernel_mapping(r->names), x);
-
-		c = offcpu_out_sample(r->off, &at, x, st, &iv);
-		return c > 0 ? add_interval(r, &iv) : c;
-	}
-	c = offcpu_running(r->off, s->tid, s->time, &iv);
-	if (c > 0)
-		c = add_interval(r, &iv);
-	if (c >= 0 && r->timeline)
-		c = timeline_add(r->timeline, s->tid, -1, s->time, 0);
-	if (c < 0)
-		return c;
-	r->stats.samples++;
-	return add_sample(r, s->tid, s->time, x);
-}
-
-/* Close the intervals of thread tid (every thread: 0) still open at end. */
-static int close_intervals(struct recorder *r, uint32_t tid, uint64_t end)
-{
-	struct offcpu_interval iv;
-	int c;
-
-	while ((c = offcpu_close(r->off, tid, end, &iv)) > 0)
-		if ((c = add_interval(r, &iv)) < 0)
-			return c;
-	return c;
-}
-
-static int offcpu_record(struct recorder *r, const struct perfrec *rec)
-{
-	struct offcpu_at at = { rec->sid.pid, rec->sid.tid, rec->sid.time };
-	struct offcpu_interval iv;
-	unsigned flags;
-	int c;
-
-	if (rec->has_sid && rec->sid.time > r->last_time)
-		r->last_time = rec->sid.time;
-	if (rec->type == PERF_RECORD_EXIT)
-		return close_intervals(r, rec->u.fork.tid, rec->u.fork.time);
-	r->stats.switches++;
-	flags = (rec->u.sw.out ? OFFCPU_SWITCH_OUT : OFFCPU_SWITCH_IN) |
-		(rec->u.sw.preempt ? OFFCPU_SWITCH_PREEMPT : 0);
-	c = offcpu_switch(r->off, &at, flags, &iv);
-	return c > 0 ? add_interval(r, &iv) : c;
-}
-
 int recorder_finish(struct recorder *r)
 {
-	int err = r->off ? close_intervals(r, 0, r->last_time) : 0;
+	int err = r->off ? recorder_close_intervals(r, 0, r->last_time) : 0;
 
 	collect_stats(r);
 	return err;
@@ -394,14 +259,14 @@ static int handle_sample(struct recorder *r, const struct perfrec_sample *s)
 	err = callstack_of(r->stacks, s, locs, &x.n_locations);
 	if (err < 0 || x.n_locations == 0)
 		return err;
-	x.n_labels = thread_labels(r, labels, s->pid, s->tid);
+	x.n_labels = recorder_thread_labels(r, labels, s->pid, s->tid);
 	/* Wall time: the on-CPU samples' time (event 0, cpu-clock) plus the waits. */
 	if (r->wall_type > 0 && ev == 0)
 		values[r->wall_type] = values[1];
 	if (r->off)
-		return offcpu_sample(r, s, ev, &x);
+		return recorder_offcpu_sample(r, s, ev, &x);
 	r->stats.samples++;
-	return add_sample(r, s->tid, s->time, &x);
+	return recorder_add_sample(r, s->tid, s->time, &x);
 }
 
 static int handle_mmap(struct recorder *r, const struct perfrec_mmap *mm)
@@ -512,10 +377,10 @@ static int handle(struct recorder *r, const struct perfrec *rec)
 	case PERF_RECORD_EXIT:
 		if (r->opts.attached && note_exit(r, (pid_t)rec->u.fork.tid) < 0)
 			return -ENOMEM;
-		return r->off ? offcpu_record(r, rec) : 0;
+		return r->off ? recorder_offcpu_record(r, rec) : 0;
 	case PERF_RECORD_SWITCH:
 	case PERF_RECORD_SWITCH_CPU_WIDE:
-		return r->off ? offcpu_record(r, rec) : 0;
+		return r->off ? recorder_offcpu_record(r, rec) : 0;
 	default:
 		return 0;
 	}
