@@ -39,6 +39,8 @@ build kallsyms src/kallsyms.c src/util.c
 build procmap src/procmap.c src/util.c src/hindex.c
 build json src/json.c src/gate.c src/stats.c src/util.c -lm
 build demangle src/demangle.c src/profile.c src/hindex.c src/util.c -lstdc++
+# A profiled program's unwind tables (.eh_frame_hdr, .eh_frame).
+build cfi src/cfiread.c src/cfirows.c -ldw -lelf
 # fuzz-unwind walks through the CFI of a workload built without frame pointers
 # and of libc.
 gcc -g -O2 -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
