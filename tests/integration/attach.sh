@@ -46,6 +46,8 @@ printf 'while [ ! -e "%s" ]; do sleep 0.05; done\n"%s" & "%s" & wait\n' "$TMP/go
 sh "$TMP/parent.sh" &
 parent=$!
 late="$late $parent"
+# Its spinners too, should the test end early: killing the shell leaves them.
+trap 'kill $(pgrep -P $parent) $tree $late 2>/dev/null; rm -rf "$TMP"' EXIT
 "$HWPROF" record -F 499 -g -p $parent --duration 2s -o "$TMP/c.pb.gz" 2>"$TMP/err" &
 rec=$!
 n=0
