@@ -1,11 +1,12 @@
 /* symbolize.c - see symbolize.h.
  *
  * Three sources of names: ELF files through libdwfl (one offline Dwfl per
- * file, at bias 0, so the debuginfo lookup by build id and debuglink is
- * libdwfl's own), kallsyms for the kernel (kallsyms.c), perf-PID.map for JIT
+ * file, at bias 0, its debug file found by build id and debuglink on this
+ * machine only: debuginfo.c), kallsyms for the kernel (kallsyms.c), perf-PID.map for JIT
  * code (jitmap.c).  Every string handed out is interned here, so results can
  * be copied freely and live until symbolize_free. */
 #include "symbolize.h"
+#include "debuginfo.h"
 #include "demangle.h"
 #include "hindex.h"
 #include "jitmap.h"
@@ -123,7 +124,7 @@ int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symboli
 	if (jitmap_new(jit_dir, &s->jit) < 0)
 		goto fail;
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.find_debuginfo = debuginfo_find;
 	s->callbacks.section_address = dwfl_offline_section_address;
 	s->callbacks.debuginfo_path = &s->debuginfo_path;
 	*out = s;
