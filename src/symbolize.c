@@ -84,6 +84,7 @@ struct symbolizer {
 	struct hindex cache_ix;
 
 	uint64_t tick;
+	uint64_t idle_mark;          /* tick at the last symbolize_close_idle */
 	struct symbolize_cache_stats cstats;
 
 	int kernel_loaded;
@@ -180,6 +181,18 @@ static uint64_t path_hash(const char *ip)
 	return util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
 }
 
+/* The files' index built again from s->files.  0 or -ENOMEM. */
+static int files_reindex(struct symbolizer *s)
+{
+	hindex_free(&s->files_ix);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (hindex_reserve(&s->files_ix) < 0)
+			return -ENOMEM;
+		hindex_insert(&s->files_ix, path_hash(s->files[i]->path), i + 1);
+	}
+	return 0;
+}
+
 /* Close the least recently used file (and forget every result, which may
  * point at it); the index is built again without it.  0 or -ENOMEM. */
 static int file_evict(struct symbolizer *s)
@@ -192,14 +205,35 @@ static int file_evict(struct symbolizer *s)
 	results_clear(s);
 	file_free(s->files[lru]);
 	s->files[lru] = s->files[--s->nfiles];
-	hindex_free(&s->files_ix);
-	for (size_t i = 0; i < s->nfiles; i++) {
-		if (hindex_reserve(&s->files_ix) < 0)
-			return -ENOMEM;
-		hindex_insert(&s->files_ix, path_hash(s->files[i]->path), i + 1);
-	}
 	s->cstats.files_closed++;
-	return 0;
+	return files_reindex(s);
+}
+
+void symbolize_close_idle(struct symbolizer *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (s->files[i]->last_use > s->idle_mark) {
+			s->files[kept++] = s->files[i];
+			continue;
+		}
+		file_free(s->files[i]);
+		s->cstats.files_closed++;
+	}
+	if (kept < s->nfiles) {
+		/* Results may point at a closed file. */
+		results_clear(s);
+		s->nfiles = kept;
+		if (files_reindex(s) < 0) {
+			/* Without an index the files cannot be found: close them all. */
+			for (size_t i = 0; i < s->nfiles; i++)
+				file_free(s->files[i]);
+			s->nfiles = 0;
+			hindex_free(&s->files_ix);
+		}
+	}
+	s->idle_mark = s->tick;
 }
 
 /* Past the strings' bound, drop everything: files keep interned paths and

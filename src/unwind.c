@@ -209,6 +209,17 @@ void unwind_free(struct unwinder *u)
 	free(u);
 }
 
+void unwind_forget(struct unwinder *u, pid_t pid)
+{
+	for (size_t i = 0; i < u->nprocs; i++)
+		if (u->procs[i].pid == pid) {
+			proc_clear(&u->procs[i]);
+			u->procs[i] = u->procs[--u->nprocs];
+			memset(&u->procs[u->nprocs], 0, sizeof(u->procs[0]));
+			return;
+		}
+}
+
 /* A fresh Dwfl for p (a new process, or one whose mappings changed). */
 static int proc_reset(struct unwinder *u, struct uproc *p, pid_t pid)
 {
