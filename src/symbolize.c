@@ -2,9 +2,9 @@
  *
  * Three sources of names: ELF files through libdwfl (one offline Dwfl per
  * file, at bias 0, its debug file found by build id and debuglink on this
- * machine only: debuginfo.c), kallsyms for the kernel (kallsyms.c), perf-PID.map for JIT
- * code (jitmap.c).  Every string handed out is interned here, so results can
- * be copied freely and live until symbolize_free. */
+ * machine only: debuginfo.c), kallsyms for the kernel (kallsyms.c),
+ * perf-PID.map for JIT code (jitmap.c).  Every string handed out is interned
+ * here, so results can be copied freely and live until symbolize_free. */
 #include "symbolize.h"
 #include "debuginfo.h"
 #include "demangle.h"
