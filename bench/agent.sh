@@ -4,13 +4,15 @@
 # the same:
 #   1. own CPU at -F 97 system-wide with both CPUs busy (two calltree
 #      processes), frame pointers and DWARF: `hwprof agent -a` vs
-#      `perf record -a -F 97` (-g, --call-graph dwarf), SECONDS each (default 30);
+#      `perf record -a -F 97` (-g, --call-graph dwarf), SECONDS each (default
+#      30): the one-time start (CPU in the first 5 s: kallsyms, libraries) and
+#      the steady state (CPU from 5 s to the end), both tools from /proc/PID/stat;
 #   2. peak RSS of `hwprof agent -a` over RSS_SECONDS (default 120; the target
 #      is stated for 3600) with ten short-lived processes starting per second;
 #   3. time from `hwprof record -p` starting to its first sample (from the
 #      timeline's sample times, CLOCK_MONOTONIC), five runs;
 #   4. the target's speed before attaching, while attached and after hwprof
-#      left (bench/rate: median chunk time).
+#      left (bench/rate for 9 s: median chunk time; attached from 2 s to 5 s).
 # Needs root (system-wide) and `make check`'s workloads (calltree, calltree-nofp).
 # Run from the top of the tree after building.  BENCH_OUT=DIR keeps the files.
 set -eu
@@ -19,6 +21,8 @@ HWPROF=${HWPROF:-$PWD/build/hwprof}
 WL=$PWD/build/tests/workloads
 SECS=${1:-30}
 RSS_SECS=${2:-120}
+WARM=5
+[ "$SECS" -gt $((WARM + 4)) ] || { echo "SECONDS must be at least $((WARM + 5))"; exit 2; }
 if [ -n "${BENCH_OUT:-}" ]; then W=$BENCH_OUT; mkdir -p "$W"; else W=$(mktemp -d); fi
 [ -x "$WL/calltree-nofp" ] || { echo "build the workloads first: make -C build check TESTS="; exit 2; }
 cc -O2 bench/measure.c -o "$W/measure"
@@ -31,6 +35,18 @@ TCK=$(getconf CLK_TCK)
 cpu_of() { awk -v t="$TCK" '{ sub(/^.*\) /, ""); print ($12 + $13) / t }' "/proc/$1/stat"; }
 
 echo "== 1. own CPU, -F 97 system-wide, both CPUs busy, $SECS s each"
+echo "   (start: CPU in the first $WARM s; steady: CPU from then to the end, per second)"
+# steady NAME PID: after WARM seconds and at SECS, both tools read the same way
+# from /proc/PID/stat (user + system, all threads); the tool is then stopped.
+steady() {
+	sleep "$WARM"
+	c0=$(cpu_of "$2")
+	sleep $((SECS - WARM))
+	c1=$(cpu_of "$2")
+	kill -INT "$2"; wait "$2" || true
+	echo "$1: start $(awk -v c="$c0" 'BEGIN { printf "%.3f", c }') s CPU, steady" \
+		"$(awk -v a="$c0" -v b="$c1" -v s=$((SECS - WARM)) 'BEGIN { printf "%.2f", 100 * (b - a) / s }')% of one core"
+}
 for mode in fp dwarf; do
 	prog=$WL/calltree
 	[ $mode = dwarf ] && prog=$WL/calltree-nofp
@@ -40,16 +56,12 @@ for mode in fp dwarf; do
 	mkdir -p "$W/d-$mode"
 	"$HWPROF" agent -q -a -F 97 --call-graph $mode --interval 10s --dir "$W/d-$mode" \
 		2>"$W/agent-$mode.err" &
-	ag=$!
-	sleep "$SECS"
-	c=$(cpu_of $ag)
-	kill -TERM $ag; wait $ag || true
-	echo "hwprof agent -a -F 97 --call-graph $mode: own CPU $(awk -v c="$c" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * c / s }')% of one core"
+	steady "hwprof agent -a -F 97 --call-graph $mode" $!
 	pg=-g
 	[ $mode = dwarf ] && pg="--call-graph dwarf"
 	# shellcheck disable=SC2086
-	set -- $("$W/measure" perf record -q -a -F 97 $pg -o "$W/perf-$mode.data" -- sleep "$SECS" 2>/dev/null)
-	echo "perf record -a -F 97 $pg: own CPU $(awk -v c="$2" -v s="$SECS" 'BEGIN { printf "%.2f", 100 * c / 1e9 / s }')% of one core (recording only; perf report not counted)"
+	perf record -q -a -F 97 $pg -o "$W/perf-$mode.data" 2>/dev/null &
+	steady "perf record -a -F 97 $pg (recording only; perf report not counted)" $!
 	kill $a $b; wait $a $b 2>/dev/null || true
 	pids=
 done
@@ -88,7 +100,7 @@ kill $t; wait $t 2>/dev/null || true
 pids=
 
 echo "== 4. the target's speed before, while and after hwprof attached (median chunk ms)"
-"$W/rate" 60 >"$W/rate.out" & r=$!
+"$W/rate" 9 >"$W/rate.out" & r=$!
 pids=$r
 sleep 2
 t0=$(awk 'END { print $2 }' "$W/rate.out")

@@ -1,6 +1,8 @@
 /* rate - the speed of a program before, during and after hwprof attaches:
- * CHUNKS chunks of the same CPU work (default 100, some 50 ms each), one line
- * per chunk on stdout: "CHUNK END_MONO_NS DURATION_NS". */
+ * chunks of the same CPU work (some 50 ms each) for SECONDS (default 10),
+ * one line per chunk on stdout: "CHUNK END_MONO_NS DURATION_NS".  A duration,
+ * not a number of chunks, so that the phases a caller times by the clock
+ * have chunks in them whatever the machine's speed. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +26,16 @@ __attribute__((noinline)) static void chunk(void)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 100;
+	double secs = argc > 1 ? atof(argv[1]) : 10;
+	long long end = mono() + (long long)(secs * 1e9);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 0; i < n; i++) {
-		long long t0 = mono();
+	for (int i = 0; mono() < end; i++) {
+		long long t0 = mono(), t1;
 
 		chunk();
-		printf("%d %lld %lld\n", i, mono(), mono() - t0);
+		t1 = mono();
+		printf("%d %lld %lld\n", i, t1, t1 - t0);
 	}
 	return 0;
 }

@@ -119,6 +119,11 @@ void addrname_set_profile(struct addrname *a, struct profile *prof)
 	memset(a->mcache, 0, sizeof(a->mcache));
 }
 
+void addrname_close_idle(struct addrname *a)
+{
+	symbolize_close_idle(a->sym);
+}
+
 void addrname_forget(struct addrname *a, pid_t pid)
 {
 	for (size_t i = 0; i < a->n_proc_loaded; i++)

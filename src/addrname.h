@@ -73,6 +73,10 @@ void addrname_set_profile(struct addrname *a, struct profile *prof);
  * were read (the pid may come back as another process). */
 void addrname_forget(struct addrname *a, pid_t pid);
 
+/* Between intervals: close the ELF files no lookup used since the last call
+ * (symbolize_close_idle). */
+void addrname_close_idle(struct addrname *a);
+
 /* A file mapped executable (an MMAP2 record): open it now, while it is there,
  * so that its code is named even when it is deleted or replaced and its
  * process has exited before its samples are named (the 64 most recently

@@ -69,6 +69,12 @@ static uint64_t cost_median(const struct callstack *c)
 	return COST_BUCKETS * COST_BUCKET_NS;
 }
 
+void callstack_forget(struct callstack *c, pid_t pid)
+{
+	if (c->unw)
+		unwind_forget(c->unw, pid);
+}
+
 const struct callstack_stats *callstack_stats(struct callstack *c)
 {
 	c->stats.unwind_ns = cost_median(c);

@@ -57,6 +57,9 @@ void callstack_free(struct callstack *c);
  * may be 0 (nothing to name).  0 or -ENOMEM. */
 int callstack_of(struct callstack *c, const struct perfrec_sample *s, uint64_t *locs, size_t *n);
 
+/* Process pid exited and its samples are processed: free its unwinding state. */
+void callstack_forget(struct callstack *c, pid_t pid);
+
 /* The counters so far (unwind_ns as of this call). */
 const struct callstack_stats *callstack_stats(struct callstack *c);
 

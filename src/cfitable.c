@@ -15,6 +15,7 @@
  * In front of both, the rows of the addresses looked up last, by hash. */
 #include "cfitable.h"
 #include "cfiread.h"
+#include "debuginfo.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -251,7 +252,7 @@ static int open_dwfl(struct cfitable *t)
 
 	t->dwfl_tried = 1;
 	t->callbacks.find_elf = dwfl_build_id_find_elf;
-	t->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	t->callbacks.find_debuginfo = debuginfo_find;
 	t->callbacks.debuginfo_path = &t->debuginfo_path;
 	t->dwfl = dwfl_begin(&t->callbacks);
 	if (!t->dwfl)

@@ -5,6 +5,7 @@
  * SIGINT or SIGTERM.  Options, messages and exit codes. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,6 +437,10 @@ static void finish_interval(struct agent_run *run, int64_t start_real, int64_t d
 		push_submit(run->push, body, len, start_real / 1000000000,
 			    (start_real + duration + 999999999) / 1000000000);
 	profile_free(p);
+	/* The interval's profile, and whatever the caches dropped, was freed in
+	 * small blocks amid long-lived ones: glibc keeps such memory in the heap
+	 * (and counts it in RSS) unless asked to give the free pages back. */
+	malloc_trim(0);
 }
 
 /* Until a stop signal: intervals ending on the wall clock's multiples of

@@ -37,11 +37,12 @@ int kallsyms_new(struct kallsyms **out)
 	struct kallsyms *k = calloc(1, sizeof(*k));
 
 	*out = NULL;
-	if (!k || util_grow(&k->arena, &k->acap, 1, 1) < 0) {
+	if (!k || util_grow_raw(&k->arena, &k->acap, 1, 1) < 0) {
 		kallsyms_free(k);
 		return -ENOMEM;
 	}
-	k->alen = 1;                 /* "": util_grow zeroed it */
+	k->arena[0] = '\0';
+	k->alen = 1;                 /* "" */
 	k->sorted = true;
 	*out = k;
 	return 0;
@@ -60,7 +61,10 @@ void kallsyms_free(struct kallsyms *k)
  * when the offsets would outgrow 32 bits). */
 static int arena_add(struct kallsyms *k, const char *str, size_t len, uint32_t *off)
 {
-	if (len >= UINT32_MAX - k->alen || util_grow(&k->arena, &k->acap, k->alen + len + 1, 1) < 0)
+	/* Raw growth: the arena is written as it grows; zeroing its doubled
+	 * space first would only fault in pages twice over at load. */
+	if (len >= UINT32_MAX - k->alen ||
+	    util_grow_raw(&k->arena, &k->acap, k->alen + len + 1, 1) < 0)
 		return -ENOMEM;
 	memcpy(k->arena + k->alen, str, len);
 	k->arena[k->alen + len] = '\0';
@@ -136,7 +140,7 @@ static int parse_line(struct kallsyms *k, const char *p, const char *end)
 			return -ENOMEM;
 	}
 	if (arena_add(k, name, (size_t)((tab ? tab : end) - name), &noff) < 0 ||
-	    util_grow(&k->syms, &k->cap, k->n + 1, sizeof(*k->syms)) < 0)
+	    util_grow_raw(&k->syms, &k->cap, k->n + 1, sizeof(*k->syms)) < 0)
 		return -ENOMEM;
 	k->syms[k->n++] = (struct ksym){ addr, noff, moff };
 	k->nonzero += addr != 0;
@@ -175,6 +179,22 @@ static void sort_syms(struct kallsyms *k)
 	k->sorted = true;
 }
 
+/* Give back the doubling's slack: the table is kept for the whole run, and
+ * up to half of each array would otherwise be resident for nothing. */
+static void shrink(struct kallsyms *k)
+{
+	void *p;
+
+	if (k->n && k->n < k->cap && (p = realloc(k->syms, k->n * sizeof(*k->syms)))) {
+		k->syms = p;
+		k->cap = k->n;
+	}
+	if (k->alen < k->acap && (p = realloc(k->arena, k->alen))) {
+		k->arena = p;
+		k->acap = k->alen;
+	}
+}
+
 /* Parse the whole lines in buf[0..*have) and keep the unterminated rest at
  * the start of buf.  At eof the rest is the last line: parse it too. */
 static int parse_block(struct kallsyms *k, char *buf, size_t *have, bool eof)
@@ -207,7 +227,7 @@ int kallsyms_load(struct kallsyms *k, const char *path)
 		ssize_t got;
 
 		/* A line longer than the block (none in a real kallsyms) grows it. */
-		if (util_grow(&buf, &cap, have < KALLSYMS_BLOCK ? KALLSYMS_BLOCK : have + 1, 1) < 0) {
+		if (util_grow_raw(&buf, &cap, have < KALLSYMS_BLOCK ? KALLSYMS_BLOCK : have + 1, 1) < 0) {
 			err = -ENOMEM;
 			break;
 		}
@@ -226,6 +246,7 @@ int kallsyms_load(struct kallsyms *k, const char *path)
 	free(buf);
 	close(fd);
 	sort_syms(k);
+	shrink(k);
 	return err;
 }
 

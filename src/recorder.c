@@ -152,6 +152,7 @@ int recorder_next_profile(struct recorder *r, struct profile **out)
 	*out = r->prof;
 	r->prof = next;
 	addrname_set_profile(r->names, next);
+	addrname_close_idle(r->names);
 	return 0;
 }
 
@@ -342,6 +343,7 @@ static void forget_exits(struct recorder *r)
 		}
 		procmap_forget_comm(r->maps, tid);
 		addrname_forget(r->names, tid);
+		callstack_forget(r->stacks, tid);
 	}
 	r->exits[1] = r->exits[0];
 	r->n_exits[1] = r->n_exits[0];

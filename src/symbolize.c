@@ -1,11 +1,12 @@
 /* symbolize.c - see symbolize.h.
  *
  * Three sources of names: ELF files through libdwfl (one offline Dwfl per
- * file, at bias 0, so the debuginfo lookup by build id and debuglink is
- * libdwfl's own), kallsyms for the kernel (kallsyms.c), perf-PID.map for JIT
- * code (jitmap.c).  Every string handed out is interned here, so results can
- * be copied freely and live until symbolize_free. */
+ * file, at bias 0, its debug file found by build id and debuglink on this
+ * machine only: debuginfo.c), kallsyms for the kernel (kallsyms.c),
+ * perf-PID.map for JIT code (jitmap.c).  Every string handed out is interned
+ * here, so results can be copied freely and live until symbolize_free. */
 #include "symbolize.h"
+#include "debuginfo.h"
 #include "demangle.h"
 #include "hindex.h"
 #include "jitmap.h"
@@ -83,6 +84,7 @@ struct symbolizer {
 	struct hindex cache_ix;
 
 	uint64_t tick;
+	uint64_t idle_mark;          /* tick at the last symbolize_close_idle */
 	struct symbolize_cache_stats cstats;
 
 	int kernel_loaded;
@@ -123,7 +125,7 @@ int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symboli
 	if (jitmap_new(jit_dir, &s->jit) < 0)
 		goto fail;
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.find_debuginfo = debuginfo_find;
 	s->callbacks.section_address = dwfl_offline_section_address;
 	s->callbacks.debuginfo_path = &s->debuginfo_path;
 	*out = s;
@@ -179,6 +181,18 @@ static uint64_t path_hash(const char *ip)
 	return util_hash(&ip, sizeof(ip), UTIL_HASH_INIT);
 }
 
+/* The files' index built again from s->files.  0 or -ENOMEM. */
+static int files_reindex(struct symbolizer *s)
+{
+	hindex_free(&s->files_ix);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (hindex_reserve(&s->files_ix) < 0)
+			return -ENOMEM;
+		hindex_insert(&s->files_ix, path_hash(s->files[i]->path), i + 1);
+	}
+	return 0;
+}
+
 /* Close the least recently used file (and forget every result, which may
  * point at it); the index is built again without it.  0 or -ENOMEM. */
 static int file_evict(struct symbolizer *s)
@@ -191,14 +205,35 @@ static int file_evict(struct symbolizer *s)
 	results_clear(s);
 	file_free(s->files[lru]);
 	s->files[lru] = s->files[--s->nfiles];
-	hindex_free(&s->files_ix);
-	for (size_t i = 0; i < s->nfiles; i++) {
-		if (hindex_reserve(&s->files_ix) < 0)
-			return -ENOMEM;
-		hindex_insert(&s->files_ix, path_hash(s->files[i]->path), i + 1);
-	}
 	s->cstats.files_closed++;
-	return 0;
+	return files_reindex(s);
+}
+
+void symbolize_close_idle(struct symbolizer *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (s->files[i]->last_use > s->idle_mark) {
+			s->files[kept++] = s->files[i];
+			continue;
+		}
+		file_free(s->files[i]);
+		s->cstats.files_closed++;
+	}
+	if (kept < s->nfiles) {
+		/* Results may point at a closed file. */
+		results_clear(s);
+		s->nfiles = kept;
+		if (files_reindex(s) < 0) {
+			/* Without an index the files cannot be found: close them all. */
+			for (size_t i = 0; i < s->nfiles; i++)
+				file_free(s->files[i]);
+			s->nfiles = 0;
+			hindex_free(&s->files_ix);
+		}
+	}
+	s->idle_mark = s->tick;
 }
 
 /* Past the strings' bound, drop everything: files keep interned paths and

@@ -66,6 +66,12 @@ int symbolize_lookup_jit(struct symbolizer *s, pid_t pid, uint64_t addr, struct 
 struct jitmap;
 const struct jitmap *symbolize_jitmap(const struct symbolizer *s);
 
+/* Close the files (their Dwfl, line tables, decompressed debug sections)
+ * not looked up since the last call, and the results that point at them:
+ * between a long run's intervals, so that a program seen once does not keep
+ * its debug information for the rest of the run.  Between lookups only. */
+void symbolize_close_idle(struct symbolizer *s);
+
 /* How full the caches are, and how often a bound was hit. */
 struct symbolize_cache_stats {
 	size_t files, results, strings;

@@ -8,6 +8,7 @@
  * frame's pc lands in it (the walk stops there, the module is reported, the
  * walk starts over: at most once per module and process). */
 #include "unwind.h"
+#include "debuginfo.h"
 #include "vdso.h"
 
 #include <dwarf.h>
@@ -183,7 +184,7 @@ int unwind_new(unwind_find_map_fn find, void *ctx, struct unwinder **out)
 	u->ctx = ctx;
 	u->vdso_fd = -1;
 	u->callbacks.find_elf = dwfl_build_id_find_elf;
-	u->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	u->callbacks.find_debuginfo = debuginfo_find;
 	u->callbacks.debuginfo_path = &u->debuginfo_path;
 	*out = u;
 	return 0;
@@ -206,6 +207,17 @@ void unwind_free(struct unwinder *u)
 	if (u->vdso_fd >= 0)
 		close(u->vdso_fd);
 	free(u);
+}
+
+void unwind_forget(struct unwinder *u, pid_t pid)
+{
+	for (size_t i = 0; i < u->nprocs; i++)
+		if (u->procs[i].pid == pid) {
+			proc_clear(&u->procs[i]);
+			u->procs[i] = u->procs[--u->nprocs];
+			memset(&u->procs[u->nprocs], 0, sizeof(u->procs[0]));
+			return;
+		}
 }
 
 /* A fresh Dwfl for p (a new process, or one whose mappings changed). */

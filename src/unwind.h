@@ -55,6 +55,10 @@ struct unwinder;
 int unwind_new(unwind_find_map_fn find, void *ctx, struct unwinder **out);
 void unwind_free(struct unwinder *u);
 
+/* Process pid exited and its samples are processed: close its Dwfl (its
+ * modules' CFI and caches) now rather than when it is least recently used. */
+void unwind_forget(struct unwinder *u, pid_t pid);
+
 /* Walk the user stack of s into pcs[0..*n): pcs[0] is the sampled IP, every
  * other entry a call site (the return address minus one, so that it names the
  * call's line and function, not the next one).  Returns 1 when the walk reached

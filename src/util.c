@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int util_grow(void *arr, size_t *cap, size_t need, size_t elem)
+int util_grow_raw(void *arr, size_t *cap, size_t need, size_t elem)
 {
 	void **p = arr;
 	size_t ncap;
@@ -27,10 +27,19 @@ int util_grow(void *arr, size_t *cap, size_t need, size_t elem)
 	n = realloc(*p, ncap * elem);
 	if (!n)
 		return -ENOMEM;
-	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
 	*p = n;
 	*cap = ncap;
 	return 0;
+}
+
+int util_grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t old = *cap;
+	int err = util_grow_raw(arr, cap, need, elem);
+
+	if (err == 0 && *cap > old)
+		memset(*(char **)arr + old * elem, 0, (*cap - old) * elem);
+	return err;
 }
 
 uint64_t util_hash(const void *buf, size_t len, uint64_t h)

@@ -9,6 +9,10 @@
  * doubling.  New space is zeroed.  Returns 0 or -ENOMEM (*arr unchanged). */
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem);
 
+/* util_grow without zeroing the new space: for arrays filled as they grow,
+ * where zeroing would only touch pages that are written next anyway. */
+int util_grow_raw(void *arr, size_t *cap, size_t need, size_t elem);
+
 /* A 64-bit hash of buf, continuing from h (start with UTIL_HASH_INIT): fast on
  * u64 arrays, well mixed in the low bits.  Not stable across versions: never
  * store it. */

@@ -154,6 +154,36 @@ static void test_libc(struct symbolizer *s)
 	   "libc address named (%s)", r.n ? r.frames[r.n - 1].function : "none");
 }
 
+/* Between intervals, a file no lookup used since the last call is closed;
+ * one used is kept, and a closed one opens again when next needed. */
+static void test_close_idle(struct symbolizer *s)
+{
+	pid_t (*fn)(void) = getpid;
+	struct symbolize_cache_stats before, after;
+	struct sym_result r;
+	char libc[4096], self[4096];
+	uint64_t libc_off, self_off;
+
+	if (self_offset((uintptr_t)fn, libc, sizeof(libc), &libc_off) < 0 ||
+	    self_offset((uintptr_t)test_close_idle, self, sizeof(self), &self_off) < 0) {
+		ok(0, "getpid and this test are mapped");
+		return;
+	}
+	symbolize_lookup_file(s, self, NULL, self_off, &r);
+	symbolize_lookup_file(s, libc, NULL, libc_off, &r);
+	symbolize_close_idle(s);
+	symbolize_cache_stats(s, &before);
+	ok(before.files >= 2, "files used since the last call stay open (%zu)", before.files);
+	symbolize_lookup_file(s, libc, NULL, libc_off, &r);
+	symbolize_close_idle(s);
+	symbolize_cache_stats(s, &after);
+	is_int(after.files, 1, "only the file used in the interval stays open");
+	ok(after.files_closed > before.files_closed, "the idle files counted as closed");
+	is_int(symbolize_lookup_file(s, self, NULL, self_off, &r), 0, "a closed file opens again");
+	ok(r.n >= 1 && strcmp(r.frames[r.n - 1].function, "test_close_idle") == 0,
+	   "and names its function (%s)", r.n ? r.frames[r.n - 1].function : "none");
+}
+
 static void test_errors(struct symbolizer *s, const char *not_elf)
 {
 	struct sym_result r;
@@ -278,6 +308,7 @@ int main(void)
 		test_self(s);
 		test_build_id(s);
 		test_libc(s);
+		test_close_idle(s);
 		snprintf(path, sizeof(path), "%s/not-elf", dir);
 		fixture_write(path, "this is not an ELF file, it is long enough to be read\n");
 		test_errors(s, path);

@@ -1,0 +1,129 @@
+/* test-debuginfo.c - separate debug files found on this machine: by build id
+ * under the debuginfo path, by .gnu_debuglink in the file's .debug
+ * directory, a wrong file under the link's name refused, and libdebuginfod
+ * never loaded.  The files are split from this test's own binary by objcopy. */
+#include "debuginfo.h"
+#include "tap.h"
+
+#include <elfutils/libdwelf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/hwprof-debuginfo-XXXXXX";
+
+static char cmd[65536];
+
+/* Run cmd (filled by the caller): 0 when it succeeded. */
+static int sh(void)
+{
+	return system(cmd);
+}
+
+/* The debug file libdwfl settles on for the ELF at path, "" when none;
+ * dbgpath is the Dwfl's debuginfo_path. */
+static const char *debug_file_of(const char *path, const char *dbgpath)
+{
+	static char found[4096];
+	char *dp = strdup(dbgpath);
+	Dwfl_Callbacks cb = {
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = debuginfo_find,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &dp,
+	};
+	Dwfl *dwfl = dwfl_begin(&cb);
+	Dwfl_Module *mod;
+	const char *dbg = NULL;
+	Dwarf_Addr bias;
+
+	found[0] = '\0';
+	dwfl_report_begin(dwfl);
+	mod = dwfl_report_offline(dwfl, "m", path, -1);
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (mod && dwfl_module_getdwarf(mod, &bias) &&
+	    dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, &dbg) && dbg)
+		snprintf(found, sizeof(found), "%s", dbg);
+	dwfl_end(dwfl);
+	free(dp);
+	return found;
+}
+
+/* The hex build id of the ELF at path into buf, or -1. */
+static int build_id_hex(const char *path, char *buf)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	const unsigned char *id;
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, (const void **)&id) : -1;
+
+	for (ssize_t i = 0; i < n && i < 40; i++)
+		sprintf(buf + 2 * i, "%02x", id[i]);
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return n > 1 ? 0 : -1;
+}
+
+static bool debuginfod_loaded(void)
+{
+	char *maps = NULL;
+	size_t len = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	bool found;
+
+	if (!f)
+		return false;
+	found = getdelim(&maps, &len, '\0', f) > 0 && strstr(maps, "libdebuginfod");
+	free(maps);
+	fclose(f);
+	return found;
+}
+
+int main(void)
+{
+	char self[1024], id[41], want[8192], dir[4096], path[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	elf_version(EV_CURRENT);
+	if (n <= 0 || system("objcopy --version >/dev/null 2>&1") != 0 || !mkdtemp(tmp)) {
+		skip("separate debug files", "objcopy not available");
+		return done_testing();
+	}
+	self[n] = '\0';
+	if (build_id_hex(self, id) < 0) {
+		skip("separate debug files", "this test was linked without a build id");
+		return done_testing();
+	}
+
+	/* By build id: DIR/.build-id/xx/rest.debug, the binary without a link. */
+	snprintf(dir, sizeof(dir), "%s/debug/.build-id/%.2s", tmp, id);
+	snprintf(want, sizeof(want), "%s/%s.debug", dir, id + 2);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s %s/bin && objcopy --only-keep-debug %s %s && "
+		 "objcopy --strip-debug %s %s/bin/byid", dir, tmp, self, want, self, tmp);
+	ok(sh() == 0, "files split");
+	snprintf(dir, sizeof(dir), "%s/bin/byid", tmp);
+	snprintf(path, sizeof(path), "%s/debug", tmp);
+	is_str(debug_file_of(dir, path), want, "found by build id under the debuginfo path");
+
+	/* By .gnu_debuglink: the file's directory/.debug/NAME. */
+	snprintf(want, sizeof(want), "%s/bin/.debug/bylink.debug", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/bin/.debug && objcopy --only-keep-debug %s %s && "
+		 "objcopy --strip-debug --add-gnu-debuglink=%s %s %s/bin/bylink",
+		 tmp, self, want, want, self, tmp);
+	ok(sh() == 0, "linked files split");
+	snprintf(dir, sizeof(dir), "%s/bin/bylink", tmp);
+	is_str(debug_file_of(dir, "/nonexistent"), want, "found by debuglink in .debug");
+
+	/* Another program's debug file under the link's name: refused. */
+	snprintf(cmd, sizeof(cmd), "objcopy --only-keep-debug /bin/sh %s", want);
+	ok(sh() == 0, "wrong file planted");
+	is_str(debug_file_of(dir, "/nonexistent"), "", "a debug file of another build refused");
+
+	ok(!debuginfod_loaded(), "libdebuginfod never loaded");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	sh();
+	return done_testing();
+}
