@@ -13,6 +13,7 @@
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -476,12 +477,12 @@ static int read_cie(const struct cfiread_eh *eh, size_t pos, struct cie *cie)
 struct interp {
 	const struct cie *cie;
 	struct state st, init;
-	struct state saved[MAX_REMEMBER];
 	size_t nsaved;
 	int in_cie;
 	uint64_t loc, end;          /* the row being read starts at loc; the FDE ends at end */
 	struct cfirows *rows;
 	size_t first, max;
+	struct state saved[MAX_REMEMBER];   /* last: not zeroed */
 };
 
 /* The row [in->loc, to) of the current state.  0, -E2BIG or -ENOMEM. */
@@ -764,10 +765,12 @@ int cfiread_fde(const struct cfiread_eh *eh, uint64_t fde, size_t max, struct cf
 	}
 	if (begin + range < begin)
 		return -EINVAL;
-	/* Four states of some 300 bytes each and the remembered ones: off the stack. */
-	in = calloc(1, sizeof(*in));
+	/* Some 5 KB of states, mostly room to remember: off the stack, and not
+	 * zeroed (only what is used is written first). */
+	in = malloc(sizeof(*in));
 	if (!in)
 		return -ENOMEM;
+	memset(in, 0, offsetof(struct interp, saved));
 	in->cie = &cie;
 	state_init(&in->st);
 	in->in_cie = 1;

@@ -43,8 +43,12 @@ struct cfi_load {
 	uint64_t offset, filesz, vaddr;
 };
 
-/* The rows of FDE i of the search table: rows[first - 1 ..][0..n). */
+/* FDE i of the search table: where its range starts, and its rows,
+ * rows[first - 1 ..][0..n).  The starts are a private copy of the table's,
+ * so that a lookup scans one small array (and finds the rows in the same
+ * cache line) rather than the file's table. */
 struct cfi_fde {
+	uint32_t off;               /* start - the first FDE's start (with pages only) */
 	uint32_t first;             /* 0: not read yet */
 	uint32_t n;                 /* UINT32_MAX: the reader refused it */
 };
@@ -418,8 +422,9 @@ static int found(const struct cfi_row *row)
 	return row->r.unsupported ? CFI_UNSUPPORTED : CFI_FOUND;
 }
 
-/* The page index, built with the first FDE read.  0 or -ENOMEM (none is
- * fine: binary search instead). */
+/* The page index and the FDEs' starts, built with the first FDE read.  0
+ * or -ENOMEM (none is fine: binary search of the file's table instead,
+ * also for a table that is not sorted or spans too much). */
 static int build_pages(struct cfitable *t)
 {
 	uint64_t lo = cfiread_hdr_start(&t->hdr, 0), hi = cfiread_hdr_start(&t->hdr, t->hdr.count - 1);
@@ -427,14 +432,21 @@ static int build_pages(struct cfitable *t)
 
 	if (hi < lo || (hi - lo) >> CFI_PAGE_SHIFT >= CFI_MAX_PAGES)
 		return 0;
+	for (size_t k = 0; k < t->hdr.count; k++) {
+		uint64_t at = cfiread_hdr_start(&t->hdr, k);
+
+		if (at < lo + (k ? t->fdes[k - 1].off : 0) || at > hi)
+			return 0;
+		t->fdes[k].off = (uint32_t)(at - lo);
+	}
 	t->npages = (size_t)((hi - lo) >> CFI_PAGE_SHIFT) + 1;
 	t->pages = malloc(t->npages * sizeof(*t->pages));
 	if (!t->pages)
 		return -ENOMEM;
 	for (size_t p = 0; p < t->npages; p++) {
-		uint64_t at = lo + ((uint64_t)p << CFI_PAGE_SHIFT);
+		uint64_t at = (uint64_t)p << CFI_PAGE_SHIFT;
 
-		while (i + 1 < t->hdr.count && cfiread_hdr_start(&t->hdr, i + 1) <= at)
+		while (i + 1 < t->hdr.count && t->fdes[i + 1].off <= at)
 			i++;
 		t->pages[p] = (uint32_t)i;
 	}
@@ -445,14 +457,13 @@ static int build_pages(struct cfitable *t)
  * cfiread_hdr_find. */
 static size_t fde_index(const struct cfitable *t, uint64_t a)
 {
-	uint64_t lo = cfiread_hdr_start(&t->hdr, 0);
+	uint64_t lo = cfiread_hdr_start(&t->hdr, 0), off;
 	size_t i, n = 0;
 
-	if (!t->pages || a < lo)
+	if (!t->pages || a < lo || (off = a - lo) > UINT32_MAX)
 		return cfiread_hdr_find(&t->hdr, a);
-	i = ((a - lo) >> CFI_PAGE_SHIFT) < t->npages ? t->pages[(a - lo) >> CFI_PAGE_SHIFT]
-						       : t->hdr.count - 1;
-	while (i + 1 < t->hdr.count && cfiread_hdr_start(&t->hdr, i + 1) <= a)
+	i = (off >> CFI_PAGE_SHIFT) < t->npages ? t->pages[off >> CFI_PAGE_SHIFT] : t->hdr.count - 1;
+	while (i + 1 < t->hdr.count && t->fdes[i + 1].off <= off)
 		if (++i, ++n == CFI_PAGE_SCAN)
 			return cfiread_hdr_find(&t->hdr, a);
 	return i;

@@ -337,34 +337,32 @@ static int reg_by_rule(struct frame *f, unsigned r, int kind, unsigned base, uin
 	}
 }
 
-/* handle_cfi: the caller of cur by row, into next.  Every register by its
- * rule, listed in the row or the ABI's. */
+/* handle_cfi: the caller of cur by row, into next.  Registers the row does
+ * not list keep the ABI's rules: unchanged (what is known of them), the SP
+ * the CFA, the others undefined; then each listed register by its rule. */
 static enum step by_row(struct walk *k, const struct cfi_rules *row, const struct cfiwalk_regs *cur,
 			struct cfiwalk_regs *next)
 {
-	const struct cfi_rule *x = row->rules, *end = row->rules + row->nrules;
+	const struct cfi_rule *x, *end = row->rules + row->nrules;
 	struct frame f = { k, row, cur, { 0, 0 } };
-	int ra_undefined = 0;
-	uint64_t v;
+	uint64_t listed = 0, v;
+	int ra_undefined;
 
-	next->known = 0;
-	for (unsigned r = 0; r < CFI_NREGS; r++) {
-		int kind = cfi_default_kind(r);
-		unsigned base = 0;
-		uint64_t off = 0;
+	for (x = row->rules; x < end; x++)
+		listed |= 1ULL << x->reg;
+	*next = *cur;
+	next->known = cur->known & CFI_SAME_MASK & ~listed;
+	if (!(listed >> CFI_REG_SP & 1) && cfa_of(&f) == 0)
+		set(next, CFI_REG_SP, f.cfa.v);
+	ra_undefined = !(listed >> row->ra & 1) && cfi_default_kind(row->ra) == CFI_UNDEF;
+	for (x = row->rules; x < end; x++) {
+		int kind = cfi_rule_kind(x);
 
-		if (x < end && x->reg == r) {
-			kind = cfi_rule_kind(x);
-			base = cfi_rule_base(x);
-			off = (uint64_t)(int64_t)x->off;
-			x++;
-		}
-		if (kind == CFI_UNDEF) {
-			ra_undefined |= r == row->ra;
-			continue;
-		}
-		if (reg_by_rule(&f, r, kind, base, off, &v) == 0)
-			set(next, r, v);
+		if (kind == CFI_UNDEF)
+			ra_undefined |= x->reg == row->ra;
+		else if (reg_by_rule(&f, x->reg, kind, cfi_rule_base(x),
+				     (uint64_t)(int64_t)x->off, &v) == 0)
+			set(next, x->reg, v);
 	}
 	/* An undefined, unknown or zero return address ends the stack. */
 	if (ra_undefined || !known(next, row->ra) || next->v[row->ra] == 0)

@@ -55,7 +55,11 @@ int ordering_add(struct ordering *o, const void *buf, size_t len)
 	if (util_grow(&o->arena, &o->arena_cap, o->arena_len + len, 1) < 0 ||
 	    util_grow(&o->queue, &o->queue_cap, o->n_queued + 1, sizeof(*o->queue)) < 0)
 		return -ENOMEM;
-	memcpy(o->arena + o->arena_len, buf, len);
+	/* A sample's stack copy is mostly room the kernel did not fill: what is
+	 * not copied does not push the unwinder's tables out of the caches. */
+	if (perfrec_trim_stack(o->fmt, buf, len, o->arena + o->arena_len, &len) != 0)
+		memcpy(o->arena + o->arena_len, buf, len);
+	buf = o->arena + o->arena_len;
 	q = &o->queue[o->n_queued++];
 	q->off = o->arena_len;
 	q->len = (uint32_t)len;

@@ -358,6 +358,37 @@ int perfrec_time(const struct perfrec_format *fmt, const void *buf, size_t len, 
 	return 0;
 }
 
+int perfrec_trim_stack(const struct perfrec_format *fmt, const void *buf, size_t len, void *out,
+		       size_t *out_len)
+{
+	struct perfrec rec;
+	const struct perfrec_sample *s = &rec.u.sample;
+	struct perf_event_header h;
+	uint64_t keep;
+	size_t data, rest;
+
+	if (!(fmt->sample_type & PERF_SAMPLE_STACK_USER) || len < sizeof(h))
+		return 1;
+	memcpy(&h, buf, sizeof(h));
+	if (h.type != PERF_RECORD_SAMPLE)
+		return 1;
+	if (perfrec_decode(fmt, buf, len, &rec) < 0)
+		return -EINVAL;
+	keep = (s->stack_user_dyn_size + 8) & ~(uint64_t)7;
+	if (!s->stack_user || keep >= s->stack_user_size)
+		return 1;
+	/* [header ... size][data: size bytes][dyn_size ... the record's end] */
+	data = (size_t)((const char *)s->stack_user - (const char *)buf);
+	rest = data + (size_t)s->stack_user_size;
+	memcpy(out, buf, data + (size_t)keep);
+	memcpy((char *)out + data - 8, &keep, 8);
+	memcpy((char *)out + data + keep, (const char *)buf + rest, h.size - rest);
+	*out_len = h.size - (size_t)(s->stack_user_size - keep);
+	h.size = (uint16_t)*out_len;
+	memcpy(out, &h, sizeof(h));
+	return 0;
+}
+
 int perfrec_decode(const struct perfrec_format *fmt, const void *buf, size_t len, struct perfrec *out)
 {
 	struct perf_event_header h;

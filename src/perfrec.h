@@ -127,6 +127,15 @@ struct perfrec {
  * record, -ENOTSUP for a record type we do not decode (header fields still filled). */
 int perfrec_decode(const struct perfrec_format *fmt, const void *buf, size_t len, struct perfrec *out);
 
+/* A sample's user stack copy keeps the room it asked for (PERF_SAMPLE_STACK_USER's
+ * size), however little of it the kernel filled (dyn_size).  Copy the record in
+ * buf[0..len) to out (len bytes of room) with that copy cut to what was filled,
+ * plus one word, so that a copy that was not full still reads as such; *out_len
+ * its new length.  0: copied and cut; 1: nothing to cut, nothing copied (any
+ * other record, a full copy); -EINVAL: malformed. */
+int perfrec_trim_stack(const struct perfrec_format *fmt, const void *buf, size_t len, void *out,
+		       size_t *out_len);
+
 /* Just the timestamp of the record in buf[0..len), cheaply (no full decode):
  * for sorting records from several rings.  Returns 0 and sets *time, or
  * -ENOENT when the record carries no time (fmt has no PERF_SAMPLE_TIME, or a

@@ -497,6 +497,70 @@ static void test_bad_formats(const struct fixture *f)
 	is_int(perfrec_encode_sample(&fmt, &s, 0, b, 16), 16, "cap 16: fits");
 }
 
+/* perfrec_trim_stack: the copy cut to dyn_size plus a word, every other
+ * field as it was, and nothing done where there is nothing to cut. */
+static void test_trim_stack(const struct fixture *f)
+{
+	static const uint64_t types[] = {
+		PERF_SAMPLE_STACK_USER | PERF_SAMPLE_REGS_USER,
+		PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
+			PERF_SAMPLE_STACK_USER | PERF_SAMPLE_REGS_USER,
+		0x1ffffffULL & ~(uint64_t)(PERF_SAMPLE_WEIGHT_STRUCT | PERF_SAMPLE_AUX),
+	};
+	static const uint64_t dyns[] = { 0, 13, 16, 88 };
+	static uint64_t in[8192], out[8192];
+	size_t bad = 0, trimmed = 0, kept = 0;
+
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (size_t d = 0; d < sizeof(dyns) / sizeof(dyns[0]); d++) {
+			struct perfrec_format fmt = { .sample_type = types[t],
+						      .regs_user_mask = REGS_USER_MASK,
+						      .regs_intr_mask = REGS_INTR_MASK };
+			struct perfrec_sample s;
+			struct perfrec r;
+			size_t len = 0;
+			int size, got;
+
+			make_sample(f, 1, 0, &s);
+			s.stack_user_size = 96;
+			s.stack_user = f->stack;
+			s.stack_user_dyn_size = dyns[d];
+			size = perfrec_encode_sample(&fmt, &s, PERF_RECORD_MISC_USER, in, sizeof(in));
+			memset(out, 0xaa, sizeof(out));
+			got = perfrec_trim_stack(&fmt, in, (size_t)size, out, &len);
+			if (dyns[d] == 88) {
+				/* 88 + a word is the whole room: nothing to cut. */
+				kept += got == 1;
+				bad += got != 1;
+				continue;
+			}
+			s.stack_user_size = (dyns[d] + 8) & ~7ULL;
+			if (got != 0 || len != (size_t)size - (96 - s.stack_user_size) ||
+			    perfrec_decode(&fmt, out, len, &r) != 0 || r.size != len ||
+			    sample_diff(&fmt, &s, &r.u.sample) != NULL)
+				bad++;
+			else
+				trimmed++;
+		}
+	}
+	is_int(bad, 0, "a trimmed sample decodes to the same sample with a shorter stack copy");
+	is_int(trimmed, 9, "copies filled to 0, 13 and 16 of 96 bytes are cut");
+	is_int(kept, 3, "a copy filled to its last word is left alone");
+	{
+		struct perfrec_format fmt = { .sample_type = PERF_SAMPLE_IP };
+		size_t len = 0;
+		struct perf_event_header h = { .type = PERF_RECORD_SAMPLE, .size = 16 };
+
+		memset(in, 0, 16);
+		memcpy(in, &h, sizeof(h));
+		is_int(perfrec_trim_stack(&fmt, in, 16, out, &len), 1,
+		       "a sample without a stack copy: nothing to do");
+		fmt.sample_type |= PERF_SAMPLE_STACK_USER;
+		is_int(perfrec_trim_stack(&fmt, in, 16, out, &len), -EINVAL,
+		       "a sample too short for its stack copy: -EINVAL");
+	}
+}
+
 int main(void)
 {
 	struct fixture f;
@@ -506,5 +570,6 @@ int main(void)
 	test_all_combinations(&f);
 	test_truncated_samples(&f);
 	test_bad_formats(&f);
+	test_trim_stack(&f);
 	return done_testing();
 }
