@@ -16,6 +16,7 @@ struct callstack {
 	struct addrname *names;
 	const struct perfrec_format *fmt;
 	int dwarf;                  /* enum callstack_dwarf, 0: none */
+	int leaf;                   /* enum callstack_dwarf: for frameless leaves */
 	struct unwinder *unw;       /* created with the first sample that has registers */
 	struct cfiwalk *cfi;        /* ... the first that is unwound with it */
 	struct callstack_stats stats;
@@ -23,7 +24,7 @@ struct callstack {
 	uint64_t ncost;
 };
 
-int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf,
+int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf, int leaf,
 		  struct callstack **out)
 {
 	struct callstack *c = calloc(1, sizeof(*c));
@@ -34,6 +35,7 @@ int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int 
 	c->names = names;
 	c->fmt = fmt;
 	c->dwarf = dwarf;
+	c->leaf = leaf ? leaf : CALLSTACK_DWARF_CFI;
 	return 0;
 }
 
@@ -108,6 +110,24 @@ static int unwind_sample_of(struct callstack *c, const struct perfrec_sample *s,
 	return 0;
 }
 
+/* us for the compiled-CFI walker, created with the first.  0, -EINVAL (no
+ * pc) or -ENOMEM. */
+static int cfi_sample_of(struct callstack *c, const struct unwind_sample *us,
+			 struct cfiwalk_sample *cs)
+{
+	int err;
+
+	if (!c->cfi && (err = cfiwalk_new(find_map, c->names, &c->cfi)) < 0)
+		return err;
+	memset(cs, 0, sizeof(*cs));
+	cs->pid = us->pid;
+	cs->stack = us->stack;
+	cs->stack_size = us->stack_size;
+	if (unwind_dwarf_regs(us, &cs->regs.pc, cs->regs.v, CFI_NREGS, &cs->regs.known) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* The compiled-CFI walk of us: what cfiwalk_unwind returns. */
 static int cfi_walk(struct callstack *c, const struct unwind_sample *us, uint64_t *pcs, size_t max,
 		    size_t *n)
@@ -116,14 +136,8 @@ static int cfi_walk(struct callstack *c, const struct unwind_sample *us, uint64_
 	int err;
 
 	*n = 0;
-	if (!c->cfi && (err = cfiwalk_new(find_map, c->names, &c->cfi)) < 0)
+	if ((err = cfi_sample_of(c, us, &cs)) < 0)
 		return err;
-	memset(&cs, 0, sizeof(cs));
-	cs.pid = us->pid;
-	cs.stack = us->stack;
-	cs.stack_size = us->stack_size;
-	if (unwind_dwarf_regs(us, &cs.regs.pc, cs.regs.v, CFI_NREGS, &cs.regs.known) < 0)
-		return -EINVAL;
 	return cfiwalk_unwind(c->cfi, &cs, pcs, max, n);
 }
 
@@ -196,15 +210,34 @@ static int add_dwarf_frames(struct callstack *c, const struct perfrec_sample *s,
 }
 
 /* The caller of a frameless sampled function, missing from the kernel's
- * frame-pointer chain (unwind_leaf_caller); 0 when none is missing. */
+ * frame-pointer chain, by the unwinder c->leaf names (cfiwalk_leaf_caller,
+ * libdw's unwind_leaf_caller where the tables cannot tell); 0 when none is
+ * missing. */
 static uint64_t leaf_caller(struct callstack *c, const struct perfrec_sample *s)
 {
+	struct cfiwalk_sample cs;
 	struct unwind_sample us;
-	uint64_t ret;
+	uint64_t ret = 0, other = 0;
+	int r = -ENOTSUP, ref;
 
-	if (unwind_sample_of(c, s, &us) < 0 || unwind_leaf_caller(c->unw, &us, &ret) != 1)
+	if (unwind_sample_of(c, s, &us) < 0)
 		return 0;
-	c->stats.leaf_callers++;
+	if (c->leaf != CALLSTACK_DWARF_LIBDW && (r = cfi_sample_of(c, &us, &cs)) == 0)
+		r = cfiwalk_leaf_caller(c->cfi, &cs, &other);
+	if (r >= 0 && c->leaf == CALLSTACK_DWARF_CFI) {
+		ret = other;
+	} else {
+		c->stats.leaf_libdw++;
+		ref = unwind_leaf_caller(c->unw, &us, &ret);
+		if (ref != 1)
+			ret = 0;
+		if (c->leaf == CALLSTACK_DWARF_COMPARE && r >= 0) {
+			c->stats.leaf_libdw--;
+			c->stats.leaf_compared++;
+			c->stats.leaf_differ += (r == 1 ? other : 0) != ret;
+		}
+	}
+	c->stats.leaf_callers += ret != 0;
 	return ret;
 }
 

@@ -42,14 +42,19 @@ struct callstack_stats {
 	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
 	uint64_t unwind_ns;        /* median cost of a sample's DWARF unwinding, nanoseconds */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
+	uint64_t leaf_libdw;       /* ... samples whose leaf libdw looked at */
+	uint64_t leaf_compared;    /* compare: samples whose leaf both looked at */
+	uint64_t leaf_differ;      /* ... with different answers */
 };
 
 struct callstack;
 
 /* Frames are named by names (not owned; must outlive c); fmt (not owned) says
  * which registers a sample carries; dwarf (enum callstack_dwarf, 0: none):
- * unwind user stacks from the stack copies.  0 or -ENOMEM. */
-int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf,
+ * unwind user stacks from the stack copies; otherwise leaf (enum
+ * callstack_dwarf, 0: CALLSTACK_DWARF_CFI) finds frameless leaves' callers
+ * under frame-pointer stacks.  0 or -ENOMEM. */
+int callstack_new(struct addrname *names, const struct perfrec_format *fmt, int dwarf, int leaf,
 		  struct callstack **out);
 void callstack_free(struct callstack *c);
 

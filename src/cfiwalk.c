@@ -16,6 +16,7 @@
  *    nothing a rule restores lives); a read elsewhere that libdwfl could
  *    serve from a module's file gives up (-ENOTSUP). */
 #include "cfiwalk.h"
+#include "arch.h"
 #include "vdso.h"
 
 #include <errno.h>
@@ -464,4 +465,79 @@ int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *
 		return -ENOTSUP;
 	}
 	return st == STEP_END && !k.read_failed;
+}
+
+/* ---- a frameless leaf's caller ---- */
+
+/* The rule of register r in row: kind, base register and offset. */
+static int rule_of(const struct cfi_rules *row, unsigned r, unsigned *base, int64_t *off)
+{
+	for (unsigned i = 0; i < row->nrules; i++) {
+		if (row->rules[i].reg == r) {
+			*base = cfi_rule_base(&row->rules[i]);
+			*off = row->rules[i].off;
+			return cfi_rule_kind(&row->rules[i]);
+		}
+	}
+	*base = r;
+	*off = 0;
+	return cfi_default_kind(r);
+}
+
+int cfiwalk_leaf_caller(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *ret)
+{
+	const struct cfiwalk_regs *regs = &s->regs;
+	const struct cfi_rules *row;
+	const struct cw_map *m;
+	struct walk k;
+	uint64_t a, cfa, v;
+	unsigned base;
+	int64_t off;
+	int kind;
+
+	*ret = 0;
+	if (!known(regs, CFI_REG_SP) || !known(regs, CFI_REG_FP))
+		return 0;
+	trim(w);
+	w->tick++;
+	memset(&k, 0, sizeof(k));
+	k.w = w;
+	k.s = s;
+	k.sp0 = k.frame_sp = regs->v[CFI_REG_SP];
+	/* The sampled pc is the interrupted instruction: its own row, no pc - 1. */
+	m = map_at(&k, regs->pc);
+	if (!m)
+		return 0;
+	if (!m->f || !m->f->t || cfitable_file_addr(m->f->t, m->start, m->pgoff, regs->pc, &a) < 0)
+		return -ENOTSUP;
+	switch (cfitable_find(m->f->t, a, &row)) {
+	case CFI_FOUND:
+		break;
+	case CFI_NONE:
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+	if (row->cfa == CFI_CFA_DEREF)
+		return -ENOTSUP;
+	if (row->cfa != CFI_CFA_REG || !known(regs, row->cfa_base))
+		return 0;
+	cfa = regs->v[row->cfa_base] + (uint64_t)(int64_t)row->cfa_off;
+	kind = rule_of(row, row->ra, &base, &off);
+	if (kind == CFI_AT_CFA) {
+		/* The kernel's walk reads [FP + word] first: when that is this
+		 * function's own slot, it has a frame record and misses nothing. */
+		if (cfa + (uint64_t)off == regs->v[CFI_REG_FP] + CFI_WORD ||
+		    read_word(&k, cfa + (uint64_t)off, &v) < 0)
+			return 0;
+	} else if (kind == CFI_SAME || kind == CFI_REG) {
+		/* Still in a register (arm64's link register until it is saved). */
+		if (!known(regs, base))
+			return 0;
+		v = regs->v[base];
+	} else {
+		return 0;
+	}
+	*ret = arch_code_address(v);
+	return *ret != 0;
 }

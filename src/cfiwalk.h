@@ -66,6 +66,14 @@ void cfiwalk_free(struct cfiwalk *w);
 int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *pcs, size_t max,
 		   size_t *n);
 
+/* unwind_leaf_caller's answer from the compiled tables, without a libdwfl
+ * session per process: the caller a frame-pointer walk misses when the
+ * sampled function keeps its return address elsewhere than its frame record
+ * ([FP + word]): on the stack copy or in a register.  1 with *ret, 0 when
+ * nothing is missing or it cannot tell, -ENOTSUP: ask libdw (CFI the tables
+ * cannot say, a file they cannot read). */
+int cfiwalk_leaf_caller(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *ret);
+
 const struct cfiwalk_stats *cfiwalk_stats(const struct cfiwalk *w);
 
 #endif

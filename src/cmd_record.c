@@ -136,9 +136,15 @@ static void add_comments(struct profile *p, int argc, char **argv, const struct 
 	if (o->dwarf) {
 		dwarf_summary(st, o->stack_size, buf, sizeof(buf));
 		profile_add_comment(p, buf);
-	} else if (st->leaf_callers) {
-		snprintf(buf, sizeof(buf), "frameless leaf callers restored from CFI: %llu samples",
-			 (unsigned long long)st->leaf_callers);
+	} else if (st->leaf_callers || st->leaf_compared) {
+		int len = snprintf(buf, sizeof(buf), "frameless leaf callers restored from CFI: "
+				   "%llu samples", (unsigned long long)st->leaf_callers);
+
+		/* --unwinder compare: the compiled tables against libdw. */
+		if (st->leaf_compared && len > 0 && (size_t)len < sizeof(buf))
+			snprintf(buf + len, sizeof(buf) - (size_t)len, "; compared %llu leaves, %llu differ",
+				 (unsigned long long)st->leaf_compared,
+				 (unsigned long long)st->leaf_differ);
 		profile_add_comment(p, buf);
 	}
 }
@@ -493,6 +499,7 @@ static int recorder_setup(struct record_run *run)
 	ro.fmt = session_format(run->s);
 	ro.events = run->events;
 	ro.dwarf = run->o.dwarf ? run->o.unwinder : 0;
+	ro.leaf_unwinder = run->o.unwinder;
 	ro.offcpu_event = session_offcpu_event(&run->so);
 	ro.wall = run->o.wall;
 	ro.timeline = run->o.timeline;

@@ -49,7 +49,7 @@ int recorder_new(const struct recorder_opts *o, struct recorder **out)
 	if (err >= 0)
 		err = addrname_new(&ao, r->prof, r->maps, &r->names);
 	if (err >= 0)
-		err = callstack_new(r->names, o->fmt, o->dwarf, &r->stacks);
+		err = callstack_new(r->names, o->fmt, o->dwarf, o->leaf_unwinder, &r->stacks);
 	if (err >= 0)
 		err = ordering_new(o->fmt, &r->order);
 	if (err >= 0)
@@ -137,6 +137,8 @@ static void collect_stats(struct recorder *r)
 	r->stats.unwind_compared = c->unwind_compared;
 	r->stats.unwind_differ = c->unwind_differ;
 	r->stats.leaf_callers = c->leaf_callers;
+	r->stats.leaf_compared = c->leaf_compared;
+	r->stats.leaf_differ = c->leaf_differ;
 	r->stats.gone_named = a->gone_named;
 	r->stats.gone_unnamed = a->gone_unnamed;
 }

@@ -34,6 +34,8 @@ struct recorder_stats {
 	uint64_t unwind_compared;  /* ... by both unwinders (CALLSTACK_DWARF_COMPARE) */
 	uint64_t unwind_differ;    /* ... with different frames */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
+	uint64_t leaf_compared;    /* --unwinder compare: leaves both unwinders looked at */
+	uint64_t leaf_differ;      /* ... with different callers */
 	uint64_t switches;         /* PERF_RECORD_SWITCH records (--off-cpu) */
 	uint64_t offcpu_waits;     /* off-CPU intervals added to the profile */
 	uint64_t offcpu_unsampled; /* ... of them without the switch-out sample (lost) */
@@ -56,6 +58,7 @@ struct recorder_opts {
 				     * (enum callstack_dwarf: with which unwinder);
 				     * otherwise the registers and copy, when sampled, only
 				     * recover a frameless leaf's caller (unwind.h) */
+	int leaf_unwinder;          /* ... with which unwinder (enum callstack_dwarf, 0: cfi) */
 	int offcpu_event;           /* 1 + the index in events of the context-switch event
 				     * whose samples are switch-outs: adds off-cpu/nanoseconds
 				     * from PERF_RECORD_SWITCH (offcpu.h); 0: none */

@@ -23,3 +23,14 @@ dup=$(awk '{ n = split($1, f, ";"); for (i = 2; i <= n; i++) if (f[i] == f[i - 1
 chain=$(stack_share "$TMP/c.txt" leaf_a "__libc_start_call_main;main;mid_a;leaf_a")
 within "$chain" 95 100 || fail "calltree leaf_a: only ${chain}% show __libc_start_call_main;main;mid_a;leaf_a"
 pass "leaves with frames: nothing duplicated (${chain}% exact chains)"
+
+# The callers come from the compiled CFI tables (no libdw session per
+# process); --unwinder compare asks libdw too on every sample: same answers.
+"$HWPROF" record -q -e cpu-clock -F 999 -g --unwinder compare -o "$TMP/cmp.pb.gz" \
+	-- "$WORKLOADS/leaves" 1 || fail "record --unwinder compare exited $?"
+line=$(gzip -dc "$TMP/cmp.pb.gz" | grep -a -o "frameless leaf callers restored from CFI: [^\"]*differ" | head -1)
+compared=$(echo "$line" | sed -n 's/.*compared \([0-9]*\) leaves.*/\1/p')
+differ=$(echo "$line" | sed -n 's/.*leaves, \([0-9]*\) differ.*/\1/p')
+[ "${compared:-0}" -gt 100 ] || fail "--unwinder compare: too few leaves compared: '$line'"
+[ "${differ:-1}" -eq 0 ] || fail "--unwinder compare: the unwinders differ on leaves: '$line'"
+pass "leaf callers, compiled CFI vs libdw: $line"
