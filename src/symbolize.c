@@ -11,6 +11,7 @@
 #include "hindex.h"
 #include "jitmap.h"
 #include "kallsyms.h"
+#include "symtab.h"
 #include "util.h"
 
 #include <dwarf.h>
@@ -27,14 +28,6 @@
 
 struct sym_load {
 	uint64_t offset, filesz, vaddr;
-};
-
-/* A function symbol, for binary search (see symtab_build). */
-struct sym_func {
-	GElf_Addr addr;              /* module address */
-	GElf_Xword size;
-	const char *name;            /* in libelf's string data, lives with the Dwfl */
-	unsigned char bind;          /* STB_* */
 };
 
 /* Bounds over a long run (the agent, system-wide): open files, least recently
@@ -54,8 +47,7 @@ struct sym_file {
 	struct sym_load *loads;
 	size_t nloads;
 	char build_id[41];           /* "" when the file has none */
-	struct sym_func *funcs;      /* sorted by addr; built on first lookup */
-	size_t nfuncs;
+	struct symtab funcs;         /* built on first lookup */
 	int funcs_built;
 };
 
@@ -142,7 +134,7 @@ static void file_free(struct sym_file *f)
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	free(f->loads);
-	free(f->funcs);
+	symtab_free(&f->funcs);
 	free(f);
 }
 
@@ -473,84 +465,6 @@ static int call_line(Dwarf_Die *die)
 
 /* Global symbols first at an address (the name users know, not a local alias),
  * then sized ones. */
-static int bind_rank(unsigned char bind)
-{
-	return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
-}
-
-static int sym_func_cmp(const void *a, const void *b)
-{
-	const struct sym_func *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (bind_rank(x->bind) != bind_rank(y->bind))
-		return bind_rank(x->bind) < bind_rank(y->bind) ? -1 : 1;
-	if ((x->size == 0) != (y->size == 0))
-		return x->size ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;   /* string table order */
-}
-
-/* Sort the module's function symbols once.  dwfl_module_addrinfo scans the
- * whole symbol table on every call, which for a large binary (cc1: 100k+
- * symbols) costs more than everything else we do per new address. */
-static int symtab_build(struct sym_file *f)
-{
-	int n = dwfl_module_getsymtab(f->mod);
-
-	f->funcs_built = 1;
-	if (n <= 0)
-		return 0;
-	f->funcs = calloc((size_t)n, sizeof(*f->funcs));
-	if (!f->funcs)
-		return -ENOMEM;
-	for (int i = 1; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
-		int type = GELF_ST_TYPE(sym.st_info);
-
-		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
-		    (type != STT_FUNC && type != STT_GNU_IFUNC))
-			continue;
-		f->funcs[f->nfuncs++] = (struct sym_func){ addr, sym.st_size, name,
-							   GELF_ST_BIND(sym.st_info) };
-	}
-	util_sort(f->funcs, f->nfuncs, sizeof(*f->funcs), sym_func_cmp);
-	return 0;
-}
-
-/* The function symbol covering addr, or NULL: a sized symbol covers its size,
- * a sizeless one (hand-written assembly) everything up to the next symbol. */
-static const struct sym_func *symtab_lookup(struct sym_file *f, GElf_Addr addr)
-{
-	size_t lo = 0, hi = f->nfuncs, first;
-	const struct sym_func *best = NULL;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->funcs[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	/* Symbols at the same address sort best first: go back to the first. */
-	first = lo - 1;
-	while (first > 0 && f->funcs[first - 1].addr == f->funcs[lo - 1].addr)
-		first--;
-	best = &f->funcs[first];
-	if (best->size ? addr - best->addr < best->size : 1)
-		return best;
-	/* A nested or overlapping symbol further back may still cover addr. */
-	for (size_t i = first; i-- > 0 && first - i < 8;)
-		if (f->funcs[i].size && addr - f->funcs[i].addr < f->funcs[i].size)
-			return &f->funcs[i];
-	return NULL;
-}
-
 /* The frames of one address as they are found. */
 struct frames {
 	struct sym_result *res;
@@ -626,7 +540,7 @@ static int scope_frames(struct symbolizer *s, struct sym_file *f, GElf_Addr addr
 static int symtab_frame(struct symbolizer *s, struct sym_file *f, GElf_Addr addr,
 			struct frames *fr)
 {
-	const struct sym_func *fsym = symtab_lookup(f, addr);
+	const struct sym_func *fsym = symtab_lookup(&f->funcs, addr);
 	struct sym_frame *outer;
 	const char *sn, *dn;
 
@@ -680,8 +594,11 @@ static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr ad
 	int err;
 
 	res->n = 0;
-	if (!f->funcs_built && symtab_build(f) < 0)
-		return -ENOMEM;
+	if (!f->funcs_built) {
+		f->funcs_built = 1;
+		if (symtab_build(f->mod, &f->funcs) < 0)
+			return -ENOMEM;
+	}
 	err = scope_frames(s, f, addr, &fr);
 	if (!err)
 		err = symtab_frame(s, f, addr, &fr);
