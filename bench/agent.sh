@@ -13,6 +13,8 @@
 #      timeline's sample times, CLOCK_MONOTONIC), five runs;
 #   4. the target's speed before attaching, while attached and after hwprof
 #      left (bench/rate for 9 s: median chunk time; attached from 2 s to 5 s).
+# SECTIONS="2" (say) runs only those (default "1 2 3 4"); section 2 prints the
+# agent's VmHWM and VmRSS every TREND seconds (default 300).
 # Needs root (system-wide) and `make check`'s workloads (calltree, calltree-nofp).
 # Run from the top of the tree after building.  BENCH_OUT=DIR keeps the files.
 set -eu
@@ -21,6 +23,9 @@ HWPROF=${HWPROF:-$PWD/build/hwprof}
 WL=$PWD/build/tests/workloads
 SECS=${1:-30}
 RSS_SECS=${2:-120}
+SECTIONS=" ${SECTIONS:-1 2 3 4} "
+TREND=${TREND:-300}
+want() { case "$SECTIONS" in *" $1 "*) return 0 ;; esac; return 1; }
 WARM=5
 [ "$SECS" -gt $((WARM + 4)) ] || { echo "SECONDS must be at least $((WARM + 5))"; exit 2; }
 if [ -n "${BENCH_OUT:-}" ]; then W=$BENCH_OUT; mkdir -p "$W"; else W=$(mktemp -d); fi
@@ -34,6 +39,7 @@ TCK=$(getconf CLK_TCK)
 # cpu_of PID: user+system CPU seconds of PID so far.
 cpu_of() { awk -v t="$TCK" '{ sub(/^.*\) /, ""); print ($12 + $13) / t }' "/proc/$1/stat"; }
 
+if want 1; then
 echo "== 1. own CPU, -F 97 system-wide, both CPUs busy, $SECS s each"
 echo "   (start: CPU in the first $WARM s; steady: CPU from then to the end, per second)"
 # steady NAME PID: after WARM seconds and at SECS, both tools read the same way
@@ -65,7 +71,9 @@ for mode in fp dwarf; do
 	kill $a $b; wait $a $b 2>/dev/null || true
 	pids=
 done
+fi
 
+if want 2; then
 echo "== 2. peak RSS of hwprof agent -a over $RSS_SECS s, ten short-lived processes a second"
 mkdir -p "$W/d-rss"
 "$HWPROF" agent -q -a -F 97 --interval 15s --dir "$W/d-rss" --keep 8 2>"$W/agent-rss.err" &
@@ -77,14 +85,22 @@ ag=$!
 done) &
 load=$!
 pids=$load
-sleep "$RSS_SECS"
+t=0
+while [ $t -lt "$RSS_SECS" ]; do
+	step=$((RSS_SECS - t < TREND ? RSS_SECS - t : TREND))
+	sleep $step
+	t=$((t + step))
+	echo "  at $t s: VmHWM $(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' /proc/$ag/status) MB, VmRSS $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' /proc/$ag/status) MB"
+done
 wait $load 2>/dev/null || true
 hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$ag/status)
 rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$ag/status)
 kill -TERM $ag; wait $ag || true
 pids=
 echo "peak RSS $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MB, at the end $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB; $(tail -1 "$W/agent-rss.err")"
+fi
 
+if want 3; then
 echo "== 3. from 'hwprof record -p' starting to its first sample"
 "$WL/calltree" 100000 & t=$!
 pids=$t
@@ -98,7 +114,9 @@ for i in 1 2 3 4 5; do
 done
 kill $t; wait $t 2>/dev/null || true
 pids=
+fi
 
+if want 4; then
 echo "== 4. the target's speed before, while and after hwprof attached (median chunk ms)"
 "$W/rate" 9 >"$W/rate.out" & r=$!
 pids=$r
@@ -115,3 +133,4 @@ awk -v t0="$t0" -v t1="$t1" '
 	END { printf "before %.1f ms (%d), attached %.1f ms (%d), after %.1f ms (%d); after/before %.3f\n",
 		med(b, nb) / 1e6, nb, med(d, nd) / 1e6, nd, med(f, nf) / 1e6, nf, med(f, nf) / med(b, nb) }' \
 	"$W/rate.out"
+fi
