@@ -68,6 +68,8 @@ int addrname_new(const struct addrname_opts *o, struct profile *prof, struct pro
 	a->maps = maps;
 	a->vdso_fd = -1;
 	err = symbolize_new(o->kallsyms_path, o->jit_dir, &a->sym);
+	if (err >= 0 && o->functions_only)
+		symbolize_functions_only(a->sym);
 	if (err < 0) {
 		addrname_free(a);
 		return err;

@@ -27,6 +27,7 @@ struct addrname_opts {
 	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
 	const char *jit_dir;        /* NULL: /tmp (perf-PID.map) */
 	const char *proc_root;      /* NULL: /proc */
+	int functions_only;         /* symbolize_functions_only */
 };
 
 struct addrname_stats {

@@ -34,6 +34,7 @@ struct agent_opts {
 	const char *labels[RECORDER_MAX_LABELS];  /* "k=v" */
 	size_t n_labels;
 	int quiet;
+	int full_symbols;           /* --symbols full: inlined frames, files and lines */
 	struct target target;
 };
 
@@ -77,6 +78,9 @@ static void usage(FILE *f)
 		"      --push-auth-file F  credentials for --push from the first line of F\n"
 		"                          (mode 0600): USER:PASSWORD for basic auth, else a\n"
 		"                          bearer token; or from HWPROF_PUSH_AUTH\n"
+		"      --symbols HOW       functions (the default: names from symbol tables,\n"
+		"                          no inlined frames, files or lines; cheap to keep)\n"
+		"                          or full (inlined frames and lines from DWARF)\n"
 		"  -m, --mmap-pages N      ring buffer data pages per CPU (power of two)\n"
 		"  -q, --quiet             no lines about each interval\n"
 		"  -h, --help              this help\n"
@@ -145,6 +149,12 @@ static int agent_option(int c, const char *arg, struct agent_opts *o)
 		fprintf(stderr, "hwprof agent: --interval %s: expected a duration of at least "
 			"100ms, such as 15s or 1m\n", arg);
 		return -1;
+	case 'S':
+		o->full_symbols = strcmp(arg, "full") == 0;
+		if (o->full_symbols || strcmp(arg, "functions") == 0)
+			return 0;
+		fprintf(stderr, "hwprof agent: --symbols %s: expected functions or full\n", arg);
+		return -1;
 	case 'L':
 		if (o->n_labels == RECORDER_MAX_LABELS) {
 			fprintf(stderr, "hwprof agent: at most %d --label\n", RECORDER_MAX_LABELS);
@@ -174,6 +184,7 @@ static int parse_args(int argc, char **argv, struct agent_opts *o)
 		{ "label", required_argument, NULL, 'L' },
 		{ "push-auth-file", required_argument, NULL, 'A' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "symbols", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -357,6 +368,7 @@ static int agent_setup(struct agent_run *run)
 	ro.dwarf = o->dwarf;
 	ro.labels = run->labels;
 	ro.n_labels = o->n_labels;
+	ro.functions_only = !o->full_symbols;
 	attach_recorder_opts(&ro);
 	r = recorder_new(&ro, &run->rec);
 	if (r < 0) {
@@ -393,6 +405,8 @@ static void add_comments(struct agent_run *run, struct profile *p,
 	profile_add_comment(p, run->o.dwarf ? "call graph: dwarf" : run->o.callchain
 			    ? "call graph: fp (frame pointers; frameless leaves' callers from CFI)"
 			    : "call graph: none");
+	profile_add_comment(p, run->o.full_symbols ? "symbols: full (inlined frames, files and lines)"
+			    : "symbols: functions (symbol tables; no inlined frames, files or lines)");
 	agent_overhead_line(before, after, &iv, buf, sizeof(buf));
 	profile_add_comment(p, buf);
 	if (st->gone_unnamed) {

@@ -34,7 +34,8 @@ static int add_types(struct recorder *r)
 
 int recorder_new(const struct recorder_opts *o, struct recorder **out)
 {
-	struct addrname_opts ao = { o->kallsyms_path, o->jit_dir, o->proc_root };
+	struct addrname_opts ao = { o->kallsyms_path, o->jit_dir, o->proc_root,
+				    o->functions_only };
 	struct recorder *r;
 	int err;
 

@@ -54,6 +54,7 @@ struct recorder_opts {
 	const char *kallsyms_path;  /* NULL: /proc/kallsyms */
 	const char *jit_dir;        /* NULL: /tmp */
 	const char *proc_root;      /* NULL: /proc */
+	int functions_only;         /* functions by symbol table only (symbolize.h) */
 	int dwarf;                  /* unwind user stacks from PERF_SAMPLE_STACK_USER copies
 				     * (enum callstack_dwarf: with which unwinder);
 				     * otherwise the registers and copy, when sampled, only

@@ -82,6 +82,7 @@ struct symbolizer {
 	int kernel_loaded;
 	struct kallsyms *kernel;     /* NULL when kallsyms could not be read */
 	struct jitmap *jit;
+	int functions_only;          /* symbolize_functions_only */
 };
 
 /* ---- strings ---- */
@@ -136,6 +137,11 @@ static void file_free(struct sym_file *f)
 	free(f->loads);
 	symtab_free(&f->funcs);
 	free(f);
+}
+
+void symbolize_functions_only(struct symbolizer *s)
+{
+	s->functions_only = 1;
 }
 
 void symbolize_free(struct symbolizer *s)
@@ -599,10 +605,10 @@ static int symbolize_addr(struct symbolizer *s, struct sym_file *f, GElf_Addr ad
 		if (symtab_build(f->mod, &f->funcs) < 0)
 			return -ENOMEM;
 	}
-	err = scope_frames(s, f, addr, &fr);
+	err = s->functions_only ? 0 : scope_frames(s, f, addr, &fr);
 	if (!err)
 		err = symtab_frame(s, f, addr, &fr);
-	if (!err && fr.n)
+	if (!err && fr.n && !s->functions_only)
 		err = addr_line(s, f, addr, &res->frames[0]);
 	res->n = err < 0 ? 0 : fr.n;
 	return err;

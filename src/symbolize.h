@@ -40,6 +40,11 @@ struct symbolizer;
 int symbolize_new(const char *kallsyms_path, const char *jit_dir, struct symbolizer **out);
 void symbolize_free(struct symbolizer *s);
 
+/* Name ELF addresses by their symbol tables only: no inlined frames, no file
+ * and line, and none of the DWARF (scopes, line tables, decompressed debug
+ * sections) that those cost to read and keep. */
+void symbolize_functions_only(struct symbolizer *s);
+
 /* Symbolize a file offset in an ELF file (the runtime address minus the mapping's
  * start plus its pgoff).  The file is found at path; build_id (hex, may be NULL or
  * "") selects a separate debug file.  Returns 0 (res->n may be 0) or -errno when

@@ -53,3 +53,30 @@ one=$(awk '{ s += $NF } END { print s }' "$TMP/one.txt")
 within "$(awk -v a="$sum" -v b="$one" 'BEGIN { print a / b }')" 0.8 1.25 ||
 	fail "the intervals hold $sum ns of samples, one recording of the same time $one"
 pass "the intervals add up to one recording of the same time (leaf shares within 5 points)"
+
+# --symbols: function names from symbol tables by default (no file or line),
+# inlined frames and lines from DWARF with full.
+for how in functions full; do
+	mkdir "$TMP/s-$how"
+	opt=
+	[ $how = full ] && opt="--symbols full"
+	# shellcheck disable=SC2086
+	"$HWPROF" agent -q -F 499 -g -p $tree --interval 1s --dir "$TMP/s-$how" $opt 2>"$TMP/s.err" &
+	agent=$!
+	sleep 2.5
+	kill -TERM $agent
+	wait $agent || fail "agent --symbols $how exited $?: $(cat "$TMP/s.err")"
+	f=$(ls "$TMP"/s-$how/hwprof-*.pb.gz | head -1)
+	"$TMP/validate" "$f" >"$f.facts" 2>"$f.err" || fail "$f is not valid: $(cat "$f.err")"
+	folded "$f" | grep -q 'main;mid_a;leaf_a' || fail "--symbols $how: no main;mid_a;leaf_a"
+	lines=$(awk '/^lines_with_number:/ { print $2 }' "$f.facts")
+	gunzip -c "$f" | grep -a -q "symbols: $how" || fail "--symbols $how: no comment saying so"
+	if [ $how = functions ]; then
+		[ "${lines:-1}" -eq 0 ] || fail "--symbols functions: $lines lines with a number"
+	else
+		[ "${lines:-0}" -gt 0 ] || fail "--symbols full: no line numbers"
+	fi
+done
+pass "--symbols functions names functions without lines; full adds them"
+"$HWPROF" agent --symbols bogus 2>"$TMP/b.err" && fail "--symbols bogus accepted"
+grep -q 'expected functions or full' "$TMP/b.err" || fail "--symbols bogus: $(cat "$TMP/b.err")"

@@ -134,6 +134,15 @@ func main() {
 	for _, name := range names {
 		fmt.Println("mapping:", name)
 	}
+	withNumber := 0
+	for _, l := range p.Location {
+		for _, ln := range l.Line {
+			if ln.Line > 0 {
+				withNumber++
+			}
+		}
+	}
+	fmt.Println("lines_with_number:", withNumber)
 
 	// Rank leaves by the first value that is not a plain sample count (cpu
 	// time, cycles); fall back to the first value.
