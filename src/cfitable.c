@@ -577,6 +577,7 @@ void cfitable_clear(struct cfitable *t)
 	t->nsorted = t->ntail = 0;
 	if (t->cache)
 		memset(t->cache, 0, t->ncache * sizeof(*t->cache));
-	if (t->fdes)
-		memset(t->fdes, 0, t->hdr.count * sizeof(*t->fdes));
+	/* The FDEs' starts stay: the page index still points into them. */
+	for (size_t i = 0; t->fdes && i < t->hdr.count; i++)
+		t->fdes[i].first = t->fdes[i].n = 0;
 }

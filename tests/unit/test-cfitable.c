@@ -1,0 +1,91 @@
+/* test-cfitable: this test's own .eh_frame compiled into rules, looked up
+ * across its whole text, gives the same answers the first time (rows read
+ * as FDEs are met), the second (from the cache), and after the table was
+ * cleared (cfitable_clear, as the walker's memory bound does). */
+#include <fcntl.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/cfitable.h"
+#include "tap.h"
+
+#define STEP 7          /* bytes between the addresses tried: odd, to land mid-instruction too */
+#define MAX_TRIES 200000
+
+struct answer {
+	int found;
+	struct cfi_rules r;
+};
+
+/* This program's executable segment, in file addresses. */
+static uint64_t text_lo, text_hi;
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			text_lo = ph->p_vaddr;
+			text_hi = ph->p_vaddr + ph->p_memsz;
+		}
+	}
+	return 1;       /* the first object is the program */
+}
+
+/* Every STEP-th address of the text into out[0..*n). */
+static void look_all(struct cfitable *t, struct answer *out, size_t *n)
+{
+	uint64_t lo = text_lo, hi = text_hi;
+
+	*n = 0;
+	for (uint64_t a = lo; a < hi && *n < MAX_TRIES; a += STEP) {
+		const struct cfi_rules *r = NULL;
+		struct answer *x = &out[(*n)++];
+
+		memset(x, 0, sizeof(*x));
+		x->found = cfitable_find(t, a, &r);
+		if (x->found == CFI_FOUND && r)
+			x->r = *r;
+	}
+}
+
+static size_t differences(const struct answer *a, const struct answer *b, size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += a[i].found != b[i].found || memcmp(&a[i].r, &b[i].r, sizeof(a[i].r)) != 0;
+	return d;
+}
+
+int main(void)
+{
+	static struct answer first[MAX_TRIES], again[MAX_TRIES], cleared[MAX_TRIES];
+	struct cfitable *t = NULL;
+	size_t n1, n2, n3, found = 0;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	is_int(cfitable_open(fd, "/proc/self/exe", &t), 0, "this test's table opens");
+	if (!t)
+		return done_testing();
+	dl_iterate_phdr(find_text, NULL);
+	ok(text_hi > text_lo, "the text: [%#llx, %#llx)", (unsigned long long)text_lo,
+	   (unsigned long long)text_hi);
+	look_all(t, first, &n1);
+	for (size_t i = 0; i < n1; i++)
+		found += first[i].found == CFI_FOUND;
+	ok(found > n1 / 2, "rules for %zu of %zu addresses of the text", found, n1);
+	ok(cfitable_rows(t) > 0, "%zu rows kept", cfitable_rows(t));
+	look_all(t, again, &n2);
+	is_int(n2, n1, "the same addresses again");
+	is_int(differences(first, again, n1), 0, "the same answers from the cache");
+	cfitable_clear(t);
+	is_int(cfitable_rows(t), 0, "cleared: no rows kept");
+	look_all(t, cleared, &n3);
+	is_int(differences(first, cleared, n1), 0, "the same answers after the table was cleared");
+	cfitable_free(t);
+	return done_testing();
+}
