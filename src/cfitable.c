@@ -35,6 +35,8 @@
 #define CFI_MAX_FDE_ROWS 4096   /* rows read for one FDE (cc1's largest: some 300) */
 #define CFI_CACHE_MIN 256       /* addresses looked up last, by hash: per FDE, a */
 #define CFI_CACHE_MAX 4096      /* quarter of a slot, within these (powers of two) */
+#define CFI_CHUNK 65536         /* .eh_frame mapped in chunks as FDEs are read */
+#define CFI_MAX_CHUNKS 4096     /* past 256 MB of .eh_frame, pages fault in one by one */
 #define CFI_PAGE_SHIFT 12       /* the FDE index's pages, 4 KiB of code each */
 #define CFI_MAX_PAGES (1 << 20)
 #define CFI_PAGE_SCAN 64        /* FDEs scanned in a page before a binary search */
@@ -70,6 +72,7 @@ struct cfitable {
 	uint64_t low, high;
 	struct cfiread_hdr hdr;     /* count 0: none */
 	struct cfiread_eh ehb;      /* .eh_frame's bytes, with hdr */
+	uint64_t faulted[CFI_MAX_CHUNKS / 64];  /* chunks of ehb mapped (prefault_around) */
 	struct cfi_fde *fdes;       /* hdr.count of them, allocated at the first read */
 	/* Per page of code from the first FDE's start: the last FDE that starts
 	 * at or below the page (the table's binary search touches some 16 cold
@@ -147,11 +150,25 @@ static int find_eh_frame(struct cfitable *t)
 		if (!d || !d->d_buf)
 			return -ENOENT;
 		t->ehb = (struct cfiread_eh){ d->d_buf, d->d_size, a };
-		prefault(t->ehb.buf, t->ehb.len);
-		prefault(t->hdr.table, t->hdr.count * 8);
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* Map the chunk of .eh_frame around the FDE at address fde, once per chunk:
+ * FDEs met are near each other (the program's hot code), and mapping all of
+ * .eh_frame up front would keep megabytes of a large library resident for an
+ * agent that looks up a few of its functions. */
+static void prefault_around(struct cfitable *t, uint64_t fde)
+{
+	uint64_t off = fde - t->ehb.vaddr, c = off / CFI_CHUNK;
+
+	if (fde < t->ehb.vaddr || off >= t->ehb.len || c >= CFI_MAX_CHUNKS ||
+	    (t->faulted[c / 64] >> (c % 64) & 1))
+		return;
+	t->faulted[c / 64] |= 1ULL << (c % 64);
+	prefault(t->ehb.buf + c * CFI_CHUNK,
+		 t->ehb.len - c * CFI_CHUNK < CFI_CHUNK ? t->ehb.len - c * CFI_CHUNK : CFI_CHUNK);
 }
 
 /* The loadable segments, and the search table of PT_GNU_EH_FRAME. */
@@ -478,11 +495,13 @@ static int find_by_fde(struct cfitable *t, size_t i, uint64_t a, const struct cf
 	int r;
 
 	if (!t->fdes) {
+		prefault(t->hdr.table, t->hdr.count * 8);      /* build_pages reads it all */
 		if (!(t->fdes = zeroed(t->hdr.count * sizeof(*t->fdes))) || build_pages(t) < 0)
 			return -ENOMEM;
 	}
 	f = &t->fdes[i];
 	if (!f->first) {
+		prefault_around(t, cfiread_hdr_fde(&t->hdr, i));
 		r = cfiread_fde(&t->ehb, cfiread_hdr_fde(&t->hdr, i), CFI_MAX_FDE_ROWS, &t->rows);
 		if (r == -ENOMEM)
 			return r;

@@ -41,7 +41,10 @@ int symtab_build(Dwfl_Module *mod, struct symtab *t)
 		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
 		int type = GELF_ST_TYPE(sym.st_info);
 
-		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
+		/* st_name 0 is the empty name: the string table's pages are not
+		 * read here (megabytes in a large C++ library), only the names
+		 * of the functions looked up later. */
+		if (!name || !sym.st_name || sym.st_shndx == SHN_UNDEF ||
 		    (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
 		t->funcs[t->n++] = (struct sym_func){ addr, sym.st_size, name,
