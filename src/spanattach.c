@@ -1,0 +1,175 @@
+/* spanattach.c - see spanattach.h. */
+#include "spanattach.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct spanattach_entry {
+	pid_t pid;
+	struct spanchan *ch;
+	struct spanjoin *join;
+};
+
+struct spanattach {
+	const char *proc_root;
+	struct spanattach_entry e[SPANATTACH_MAX];
+	size_t n;
+};
+
+int spanattach_new(const char *proc_root, struct spanattach **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	(*out)->proc_root = proc_root ? proc_root : "/proc";
+	return 0;
+}
+
+void spanattach_free(struct spanattach *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		spanjoin_free(a->e[i].join);
+		spanchan_free(a->e[i].ch);
+	}
+	free(a);
+}
+
+void spanattach_leave(struct spanattach *a)
+{
+	for (size_t i = 0; a && i < a->n; i++)
+		spanchan_leave(a->e[i].ch);
+}
+
+/* The number of pid's descriptor that is a libhwprof channel: its link reads
+ * "/memfd:hwprof-spans (deleted)".  The descriptor, 0 with none, -errno when
+ * the directory cannot be read. */
+static int find_fd(const char *proc_root, pid_t pid, int *fd)
+{
+	static const char want[] = "/memfd:" SPANCHAN_MEMFD " ";
+	char dir[96], link[384], target[128];
+	struct dirent *d;
+	size_t seen = 0;
+	DIR *dp;
+	int found = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root, (int)pid);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while (!found && seen++ < SPANATTACH_MAX_FDS && (d = readdir(dp))) {
+		ssize_t n;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, want, sizeof(want) - 1) == 0) {
+			*fd = atoi(d->d_name);
+			found = 1;
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+static const char *join_error(int err)
+{
+	switch (err) {
+	case -EPERM:
+		return "not sealed at its size";
+	case -EINVAL:
+		return "its header is not a span channel of this hwprof version, or does not fit its "
+		       "file";
+	case -EBUSY:
+		return "another hwprof reads it";
+	default:
+		return util_strerror(err);
+	}
+}
+
+int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
+{
+	struct spanattach_entry *e;
+	char path[96];
+	int fd = -1, r;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < a->n; i++)
+		if (a->e[i].pid == pid)
+			return 0;
+	r = find_fd(a->proc_root, pid, &fd);
+	if (r <= 0) {
+		/* Gone, or not ours to look at: the events say so on their own. */
+		return 0;
+	}
+	if (a->n == SPANATTACH_MAX) {
+		snprintf(why, cap, "span channel of %d not read: %d channels already are", (int)pid,
+			 SPANATTACH_MAX);
+		return -ENOSPC;
+	}
+	e = &a->e[a->n];
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", a->proc_root, (int)pid, fd);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(why, cap, "span channel of %d not read: %s: %s", (int)pid, path,
+			 util_strerror(r));
+		return r;
+	}
+	r = spanchan_join(fd, &e->ch);
+	if (r < 0) {
+		close(fd);
+		snprintf(why, cap, "span channel of %d not read: %s; recording without its spans",
+			 (int)pid, join_error(r));
+		return r;
+	}
+	r = spanjoin_new(e->ch, &e->join);
+	if (r < 0) {
+		spanchan_free(e->ch);
+		e->ch = NULL;
+		snprintf(why, cap, "span channel of %d not read: %s", (int)pid, util_strerror(r));
+		return r;
+	}
+	if (a->n)
+		spanjoin_chain(a->e[0].join, e->join);
+	e->pid = pid;
+	a->n++;
+	return 1;
+}
+
+struct spanjoin *spanattach_spans(const struct spanattach *a)
+{
+	return a && a->n ? a->e[0].join : NULL;
+}
+
+size_t spanattach_count(const struct spanattach *a)
+{
+	return a ? a->n : 0;
+}
+
+pid_t spanattach_pid(const struct spanattach *a, size_t i)
+{
+	return a->e[i].pid;
+}
+
+struct spanchan *spanattach_chan(const struct spanattach *a, size_t i)
+{
+	return a->e[i].ch;
+}
+
+struct spanjoin *spanattach_join_of(const struct spanattach *a, size_t i)
+{
+	return a->e[i].join;
+}
