@@ -273,19 +273,6 @@ static void record_spans_start(struct spanchan **ch, struct spanjoin **sp)
 	}
 }
 
-/* Attached: the span channels the targets published (spanattach.h), one
- * line for each that cannot be read; without them, recorded without spans. */
-static void record_spans_join(const struct target *t, struct spanattach **out)
-{
-	char why[256];
-
-	if (spanattach_new(t->proc_root, out) < 0)
-		return;
-	for (size_t i = 0; i < t->n_pids; i++)
-		if (spanattach_join(*out, t->pids[i], why, sizeof(why)) < 0)
-			fprintf(stderr, "hwprof record: %s\n", why);
-}
-
 /* A line on stderr and in the profile's comments. */
 static void tell(struct profile *p, const char *line)
 {
@@ -606,11 +593,9 @@ static int record_and_write(struct record_run *run)
 	}
 	phase_start(run->phase, util_now_mono_ns());
 	/* Joined last, so that the rings are read from the first spans on. */
-	if (target_given(&run->o.target)) {
-		record_spans_join(&run->o.target, &run->joined);
-		if (spanattach_spans(run->joined))
-			recorder_set_spans(run->rec, spanattach_spans(run->joined));
-	}
+	if (target_given(&run->o.target) &&
+	    attach_spans("record", &run->o.target, &run->joined, run->rec) < 0)
+		fprintf(stderr, "hwprof record: out of memory: recording without spans\n");
 	status = record_loop(run);
 	spanattach_leave(run->joined);
 	p->time_nanos = wall0;

@@ -21,6 +21,8 @@ struct spanattach {
 	const char *proc_root;
 	struct spanattach_entry e[SPANATTACH_MAX];
 	size_t n;
+	pid_t *seen;            /* sorted: the live processes already looked at */
+	size_t n_seen;
 };
 
 int spanattach_new(const char *proc_root, struct spanattach **out)
@@ -40,6 +42,7 @@ void spanattach_free(struct spanattach *a)
 		spanjoin_free(a->e[i].join);
 		spanchan_free(a->e[i].ch);
 	}
+	free(a->seen);
 	free(a);
 }
 
@@ -115,8 +118,8 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
 		return 0;
 	}
 	if (a->n == SPANATTACH_MAX) {
-		snprintf(why, cap, "span channel of %d not read: %d channels already are", (int)pid,
-			 SPANATTACH_MAX);
+		snprintf(why, cap, "span channel of %d not read: %d channels already are; "
+			 "recording without its spans", (int)pid, SPANATTACH_MAX);
 		return -ENOSPC;
 	}
 	e = &a->e[a->n];
@@ -172,4 +175,103 @@ struct spanchan *spanattach_chan(const struct spanattach *a, size_t i)
 struct spanjoin *spanattach_join_of(const struct spanattach *a, size_t i)
 {
 	return a->e[i].join;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int seen_before(const struct spanattach *a, pid_t pid)
+{
+	return a->n_seen && bsearch(&pid, a->seen, a->n_seen, sizeof(pid), cmp_pid);
+}
+
+/* Every process under proc_root but self, sorted, into *out.  0 or -errno. */
+static int list_processes(const char *proc_root, pid_t self, pid_t **out, size_t *n)
+{
+	size_t cap = 0;
+	struct dirent *d;
+	DIR *dp = opendir(proc_root);
+
+	*out = NULL;
+	*n = 0;
+	if (!dp)
+		return -errno;
+	while ((d = readdir(dp))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		if (util_grow(out, &cap, *n + 1, sizeof(**out)) < 0) {
+			closedir(dp);
+			return -ENOMEM;
+		}
+		(*out)[(*n)++] = (pid_t)pid;
+	}
+	closedir(dp);
+	return 0;
+}
+
+/* Leave the channels of processes that are gone, their waiting samples
+ * settled into p. */
+static void prune(struct spanattach *a, struct profile *p)
+{
+	char path[96];
+
+	for (size_t i = 0; i < a->n;) {
+		struct spanattach_entry *e = &a->e[i];
+
+		snprintf(path, sizeof(path), "%s/%d", a->proc_root, (int)e->pid);
+		if (access(path, F_OK) == 0) {
+			i++;
+			continue;
+		}
+		spanjoin_unchain(a->e[0].join, e->join);
+		if (p)
+			spanjoin_settle(e->join, p, 1);
+		spanjoin_free(e->join);
+		spanchan_free(e->ch);
+		memmove(e, e + 1, (a->n - i - 1) * sizeof(*e));
+		a->n--;
+	}
+}
+
+int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
+		      struct profile *p, spanattach_say_fn say, void *ctx)
+{
+	pid_t *live = NULL;
+	size_t n_live = n;
+	char why[256];
+	int joined = 0;
+
+	prune(a, p);
+	if (n) {
+		live = malloc(n * sizeof(*live));
+		if (!live)
+			return -ENOMEM;
+		memcpy(live, pids, n * sizeof(*live));
+		qsort(live, n, sizeof(*live), cmp_pid);
+	} else if (list_processes(a->proc_root, self, &live, &n_live) < 0) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_live; i++) {
+		int r;
+
+		if (seen_before(a, live[i]))
+			continue;
+		r = spanattach_join(a, live[i], why, sizeof(why));
+		joined += r > 0;
+		if (r < 0 && say)
+			say(ctx, why);
+	}
+	/* What was seen and is still alive: the set stays as large as the
+	 * processes are many. */
+	free(a->seen);
+	a->seen = live;
+	a->n_seen = n_live;
+	return joined;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "profile.h"
 #include "spanchan.h"
 #include "spanjoin.h"
 
@@ -41,6 +42,18 @@ void spanattach_leave(struct spanattach *a);
  * with one line in why saying what was wrong (not sealed, a header that is
  * not a channel, taken by another hwprof, permission, the set full). */
 int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap);
+
+/* Who is told what could not be joined: one line. */
+typedef void (*spanattach_say_fn)(void *ctx, const char *line);
+
+/* Keep the set in step with the processes: the channels of those gone are
+ * left and their waiting samples settled into p; processes not looked at
+ * before are joined (pids[0..n), or with n == 0 every process under
+ * proc_root but self), each looked at once, say() told of each failure.
+ * Bounded: one look per process, at most SPANATTACH_MAX channels at once.
+ * The number joined now, or -ENOMEM. */
+int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
+		      struct profile *p, spanattach_say_fn say, void *ctx);
 
 /* The first joined channel's spanjoin, with the others chained behind it,
  * for recorder_set_spans; NULL while none is joined. */

@@ -737,6 +737,22 @@ int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len)
 	return corrupt;
 }
 
+struct spanjoin *spanjoin_unchain(struct spanjoin *head, struct spanjoin *s)
+{
+	struct spanjoin *j = head;
+
+	if (head == s) {
+		head = s->next;
+	} else {
+		while (j && j->next != s)
+			j = j->next;
+		if (j)
+			j->next = s->next;
+	}
+	s->next = NULL;
+	return head;
+}
+
 void spanjoin_chain(struct spanjoin *s, struct spanjoin *next)
 {
 	while (s->next)

@@ -63,6 +63,9 @@ void spanjoin_free(struct spanjoin *s);
  * its thread); the rest (stats, names, histograms, damage) stays per channel. */
 void spanjoin_chain(struct spanjoin *s, struct spanjoin *next);
 
+/* Take s out of the chain that starts at head: the chain's head after it. */
+struct spanjoin *spanjoin_unchain(struct spanjoin *head, struct spanjoin *s);
+
 /* Take in everything the program appended since the last call.  Call before
  * handing over the samples of a batch.  0 or -ENOMEM. */
 int spanjoin_drain(struct spanjoin *s);
