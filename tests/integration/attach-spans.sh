@@ -7,7 +7,8 @@
 # lets the program go quiet again and a new one join; a program without a
 # channel (HWPROF_SPANS_PUBLISH=0) or with a spoiled one (bytes over its
 # header, a wrong size, an unsealed file of its name) costs one line at most,
-# never the profile.
+# never the profile.  The agent joins the channel of its -p process, and
+# with -a the channel of a process started after it.
 . "$(dirname "$0")/lib.sh"
 PROG="$WORKLOADS/spanserve"
 [ -x "$PROG" ] || skip "tests/workloads/spanserve not built"
@@ -53,6 +54,27 @@ has_spans() {
 			sec == "span:" && $NF == "request" { s = 1 }
 			sec == "tenant:" && $NF == "acme" { t = 1 }
 			END { exit !(s && t) }' "$TMP/$1.tags"
+}
+
+# agent NAME ARGS...: the agent with 1-second intervals into $TMP/NAME/,
+# its pid in $agent.
+agent() {
+	name=$1
+	shift
+	mkdir -p "$TMP/$name"
+	"$HWPROF" agent -e cpu-clock -F 199 --interval 1s --dir "$TMP/$name" "$@" 2>"$TMP/$name.err" &
+	agent=$!
+	pids="$pids $agent"
+}
+
+# agent_spans NAME: how many of the agent's profiles have span and tenant labels.
+agent_spans() {
+	k=0
+	for f in "$TMP/$1"/*.pb.gz; do
+		cp "$f" "$TMP/one.pb.gz"
+		has_spans one && k=$((k + 1))
+	done
+	echo $k
 }
 
 no_spans() {
@@ -108,7 +130,36 @@ record again $srv 1s || fail "record -p after a kill exited $?: $(cat "$TMP/agai
 has_spans again || fail "no spans after a killed hwprof: $(cat "$TMP/again.err")"
 kill -0 $srv || fail "the program did not survive"
 pass "SIGKILL while attached: the program went quiet, a new hwprof joined"
+
+# The agent, -p: its intervals carry the spans; it leaves on SIGTERM.
+from=$(lines idle)
+agent agentp -p $srv
+wait_active idle 1 "$from" || fail "agent -p did not join: $(cat "$TMP/agentp.err")"
+sleep 2.5
+kill -TERM $agent
+wait $agent || fail "agent -p exited $?: $(cat "$TMP/agentp.err")"
+k=$(agent_spans agentp)
+[ "$k" -ge 2 ] || fail "agent -p: $k profiles with spans: $(cat "$TMP/agentp.err")"
+wait_active idle 0 "$(lines idle)" || fail "still read after the agent left"
+pass "agent -p: $k interval profiles with span and thread labels; left on SIGTERM"
 kill $srv
+
+# The agent, -a: a process started after it is joined at the next interval.
+if "$HWPROF" record -q -a -e cpu-clock --duration 100ms -o "$TMP/probe.pb.gz" 2>/dev/null; then
+	agent agenta -a
+	sleep 1.2
+	start late ok
+	wait_active late 1 0 || fail "agent -a did not join a process started after it: $(cat "$TMP/agenta.err")"
+	sleep 2
+	kill -TERM $agent
+	wait $agent || fail "agent -a exited $?: $(cat "$TMP/agenta.err")"
+	k=$(agent_spans agenta)
+	[ "$k" -ge 1 ] || fail "agent -a: no profile with spans: $(cat "$TMP/agenta.err")"
+	pass "agent -a: joined a process started after it; $k profiles with spans"
+	kill $srv
+else
+	echo "# agent -a: not allowed here (perf_event_paranoid); left out"
+fi
 
 # Opted out: no channel, no line, a profile.
 start optout ok HWPROF_SPANS_PUBLISH=0
