@@ -439,6 +439,11 @@ const char *spanchan_string(struct spanchan *ch, uint32_t id)
 	}
 }
 
+int spanchan_fd(const struct spanchan *ch)
+{
+	return ch->fd;
+}
+
 const uint32_t *spanchan_consumer_word(const struct spanchan *ch)
 {
 	return &ch->hdr->consumer;

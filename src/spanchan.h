@@ -105,6 +105,9 @@ int spanchan_join(int fd, struct spanchan **out);
  * still there can be drained).  Nothing for other channels. */
 void spanchan_leave(struct spanchan *ch);
 
+/* The channel's descriptor (owned by it). */
+int spanchan_fd(const struct spanchan *ch);
+
 /* Producer side: the word that says whether a reader is there (0: none; else
  * the current reader's generation, new with each join).  For a relaxed
  * atomic load on the hot path. */
