@@ -293,7 +293,8 @@ void attach_usage(FILE *f, int record)
 	fprintf(f,
 		"  -p, --pid PIDS          attach to these running processes: every thread,\n"
 		"                          and the threads and children they create; they\n"
-		"                          run on untouched when hwprof leaves\n"
+		"                          run on untouched when hwprof leaves; libhwprof\n"
+		"                          spans are joined where they publish them\n"
 		"  -t, --tid TIDS          these threads only (and what they create)\n"
 		"  -a, --all-cpus          every process on every CPU (needs perf_event_paranoid\n"
 		"                          0 or CAP_PERFMON, else your own processes); samples\n"
