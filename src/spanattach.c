@@ -97,6 +97,8 @@ static const char *join_error(int err)
 		       "file";
 	case -EBUSY:
 		return "another hwprof reads it";
+	case -EACCES:
+		return "sealed against writing";
 	default:
 		return util_strerror(err);
 	}
@@ -124,7 +126,7 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
 	}
 	e = &a->e[a->n];
 	snprintf(path, sizeof(path), "%s/%d/fd/%d", a->proc_root, (int)pid, fd);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(why, cap, "span channel of %d not read: %s: %s", (int)pid, path,

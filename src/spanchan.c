@@ -48,6 +48,11 @@ struct spanchan_header {
 /* A reader that has not drained for this long is gone (killed): a producer
  * whose ring is full then stops writing, and another reader may join. */
 #define LEASE_NS 3000000000ULL
+/* A published channel hwprof joins is no larger than one it makes for a
+ * command (128 rings of 32768 records): a drain reads at most that much. */
+#define JOIN_MAX_RINGS 128
+#define JOIN_MAX_SLOTS 32768
+#define JOIN_MAX_NAMES 4096
 
 /* The producer's and the consumer's fields on lines of their own. */
 _Static_assert(sizeof(struct spanchan_ring) == 192, "spanchan_ring: three cache lines");
@@ -280,6 +285,8 @@ int spanchan_join(int fd, struct spanchan **out)
 	*out = NULL;
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	/* The program made this file: only a size that cannot change under our
 	 * mapping (a shrunk file would fault our reads) and a header that
 	 * describes exactly that size. */
@@ -288,7 +295,8 @@ int spanchan_join(int fd, struct spanchan **out)
 		return -EPERM;
 	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    !header_valid(&h, (uint64_t)st.st_size) || h.flags != HDR_PUBLISHED ||
-	    h.clock > SPANCHAN_CLOCK_TSC)
+	    h.clock > SPANCHAN_CLOCK_TSC || h.n_rings > JOIN_MAX_RINGS || h.slots > JOIN_MAX_SLOTS ||
+	    h.n_names > JOIN_MAX_NAMES || h.size != h.ring_off + (uint64_t)h.n_rings * ring_size(h.slots))
 		return -EINVAL;
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
@@ -301,7 +309,8 @@ int spanchan_join(int fd, struct spanchan **out)
 	ch->hdr = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (ch->hdr == MAP_FAILED) {
 		ch->hdr = NULL;
-		err = -errno;
+		/* A write seal: not a channel a producer could write to either. */
+		err = errno == EPERM ? -EACCES : -errno;
 		goto fail;
 	}
 	ch->size = h.size;
