@@ -68,6 +68,7 @@ struct spanchan {
 	int published;          /* made by spanchan_publish (the program's side) */
 	uint32_t joined;        /* spanchan_join: our generation in `consumer` */
 	uint64_t dropped0;      /* joined: the program's drops before we came */
+	int lost;               /* joined, and another reader took the place since */
 	/* The layout as created here or checked once by spanchan_attach: never
 	 * read back from the mapping. */
 	uint32_t n_rings, slots, n_names, clock;
@@ -199,12 +200,39 @@ static int header_valid(const struct spanchan_header *h, uint64_t size)
 	       h->ring_off >= h->names_off && rings_bytes <= size - h->ring_off;
 }
 
+/* The channel of fd, whose header h (a copy) passed the checks: the layout
+ * kept privately, the file mapped.  0 or -errno (nothing made). */
+static int map_checked(int fd, const struct spanchan_header *h, int published,
+		       struct spanchan **out)
+{
+	struct spanchan *ch = calloc(1, sizeof(*ch));
+	int err;
+
+	if (!ch)
+		return -ENOMEM;
+	ch->fd = fd;
+	ch->published = published;
+	err = init_private(ch, h);
+	if (err == 0) {
+		ch->hdr = mmap(NULL, h->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (ch->hdr == MAP_FAILED) {
+			ch->hdr = NULL;
+			err = -errno;
+		}
+	}
+	if (err < 0) {
+		spanchan_free(ch);
+		return err;
+	}
+	ch->size = h->size;
+	*out = ch;
+	return 0;
+}
+
 int spanchan_attach(int fd, struct spanchan **out)
 {
 	struct spanchan_header h;
-	struct spanchan *ch;
 	struct stat st;
-	int err;
 
 	*out = NULL;
 	if (fstat(fd, &st) < 0)
@@ -212,25 +240,7 @@ int spanchan_attach(int fd, struct spanchan **out)
 	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    !header_valid(&h, (uint64_t)st.st_size))
 		return -EINVAL;
-	ch = calloc(1, sizeof(*ch));
-	if (!ch)
-		return -ENOMEM;
-	ch->fd = fd;
-	err = init_private(ch, &h);
-	if (err < 0)
-		goto fail;
-	ch->hdr = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ch->hdr == MAP_FAILED) {
-		ch->hdr = NULL;
-		err = -errno;
-		goto fail;
-	}
-	ch->size = h.size;
-	*out = ch;
-	return 0;
-fail:
-	spanchan_free(ch);
-	return err;
+	return map_checked(fd, &h, 0, out);
 }
 
 static uint64_t mono_ns(void)
@@ -294,39 +304,30 @@ int spanchan_join(int fd, struct spanchan **out)
 	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW))
 		return -EPERM;
 	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    !header_valid(&h, (uint64_t)st.st_size) || h.flags != HDR_PUBLISHED ||
-	    h.clock > SPANCHAN_CLOCK_TSC || h.n_rings > JOIN_MAX_RINGS || h.slots > JOIN_MAX_SLOTS ||
-	    h.n_names > JOIN_MAX_NAMES || h.size != h.ring_off + (uint64_t)h.n_rings * ring_size(h.slots))
+	    !header_valid(&h, (uint64_t)st.st_size) || h.clock > SPANCHAN_CLOCK_TSC ||
+	    h.n_rings > JOIN_MAX_RINGS || h.slots > JOIN_MAX_SLOTS || h.n_names > JOIN_MAX_NAMES ||
+	    h.size != h.ring_off + (uint64_t)h.n_rings * ring_size(h.slots) ||
+	    (h.flags & ~HDR_PUBLISHED))
 		return -EINVAL;
-	ch = calloc(1, sizeof(*ch));
-	if (!ch)
-		return -ENOMEM;
-	ch->fd = fd;
-	err = init_private(ch, &h);
+	/* The channel an hwprof made for the command it started: that one reads it. */
+	if (h.flags != HDR_PUBLISHED)
+		return -EBUSY;
+	err = map_checked(fd, &h, 1, &ch);
+	/* A write seal: not a channel a producer could write to either. */
 	if (err < 0)
-		goto fail;
-	ch->published = 1;
-	ch->hdr = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ch->hdr == MAP_FAILED) {
-		ch->hdr = NULL;
-		/* A write seal: not a channel a producer could write to either. */
-		err = errno == EPERM ? -EACCES : -errno;
-		goto fail;
-	}
-	ch->size = h.size;
+		return err == -EPERM ? -EACCES : err;
 	/* Not ours yet: the generation tells the program's threads that a new
 	 * reader came (they send their labels again). */
 	err = take_consumer(ch, ((uint32_t)getpid() << 12 ^ (uint32_t)mono_ns()) | 1);
-	if (err < 0)
-		goto fail;
+	if (err < 0) {
+		spanchan_free(ch);
+		return err;
+	}
 	skip_old(ch);
 	ch->dropped0 = __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
 	ch->own_fd = 1;
 	*out = ch;
 	return 0;
-fail:
-	spanchan_free(ch);
-	return err;
 }
 
 void spanchan_leave(struct spanchan *ch)
@@ -696,12 +697,31 @@ static int drain_ring(struct spanchan *ch, uint32_t i, spanchan_fn fn, void *ctx
 	return stop;
 }
 
+/* A joined channel: the place taken back if the program gave it up while
+ * we did not drain for longer than the lease (stopped, not dead), then the
+ * lease renewed.  0, or -1 when another reader took the place meanwhile: its
+ * rings are its own from then on (spanchan_drain reads nothing more). */
+static int renew(struct spanchan *ch)
+{
+	uint32_t cur = __atomic_load_n(&ch->hdr->consumer, __ATOMIC_ACQUIRE);
+
+	if (cur != ch->joined && (cur || !__atomic_compare_exchange_n(&ch->hdr->consumer, &cur,
+								       ch->joined, 0, __ATOMIC_ACQ_REL,
+								       __ATOMIC_RELAXED))) {
+		ch->joined = 0;
+		ch->lost = 1;
+		return -1;
+	}
+	__atomic_store_n(&ch->hdr->lease_ns, mono_ns() + LEASE_NS, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 {
 	int count = 0;
 
-	if (ch->joined)
-		__atomic_store_n(&ch->hdr->lease_ns, mono_ns() + LEASE_NS, __ATOMIC_RELEASE);
+	if (ch->lost || (ch->joined && renew(ch) < 0))
+		return 0;
 	check_header(ch);
 	for (uint32_t i = 0; i < ch->rings_seen; i++) {
 		int stop = drain_ring(ch, i, fn, ctx, &count);

@@ -98,7 +98,7 @@ int spanchan_publish(uint32_t rings, uint32_t slots, uint32_t names, struct span
  * -EPERM when the file is not sealed at its size, -EINVAL when its header is
  * not a published channel of this version filling exactly the file (or is
  * larger than hwprof makes one), -EBUSY when another reader holds it (its
- * lease still runs), -EACCES when it cannot be mapped for writing, -errno.
+ * lease still runs, or it is the channel an hwprof made for its command), -EACCES when it cannot be mapped for writing, -errno.
  * spanchan_free leaves it. */
 int spanchan_join(int fd, struct spanchan **out);
 

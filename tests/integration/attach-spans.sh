@@ -170,6 +170,22 @@ no_spans optout || fail "span labels without a channel"
 pass "HWPROF_SPANS_PUBLISH=0: no channel, no line"
 kill $srv
 
+# Started by an hwprof (record -- CMD): that one reads its channel.
+"$HWPROF" record -q -e cpu-clock -F 99 -o "$TMP/cmd.pb.gz" -- "$PROG" 60 ok >"$TMP/cmd.out" \
+	2>"$TMP/cmd.err" &
+pids="$pids $!"
+n=0
+until grep -q "ready" "$TMP/cmd.out" || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
+srv=$(sed -n 's/^spanserve: pid \([0-9]*\) ready$/\1/p' "$TMP/cmd.out")
+[ -n "$srv" ] || fail "spanserve under record did not start: $(cat "$TMP/cmd.out" "$TMP/cmd.err")"
+pids="$pids $srv"
+record undercmd $srv 1s || fail "record -p exited $?: $(cat "$TMP/undercmd.err")"
+[ "$(grep -c "span channel of $srv not read: another hwprof reads it" "$TMP/undercmd.err")" -eq 1 ] ||
+	fail "a command's channel: $(cat "$TMP/undercmd.err")"
+no_spans undercmd || fail "spans from the channel of another hwprof's command"
+pass "the channel of another hwprof's command: one line, recorded without spans"
+kill $srv
+
 # Spoiled before anyone reads it: one line, the profile, exit 0, the program runs on.
 for mode in garbage size unsealed; do
 	env=

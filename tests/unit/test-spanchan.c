@@ -562,7 +562,7 @@ static void test_published(void)
 	close(fd);
 	spanchan_create(2, 8, 4, &fd, &own);
 	fd = reopen(own);
-	is_int(spanchan_join(fd, &b), -EINVAL, "the channel hwprof made for a command: not joined");
+	is_int(spanchan_join(fd, &b), -EBUSY, "the channel hwprof made for a command: its own, -EBUSY");
 	close(fd);
 	spanchan_free(own);
 }
