@@ -24,7 +24,7 @@ row() {
 	mode=$1
 	shift
 	"$@" >"$W/out" 2>/dev/null
-	awk -v m="$mode" '/^span/ { s = $6 } /^clock_gettime/ { c = $4 } /^rdtsc/ { t = $4 }
+	awk -v m="$mode" '/^span \(/ { s = $6 } /^clock_gettime/ { c = $4 } /^span clock/ { t = $8 }
 		END { print m, s, c, (t == "" ? 0 : t) }' "$W/out" >>"$W/rows"
 }
 
