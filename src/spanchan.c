@@ -270,18 +270,23 @@ static int take_consumer(struct spanchan *ch, uint32_t gen)
 	return 0;
 }
 
-/* After joining: what earlier readers left unread is not ours; read from the
- * rings' heads on (a head is checked as every drain checks it). */
-static void skip_old(struct spanchan *ch)
+/* Before joining: what earlier readers left unread is not ours; read from
+ * the rings' heads as they are before the program sees us, so that what its
+ * threads write once they do (their labels first) is read (a head is checked
+ * as every drain checks it).  With publish, the room given back to them. */
+static void skip_old(struct spanchan *ch, int publish)
 {
 	uint32_t rings = __atomic_load_n(&ch->hdr->rings_used, __ATOMIC_ACQUIRE);
 
-	ch->rings_seen = rings < ch->n_rings ? rings : ch->n_rings;
+	if (!publish)
+		ch->rings_seen = rings < ch->n_rings ? rings : ch->n_rings;
 	for (uint32_t i = 0; i < ch->rings_seen; i++) {
 		struct spanchan_ring *r = ring_at(ch, i);
 
-		ch->tail[i] = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-		__atomic_store_n(&r->tail, ch->tail[i], __ATOMIC_RELEASE);
+		if (publish)
+			__atomic_store_n(&r->tail, ch->tail[i], __ATOMIC_RELEASE);
+		else
+			ch->tail[i] = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 	}
 }
 
@@ -316,6 +321,7 @@ int spanchan_join(int fd, struct spanchan **out)
 	/* A write seal: not a channel a producer could write to either. */
 	if (err < 0)
 		return err == -EPERM ? -EACCES : err;
+	skip_old(ch, 0);
 	/* Not ours yet: the generation tells the program's threads that a new
 	 * reader came (they send their labels again). */
 	err = take_consumer(ch, ((uint32_t)getpid() << 12 ^ (uint32_t)mono_ns()) | 1);
@@ -323,7 +329,7 @@ int spanchan_join(int fd, struct spanchan **out)
 		spanchan_free(ch);
 		return err;
 	}
-	skip_old(ch);
+	skip_old(ch, 1);
 	ch->dropped0 = __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
 	ch->own_fd = 1;
 	*out = ch;

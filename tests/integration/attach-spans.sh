@@ -94,7 +94,7 @@ pass "published: an hwprof-spans memfd, ${rss} kB of it touched while nobody rea
 # Joined by record -p: spans, the label set before, the histograms.
 record join $srv 1.5s || fail "record -p exited $?: $(cat "$TMP/join.err")"
 grep -q "span channel" "$TMP/join.err" && fail "a line about a good channel: $(cat "$TMP/join.err")"
-has_spans join || fail "no span=request and tenant=acme labels: $(cat "$TMP/join.tags")"
+has_spans join || fail "no span=request and tenant=acme labels: $(grep -A3 "^span:\\|^tenant:" "$TMP/join.tags")"
 "$HWPROF" report --spans "$TMP/join.pb.gz" >"$TMP/join.spans" || fail "report --spans: exit $?"
 awk '$1 == "request" && $2 > 0 { ok = 1 } END { exit !ok }' "$TMP/join.spans" ||
 	fail "no request latencies: $(cat "$TMP/join.spans")"
@@ -110,9 +110,9 @@ wait_active idle 1 "$from" || fail "the first hwprof did not join: $(cat "$TMP/f
 record second $srv 1s || fail "the second record -p exited $?: $(cat "$TMP/second.err")"
 [ "$(grep -c "span channel of $srv not read: another hwprof reads it" "$TMP/second.err")" -eq 1 ] ||
 	fail "the second hwprof: $(cat "$TMP/second.err")"
-no_spans second || fail "the second hwprof has span labels: $(cat "$TMP/second.tags")"
+no_spans second || fail "the second hwprof has span labels: $(grep -A3 "^span:" "$TMP/second.tags")"
 wait $first || fail "the first record -p exited $?: $(cat "$TMP/first.err")"
-has_spans first || fail "the first hwprof lost its spans: $(cat "$TMP/first.tags")"
+has_spans first || fail "the first hwprof lost its spans: $(grep -A3 "^span:\\|^tenant:" "$TMP/first.tags")"
 pass "a second hwprof: one line, recorded without spans; the first kept them"
 
 # Killed while it reads: the program goes quiet when its ring fills and the
@@ -127,20 +127,35 @@ wait $killed 2>/dev/null
 from=$(lines idle)
 wait_active idle 0 "$from" || fail "still writing 10 s after its hwprof was killed: $(tail -3 "$TMP/idle.out")"
 record again $srv 1s || fail "record -p after a kill exited $?: $(cat "$TMP/again.err")"
-has_spans again || fail "no spans after a killed hwprof: $(cat "$TMP/again.err")"
+has_spans again || fail "no spans after a killed hwprof: $(grep -A3 "^span:\\|^tenant:" "$TMP/again.tags")"
 kill -0 $srv || fail "the program did not survive"
 pass "SIGKILL while attached: the program went quiet, a new hwprof joined"
 
+# Two processes at once (-p A,B): each one's samples in its own spans.
+kill $srv
+start pa ok
+a=$srv
+start pb ok
+record both "$a,$srv" 1.5s || fail "record -p A,B exited $?: $(cat "$TMP/both.err")"
+"$HWPROF" report --slower-than 1us --tags "$TMP/both.pb.gz" >"$TMP/both.tags" 2>&1 ||
+	fail "report --slower-than: $(head -5 "$TMP/both.tags")"
+for p in $a $srv; do
+	awk -v p=$p '/^[a-z_]+:/ { sec = $1; next } sec == "pid:" && $NF == p { f = 1 } END { exit !f }' \
+		"$TMP/both.tags" || fail "no samples of $p in spans: $(grep -A3 "^pid:" "$TMP/both.tags"; cat "$TMP/both.err")"
+done
+pass "record -p A,B: the samples of both in their spans"
+kill $a
+
 # The agent, -p: its intervals carry the spans; it leaves on SIGTERM.
-from=$(lines idle)
+from=$(lines pb)
 agent agentp -p $srv
-wait_active idle 1 "$from" || fail "agent -p did not join: $(cat "$TMP/agentp.err")"
+wait_active pb 1 "$from" || fail "agent -p did not join: $(cat "$TMP/agentp.err")"
 sleep 2.5
 kill -TERM $agent
 wait $agent || fail "agent -p exited $?: $(cat "$TMP/agentp.err")"
 k=$(agent_spans agentp)
 [ "$k" -ge 2 ] || fail "agent -p: $k profiles with spans: $(cat "$TMP/agentp.err")"
-wait_active idle 0 "$(lines idle)" || fail "still read after the agent left"
+wait_active pb 0 "$(lines pb)" || fail "still read after the agent left"
 pass "agent -p: $k interval profiles with span and thread labels; left on SIGTERM"
 kill $srv
 
