@@ -24,7 +24,7 @@ start() {
 	srv=$!
 	pids="$pids $srv"
 	n=0
-	until grep -q "ready" "$TMP/$1.out" || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
+	until grep -qs "ready" "$TMP/$1.out" || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
 	grep -q "ready" "$TMP/$1.out" || fail "$1: spanserve did not start: $(cat "$TMP/$1.out")"
 }
 
@@ -190,7 +190,7 @@ kill $srv
 	2>"$TMP/cmd.err" &
 pids="$pids $!"
 n=0
-until grep -q "ready" "$TMP/cmd.out" || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
+until grep -qs "ready" "$TMP/cmd.out" || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
 srv=$(sed -n 's/^spanserve: pid \([0-9]*\) ready$/\1/p' "$TMP/cmd.out")
 [ -n "$srv" ] || fail "spanserve under record did not start: $(cat "$TMP/cmd.out" "$TMP/cmd.err")"
 pids="$pids $srv"
