@@ -612,8 +612,8 @@ static void check_header(struct spanchan *ch)
 	if (__atomic_load_n(&h->magic, __ATOMIC_RELAXED) != SPANCHAN_MAGIC ||
 	    h->version != SPANCHAN_VERSION || h->n_rings != ch->n_rings || h->slots != ch->slots ||
 	    h->n_names != ch->n_names || h->ring_off != ch->ring_off || h->names_off != ch->names_off ||
-	    h->size != ch->size || h->clock != ch->clock || h->flags != (ch->published ? HDR_PUBLISHED : 0) ||
-	    rings > ch->n_rings ||
+	    h->size != ch->size || h->clock != ch->clock ||
+	    h->flags != (ch->published ? HDR_PUBLISHED : 0) || rings > ch->n_rings ||
 	    rings < ch->rings_seen || names > ch->n_names || names < ch->names_seen)
 		ch->corrupt = 1;
 	if (rings > ch->rings_seen)
