@@ -129,8 +129,11 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
-		snprintf(why, cap, "span channel of %d not read: %s: %s", (int)pid, path,
-			 util_strerror(r));
+		/* What /proc/PID/mem needs too: the same user, or CAP_SYS_PTRACE. */
+		snprintf(why, cap, "span channel of %d not read: %s: %s%s; recording without its "
+			 "spans", (int)pid, path, util_strerror(r),
+			 r == -EACCES || r == -EPERM ? " (it needs the permission to read the "
+						       "process's memory)" : "");
 		return r;
 	}
 	r = spanchan_join(fd, &e->ch);
@@ -144,7 +147,8 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
 	if (r < 0) {
 		spanchan_free(e->ch);
 		e->ch = NULL;
-		snprintf(why, cap, "span channel of %d not read: %s", (int)pid, util_strerror(r));
+		snprintf(why, cap, "span channel of %d not read: %s; recording without its spans",
+			 (int)pid, util_strerror(r));
 		return r;
 	}
 	if (a->n)
