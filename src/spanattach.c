@@ -52,12 +52,13 @@ void spanattach_leave(struct spanattach *a)
 		spanchan_leave(a->e[i].ch);
 }
 
-/* The number of pid's descriptor that is a libhwprof channel: its link reads
- * "/memfd:hwprof-spans (deleted)".  The descriptor, 0 with none, -errno when
- * the directory cannot be read. */
-static int find_fd(const char *proc_root, pid_t pid, int *fd)
+/* What a libhwprof channel's file is called in /proc: "/memfd:hwprof-spans (deleted)". */
+static const char channel_name[] = "/memfd:" SPANCHAN_MEMFD " ";
+
+/* pid's descriptor of a libhwprof channel, as a path under /proc into path.
+ * 1 when found, else 0. */
+static int find_fd(const char *proc_root, pid_t pid, char *path, size_t cap)
 {
-	static const char want[] = "/memfd:" SPANCHAN_MEMFD " ";
 	char dir[96], link[384], target[128];
 	struct dirent *d;
 	size_t seen = 0;
@@ -67,7 +68,7 @@ static int find_fd(const char *proc_root, pid_t pid, int *fd)
 	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root, (int)pid);
 	dp = opendir(dir);
 	if (!dp)
-		return -errno;
+		return 0;
 	while (!found && seen++ < SPANATTACH_MAX_FDS && (d = readdir(dp))) {
 		ssize_t n;
 
@@ -78,12 +79,39 @@ static int find_fd(const char *proc_root, pid_t pid, int *fd)
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		if (strncmp(target, want, sizeof(want) - 1) == 0) {
-			*fd = atoi(d->d_name);
+		if (strncmp(target, channel_name, sizeof(channel_name) - 1) == 0) {
+			snprintf(path, cap, "%s", link);
 			found = 1;
 		}
 	}
 	closedir(dp);
+	return found;
+}
+
+/* A program that closed the descriptor (a daemon closing all it inherited)
+ * still maps the channel: its mapping in /proc/PID/maps, opened through
+ * /proc/PID/map_files (where the kernel allows it).  1 when found, else 0. */
+static int find_mapping(const char *proc_root, pid_t pid, char *path, size_t cap)
+{
+	char maps[96], line[512];
+	int found = 0;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "%s/%d/maps", proc_root, (int)pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, '/');
+		char range[64];
+
+		if (!name || strncmp(name, channel_name, sizeof(channel_name) - 1) != 0 ||
+		    sscanf(line, "%63[0-9a-f-]", range) != 1)
+			continue;
+		snprintf(path, cap, "%s/%d/map_files/%s", proc_root, (int)pid, range);
+		found = 1;
+	}
+	fclose(f);
 	return found;
 }
 
@@ -107,25 +135,23 @@ static const char *join_error(int err)
 int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap)
 {
 	struct spanattach_entry *e;
-	char path[96];
-	int fd = -1, r;
+	char path[512];
+	int fd, r;
 
 	why[0] = '\0';
 	for (size_t i = 0; i < a->n; i++)
 		if (a->e[i].pid == pid)
 			return 0;
-	r = find_fd(a->proc_root, pid, &fd);
-	if (r <= 0) {
-		/* Gone, or not ours to look at: the events say so on their own. */
+	/* None (gone, or not ours to look at: the events say so on their own). */
+	if (!find_fd(a->proc_root, pid, path, sizeof(path)) &&
+	    !find_mapping(a->proc_root, pid, path, sizeof(path)))
 		return 0;
-	}
 	if (a->n == SPANATTACH_MAX) {
 		snprintf(why, cap, "span channel of %d not read: %d channels already are; "
 			 "recording without its spans", (int)pid, SPANATTACH_MAX);
 		return -ENOSPC;
 	}
 	e = &a->e[a->n];
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", a->proc_root, (int)pid, fd);
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;

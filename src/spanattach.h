@@ -2,7 +2,8 @@
  * to (`record -p`, `agent -p/-a`): a program linked with libhwprof and started
  * without hwprof publishes one (spanchan.h, spanchan_publish); this finds it
  * among /proc/PID/fd by its name, opens it through /proc/PID/fd/N (the same
- * permission as reading /proc/PID/mem), joins it (spanchan_join: everything in
+ * permission as reading /proc/PID/mem; a program that closed the descriptor
+ * still maps it: /proc/PID/map_files, where the kernel lets us), joins it (spanchan_join: everything in
  * it is checked as the program's) and reads it with a spanjoin of its own.
  *
  * The recorder takes one spanjoin (recorder_set_spans): the joined ones are

@@ -185,6 +185,19 @@ no_spans optout || fail "span labels without a channel"
 pass "HWPROF_SPANS_PUBLISH=0: no channel, no line"
 kill $srv
 
+# Its descriptor closed (a daemon closing what it inherited): found by its
+# mapping, through /proc/PID/map_files where the kernel lets us open it.
+start closefd closefd
+ls -l /proc/$srv/fd | grep -q "hwprof-spans" && fail "closefd: the descriptor is still open"
+record closefd $srv 1s || fail "closefd: record -p exited $?: $(cat "$TMP/closefd.err")"
+if grep -q "map_files.*not permitted\|map_files.*denied" "$TMP/closefd.err"; then
+	echo "# closefd: /proc/PID/map_files may not be opened here: $(cat "$TMP/closefd.err")"
+else
+	has_spans closefd || fail "closefd: no spans: $(cat "$TMP/closefd.err")"
+	pass "a channel whose descriptor was closed: joined through its mapping"
+fi
+kill $srv
+
 # Started by an hwprof (record -- CMD): that one reads its channel.
 "$HWPROF" record -q -e cpu-clock -F 99 -o "$TMP/cmd.pb.gz" -- "$PROG" 60 ok >"$TMP/cmd.out" \
 	2>"$TMP/cmd.err" &

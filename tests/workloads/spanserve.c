@@ -15,8 +15,11 @@
  *	unsealed  its own channel off (run with HWPROF_SPANS_PUBLISH=0) and an
  *	          unsealed memfd of the channel's name in its place, filled with
  *	          random bytes
+ *	closefd   not spoiled: the channel's descriptor closed (a daemon closing
+ *	          what it inherited), its mapping kept
  *
  * It prints "spanserve: pid PID ready" first and "spanserve: done" last. */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +75,27 @@ static void fill_random(char *p, size_t len)
 	}
 }
 
+/* Close the descriptor of the channel (its mapping stays).  0 or -1. */
+static int close_channel_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd = -1;
+
+	while (d && fd < 0 && (e = readdir(d))) {
+		char link[300], target[128];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0 && (target[n] = '\0', strstr(target, "hwprof-spans")))
+			fd = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return fd < 0 ? -1 : close(fd);
+}
+
 /* MODE's damage.  0, or -1 when the mode is unknown or could not be done. */
 static int spoil(const char *mode)
 {
@@ -90,6 +114,8 @@ static int spoil(const char *mode)
 	}
 	if (!map)
 		return -1;
+	if (strcmp(mode, "closefd") == 0)
+		return close_channel_fd();
 	if (strcmp(mode, "garbage") == 0) {
 		fill_random(map, 4096);
 		return 0;
