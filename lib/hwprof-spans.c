@@ -1,12 +1,17 @@
 /* hwprof-spans.c - libhwprof's spans, latencies and thread labels: see hwprof.h.
  *
- * Two sinks, chosen once at load time from the environment:
+ * Sinks, chosen once at load time from the environment:
  *  - HWPROF_SPANS_FD (set by `hwprof record`): records go into the span
  *    channel (src/spanchan.h), one ring per thread, one record per span, no
  *    system call; times are TSC ticks where the channel says so (tscclock.h);
  *  - HWPROF_LATENCY_OUT=PREFIX: per span name an HDR histogram of latencies,
- *    written at exit as PREFIX.hlog and PREFIX.NAME.hgrm.
- * With neither, every call returns after one load and one branch. */
+ *    written at exit as PREFIX.hlog and PREFIX.NAME.hgrm;
+ *  - with neither, a channel of the program's own (spanchan_publish) for an
+ *    hwprof that attaches later, unless HWPROF_SPANS_PUBLISH=0: while no
+ *    reader has joined it, every call returns after two loads and two branches
+ *    and nothing is written.  Each join has a new generation: a thread that
+ *    sees one sends its labels again, so that they hold from the join on.
+ * With none, every call returns after one load and one branch. */
 #include "hwprof.h"
 
 #include <errno.h>
@@ -29,6 +34,12 @@
 #define MAX_DEPTH 16
 #define NAME_CACHE 32           /* per thread: name pointer -> id, direct mapped */
 #define NS_PER_S 1000000000ULL
+#define MAX_LABELS 8            /* per thread, sent again to a new reader */
+/* The published channel: 64 rings of 16384 records (640 KiB each, mapped
+ * by a thread's first span while a reader is there), 1024 strings. */
+#define PUB_RINGS 64
+#define PUB_SLOTS 16384
+#define PUB_NAMES 1024
 
 struct span_name {
 	char *s;
@@ -42,6 +53,11 @@ struct span_name {
 
 struct spans_ctx {
 	struct spanchan *ch;
+	/* Whether spans are written: the channel's reader word when published
+	 * (0: no reader), else `always` (1). */
+	const uint32_t *gate;
+	uint32_t always;
+	int published;
 	int ticks;              /* span times are TSC ticks (recorder converts) */
 	char *out_prefix;
 	struct hdr *shape;      /* the histograms' parameters: 1 ns .. 1 h, 3 digits */
@@ -69,6 +85,9 @@ struct name_cache {
 
 struct thread_state {
 	uint32_t tid;
+	uint32_t gen;           /* the reader's generation this thread last wrote for */
+	int n_labels;           /* published channel: the labels in force */
+	uint16_t label_key[MAX_LABELS], label_value[MAX_LABELS];
 	int ring_failed;
 	struct spanchan_producer prod;
 	int depth;
@@ -107,7 +126,8 @@ int hwprof_spans_active(void)
 
 	if (!c)
 		return 0;
-	return (c->ch ? HWPROF_SPANS_RECORD : 0) | (c->out_prefix ? HWPROF_SPANS_HISTOGRAMS : 0);
+	return (c->ch && __atomic_load_n(c->gate, __ATOMIC_RELAXED) ? HWPROF_SPANS_RECORD : 0) |
+	       (c->out_prefix ? HWPROF_SPANS_HISTOGRAMS : 0);
 }
 
 static void thread_exit(void *arg)
@@ -271,6 +291,67 @@ static uint8_t clock_flags(const struct spans_ctx *c)
 	return c->ticks ? SPANCHAN_F_TICKS : 0;
 }
 
+/* A reader joined the published channel since this thread last wrote (g:
+ * its generation), or left it (g == 0).  To a new one, the thread's labels
+ * again: it cannot know what was set before it came. */
+static __attribute__((noinline)) int new_reader(struct spans_ctx *c, uint32_t g)
+{
+	struct open_span s = { 0 };
+
+	self.gen = g;
+	if (!g || !c->published)
+		return g != 0;
+	s.begin = span_clock(c);
+	for (int i = 0; i < self.n_labels; i++) {
+		s.chan = self.label_key[i];
+		s.trace = self.label_value[i];
+		push(c, SPANCHAN_LABEL, &s, 0, clock_flags(c));
+	}
+	return 1;
+}
+
+/* Whether this call writes anything: 0 for a published channel that no
+ * reader has joined.  One relaxed load and a compare on every call. */
+static inline int gate_open(struct spans_ctx *c)
+{
+	uint32_t g = __atomic_load_n(c->gate, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(g == self.gen, 1))
+		return g != 0;
+	return new_reader(c, g);
+}
+
+/* No reader: a span begun while one was there still ends (and the thread's
+ * open span is closed with its outermost), so that the nesting holds for the
+ * next reader; nothing is written. */
+static __attribute__((noinline)) int end_unread(void)
+{
+	if (--self.depth == 0 && self.prod.ring)
+		spanchan_close(&self.prod);
+	return 0;
+}
+
+/* The thread's labels as the next reader must learn them (value 0: removed). */
+static void keep_label(int key, int value)
+{
+	int i = 0;
+
+	while (i < self.n_labels && self.label_key[i] != key)
+		i++;
+	if (i == self.n_labels) {
+		if (!value || i == MAX_LABELS)
+			return;
+		self.n_labels++;
+	}
+	self.label_key[i] = (uint16_t)key;
+	self.label_value[i] = (uint16_t)value;
+	if (!value) {
+		self.n_labels--;
+		self.label_key[i] = self.label_key[self.n_labels];
+		self.label_value[i] = self.label_value[self.n_labels];
+	}
+}
+
 /* intended: ns, 0 for none.  Every case; span_begin below is the common one. */
 static __attribute__((noinline)) int span_begin_slow(struct spans_ctx *c, const char *name,
 						     uint64_t trace, uint64_t intended)
@@ -332,7 +413,7 @@ int hwprof_span_begin(const char *name, uint64_t trace_id)
 {
 	struct spans_ctx *c = spans_ctx;
 
-	if (__builtin_expect(!c, 1))
+	if (__builtin_expect(!c, 1) || !gate_open(c))
 		return 0;
 	return span_begin(c, name, trace_id, 0);
 }
@@ -341,7 +422,7 @@ int hwprof_span_begin_at(const char *name, uint64_t trace_id, uint64_t intended_
 {
 	struct spans_ctx *c = spans_ctx;
 
-	if (__builtin_expect(!c, 1))
+	if (__builtin_expect(!c, 1) || !gate_open(c))
 		return 0;
 	return span_begin(c, name, trace_id, intended_start_ns);
 }
@@ -367,8 +448,9 @@ static __attribute__((noinline)) int span_end_slow(struct spans_ctx *c)
 	uint64_t end;
 	int err = 0;
 
+	/* Published: a span begun before the reader came ends unseen. */
 	if (self.depth <= 0)
-		return -EINVAL;
+		return c->published ? 0 : -EINVAL;
 	end = span_clock(c);
 	s = &self.stack[--self.depth];
 	if (c->out_prefix)
@@ -391,6 +473,8 @@ int hwprof_span_end(void)
 
 	if (__builtin_expect(!c, 1))
 		return 0;
+	if (!gate_open(c))
+		return self.depth > 0 ? end_unread() : 0;
 	/* As span_begin: the common case without a call. */
 	depth = self.depth - 1;
 	if (__builtin_expect(!c->ticks || depth < 0 || !self.prod.ring, 0))
@@ -418,7 +502,7 @@ int hwprof_record_latency(const char *name, uint64_t trace_id, uint64_t intended
 	struct open_span s;
 	int err = 0;
 
-	if (__builtin_expect(!c, 1))
+	if (__builtin_expect(!c, 1) || !gate_open(c))
 		return 0;
 	if (end_ns < intended_start_ns)
 		return -EINVAL;
@@ -454,6 +538,14 @@ int hwprof_label_set(const char *key, const char *value)
 		spanchan_count_drop(c->ch);
 		return k < 0 ? k : v;
 	}
+	/* The reader first (a new one gets the labels so far), then this one. */
+	if (!gate_open(c)) {
+		if (c->published)
+			keep_label(k, v);
+		return 0;
+	}
+	if (c->published)
+		keep_label(k, v);
 	s.trace = (uint64_t)v;
 	s.begin = span_clock(c);
 	s.chan = (uint16_t)k;
@@ -559,9 +651,26 @@ static void spans_ctx_free(struct spans_ctx *c)
 	free(c);
 }
 
+/* The program's own channel, for an hwprof that attaches later: timed as
+ * `hwprof record` would time it (tscclock.h).  0 or -errno. */
+static int publish(struct spans_ctx *c)
+{
+	const char *clock = getenv("HWPROF_SPAN_CLOCK");
+	int err = spanchan_publish(PUB_RINGS, PUB_SLOTS, PUB_NAMES, &c->ch);
+
+	if (err < 0)
+		return err;
+	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
+		spanchan_set_clock(c->ch, SPANCHAN_CLOCK_TSC);
+	c->published = 1;
+	c->gate = spanchan_consumer_word(c->ch);
+	return 0;
+}
+
 __attribute__((constructor)) static void spans_init(void)
 {
 	const char *fd_s = getenv(SPANCHAN_ENV), *out = getenv("HWPROF_LATENCY_OUT");
+	const char *pub = getenv("HWPROF_SPANS_PUBLISH");
 	struct spans_ctx *c;
 	struct timespec ts;
 	char *end;
@@ -572,12 +681,18 @@ __attribute__((constructor)) static void spans_init(void)
 		if (*end || fd < 0)
 			fd = -1;
 	}
-	if (fd < 0 && !(out && *out))
+	if (fd < 0 && !(out && *out) && pub && (strcmp(pub, "0") == 0 || strcmp(pub, "off") == 0))
 		return;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return;
 	pthread_mutex_init(&c->lock, NULL);
+	c->always = 1;
+	c->gate = &c->always;
+	if (fd < 0 && !(out && *out)) {
+		if (publish(c) < 0)
+			goto fail;
+	}
 	/* A descriptor that is not a channel (closed, reused by the program's own
 	 * start-up) is ignored: spans then only go to the histograms, if any. */
 	if (fd >= 0 && spanchan_attach((int)fd, &c->ch) < 0)

@@ -133,7 +133,13 @@ HWPROF_API const char *hwprof_strerror(int err);
  * HWPROF_LATENCY_OUT=PREFIX in the environment, the library itself keeps a
  * histogram per span name and writes PREFIX.hlog (one interval tagged NAME per
  * name; NAME.service too when spans had an intended start) and PREFIX.NAME.hgrm
- * at exit.  With neither, every call below costs a load and a branch.
+ * at exit.  With neither, the library publishes a span channel of its own
+ * (a sealed memfd named hwprof-spans, 40 MB of address space, a page touched)
+ * that `hwprof record -p` or `hwprof agent` joins when it attaches later:
+ * while none reads it, every call below costs two loads and two branches and
+ * nothing is written; HWPROF_SPANS_PUBLISH=0 turns it off (then a load and a
+ * branch).  Spans open when hwprof joins are not seen; thread labels set
+ * before are.
  *
  * The latency of a span is end - intended start (the start itself when none was
  * given): the time a user waited, so that a stall delays the requests queued
@@ -148,7 +154,7 @@ HWPROF_API const char *hwprof_strerror(int err);
  * ring full: the record is dropped and counted, the program never waits),
  * -EBUSY (no ring left for this thread). */
 enum {
-	HWPROF_SPANS_RECORD = 1 << 0,	/* `hwprof record` receives spans */
+	HWPROF_SPANS_RECORD = 1 << 0,	/* `hwprof record` receives spans (or has joined) */
 	HWPROF_SPANS_HISTOGRAMS = 1 << 1, /* HWPROF_LATENCY_OUT histograms are kept */
 };
 

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "pprof.h"
 #include "push.h"
+#include "spanattach.h"
 #include "unwind.h"
 #include "util.h"
 
@@ -46,6 +47,7 @@ struct agent_run {
 	struct session *s;
 	struct recorder *rec;
 	struct push *push;
+	struct spanattach *spans;   /* the targets' span channels (attach_spans) */
 	struct profile_label labels[RECORDER_MAX_LABELS];
 	char label_text[RECORDER_MAX_LABELS][256];  /* split "k=v" for the labels */
 	int kernel_hidden;
@@ -469,6 +471,7 @@ static void agent_loop(struct agent_run *run)
 	int sig = 0, read;
 
 	agent_usage_now(&before);
+	attach_spans("agent", &run->o.target, &run->spans, run->rec);
 	while (end != ATTACH_SIGNAL && end != ATTACH_NOMEM) {
 		int64_t real = real0 + (start - mono0), stop;
 
@@ -482,6 +485,8 @@ static void agent_loop(struct agent_run *run)
 			end = ATTACH_NOMEM;
 		agent_usage_now(&after);
 		finish_interval(run, real, stop - start, &before, &after);
+		/* Channels of processes started since joined, of those gone left. */
+		attach_spans("agent", &run->o.target, &run->spans, run->rec);
 		before = after;
 		start = stop;
 		if (end == ATTACH_GONE) {
@@ -540,6 +545,7 @@ int cmd_agent(int argc, char **argv)
 		summary(&run);
 	}
 	push_free(run.push, 0, NULL);
+	spanattach_free(run.spans);
 	recorder_free(run.rec);
 	session_free(run.s);
 	events_free(run.events);

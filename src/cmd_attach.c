@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "preflight.h"
+#include "spanattach.h"
 #include "util.h"
 
 int attach_parse_duration(const char *s, int64_t *ns)
@@ -292,7 +293,8 @@ void attach_usage(FILE *f, int record)
 	fprintf(f,
 		"  -p, --pid PIDS          attach to these running processes: every thread,\n"
 		"                          and the threads and children they create; they\n"
-		"                          run on untouched when hwprof leaves\n"
+		"                          run on untouched when hwprof leaves; libhwprof\n"
+		"                          spans are joined where they publish them\n"
 		"  -t, --tid TIDS          these threads only (and what they create)\n"
 		"  -a, --all-cpus          every process on every CPU (needs perf_event_paranoid\n"
 		"                          0 or CAP_PERFMON, else your own processes); samples\n"
@@ -368,4 +370,25 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
 		fprintf(stderr, "hwprof record: %llu addresses in deleted or replaced binaries could "
 			"not be named (their processes had exited)\n",
 			(unsigned long long)recorder_stats(rec)->gone_unnamed);
+}
+
+static void say_line(void *ctx, const char *line)
+{
+	fprintf(stderr, "hwprof %s: %s\n", (const char *)ctx, line);
+}
+
+int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
+		 struct recorder *rec)
+{
+	int r;
+
+	/* Threads alone (-t): their processes' other threads are not ours. */
+	if (!t->system_wide && !t->n_pids)
+		return 0;
+	if (!*a && (r = spanattach_new(t->proc_root, a)) < 0)
+		return r;
+	r = spanattach_update(*a, t->pids, t->system_wide ? 0 : t->n_pids, getpid(),
+			      recorder_profile(rec), say_line, (void *)cmd);
+	recorder_set_spans(rec, spanattach_spans(*a));
+	return r;
 }

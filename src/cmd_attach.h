@@ -84,6 +84,15 @@ const char *attach_program(const struct target *t, char *buf, size_t cap);
 void attach_record(struct session *s, struct recorder *rec, const struct target *t,
 		   int64_t duration_ns, int quiet);
 
+/* The span channels that t's processes publish (spanattach.h): -p's, or
+ * with -a/-C every process's, each process looked at once (call again to
+ * join those started since, and leave those gone); *a made on first use;
+ * rec reads them.  One line, prefixed with cmd, per channel that cannot be
+ * read.  The number joined now, or -ENOMEM. */
+struct spanattach;
+int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
+		 struct recorder *rec);
+
 /* A comment line for the profile on the targets ("attached to PID 12 (name),
  * ..." or "system-wide, CPUs 0-1") into buf. */
 void attach_describe(const struct target *t, char *buf, size_t cap);

@@ -25,6 +25,7 @@
 #include "perthread.h"
 #include "session.h"
 #include "sidefile.h"
+#include "spanattach.h"
 #include "spanchan.h"
 #include "spanjoin.h"
 #include "timeline.h"
@@ -347,6 +348,7 @@ struct record_run {
 	struct recorder *rec;
 	struct spanchan *chan;
 	struct spanjoin *spans;
+	struct spanattach *joined; /* attached: the targets' own channels */
 	struct phase *phase;      /* the sampling phase's restarts (phase.h) */
 };
 
@@ -597,11 +599,19 @@ static int record_and_write(struct record_run *run)
 		return r == -ENOENT ? 127 : 126;
 	}
 	phase_start(run->phase, util_now_mono_ns());
+	/* Joined last, so that the rings are read from the first spans on. */
+	if (target_given(&run->o.target) &&
+	    attach_spans("record", &run->o.target, &run->joined, run->rec) < 0)
+		fprintf(stderr, "hwprof record: out of memory: recording without spans\n");
 	status = record_loop(run);
+	spanattach_leave(run->joined);
 	p->time_nanos = wall0;
 	p->duration_nanos = util_now_mono_ns() - t0;
 	if (run->spans)
 		record_spans_finish(run->spans, run->chan, p, run->o.quiet, session_pid(run->s));
+	for (size_t i = 0; i < spanattach_count(run->joined); i++)
+		record_spans_finish(spanattach_join_of(run->joined, i), spanattach_chan(run->joined, i),
+				    p, run->o.quiet, spanattach_pid(run->joined, i));
 	for (size_t i = 0; recorder_jit_rejected(run->rec, i, buf, sizeof(buf)); i++)
 		tell(p, buf);
 	if (demangle_profile(p, run->o.demangle) < 0)
@@ -612,6 +622,16 @@ static int record_and_write(struct record_run *run)
 		return 1;
 	if (run->spans && record_spans_write(run->spans, p, run->o.output))
 		return 1;
+	/* One histogram log beside the profile: the first process with spans. */
+	for (size_t i = 0; i < spanattach_count(run->joined); i++) {
+		const struct spanjoin *sj = spanattach_join_of(run->joined, i);
+
+		if (spanjoin_stats(sj)->spans || spanjoin_stats(sj)->latencies) {
+			if (record_spans_write(sj, p, run->o.output))
+				return 1;
+			break;
+		}
+	}
 	if (recorder_timeline(run->rec) && write_timeline(&run->o, recorder_timeline(run->rec)))
 		return 1;
 	if (session_perthread_stats(run->s, &pts) && pts.failed)
@@ -646,6 +666,7 @@ int cmd_record(int argc, char **argv)
 	session_free(run.s);
 	spanjoin_free(run.spans);
 	spanchan_free(run.chan);
+	spanattach_free(run.joined);
 	phase_free(run.phase);
 	events_free(run.events);
 	target_free(&run.o.target);

@@ -15,10 +15,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPANCHAN_MAGIC 0x6e616863707368ULL   /* "hspchan" */
-#define SPANCHAN_VERSION 2
+#define SPANCHAN_VERSION 3
 #define MAX_RINGS 65536
 #define MAX_SLOTS (1u << 24)
 /* Thread ids are at most PID_MAX_LIMIT (4 Mi on 64-bit Linux). */
@@ -37,7 +38,21 @@ struct spanchan_header {
 	uint32_t rings_used;    /* rings ever claimed: the consumer scans these */
 	uint32_t clock;         /* enum spanchan_clock */
 	uint64_t dropped;
+	/* A published channel (spanchan_publish): its reader, when one joined. */
+	uint32_t flags;         /* HDR_PUBLISHED */
+	uint32_t consumer;      /* the joined reader's generation, 0: none */
+	uint64_t lease_ns;      /* CLOCK_MONOTONIC: the reader renews it as it drains */
 };
+
+#define HDR_PUBLISHED 1
+/* A reader that has not drained for this long is gone (killed): a producer
+ * whose ring is full then stops writing, and another reader may join. */
+#define LEASE_NS 3000000000ULL
+/* A published channel hwprof joins is no larger than one it makes for a
+ * command (128 rings of 32768 records): a drain reads at most that much. */
+#define JOIN_MAX_RINGS 128
+#define JOIN_MAX_SLOTS 32768
+#define JOIN_MAX_NAMES 4096
 
 /* The producer's and the consumer's fields on lines of their own. */
 _Static_assert(sizeof(struct spanchan_ring) == 192, "spanchan_ring: three cache lines");
@@ -50,6 +65,10 @@ struct spanchan {
 	size_t size;
 	int fd;                 /* closed by spanchan_free when created here */
 	int own_fd;
+	int published;          /* made by spanchan_publish (the program's side) */
+	uint32_t joined;        /* spanchan_join: our generation in `consumer` */
+	uint64_t dropped0;      /* joined: the program's drops before we came */
+	int lost;               /* joined, and another reader took the place since */
 	/* The layout as created here or checked once by spanchan_attach: never
 	 * read back from the mapping. */
 	uint32_t n_rings, slots, n_names, clock;
@@ -94,7 +113,10 @@ static int init_private(struct spanchan *ch, const struct spanchan_header *h)
 	return ch->tail && ch->names && ch->name_state ? 0 : -ENOMEM;
 }
 
-int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, struct spanchan **out)
+/* The channel in a new sealed memfd of memfd_create flags mfd; published:
+ * the program's own (spanchan_publish). */
+static int create(uint32_t rings, uint32_t slots, uint32_t names, unsigned mfd, int published,
+		  struct spanchan **out)
 {
 	struct spanchan_header *h;
 	struct spanchan *ch;
@@ -102,7 +124,6 @@ int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, str
 	int err;
 
 	*out = NULL;
-	*fd = -1;
 	if (!rings || rings > MAX_RINGS || !names || names > 65535 || slots < 2 || slots > MAX_SLOTS ||
 	    (slots & (slots - 1)))
 		return -EINVAL;
@@ -112,11 +133,11 @@ int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, str
 	names_off = (sizeof(struct spanchan_header) + 63) & ~(size_t)63;
 	ring_off = (names_off + (size_t)names * SPANCHAN_NAME_LEN + 4095) & ~(size_t)4095;
 	size = ring_off + (size_t)rings * ring_size(slots);
-	/* No MFD_CLOEXEC: the profiled program inherits the descriptor through exec.
-	 * Pages are only allocated where rings are written.  Sealed at its size:
+	/* Pages are only allocated where rings are written.  Sealed at its size:
 	 * a program that truncated it would fault hwprof's reads (SIGBUS). */
-	ch->fd = memfd_create("hwprof-spans", MFD_ALLOW_SEALING);
+	ch->fd = memfd_create(SPANCHAN_MEMFD, mfd | MFD_ALLOW_SEALING);
 	ch->own_fd = 1;
+	ch->published = published;
 	if (ch->fd < 0 || ftruncate(ch->fd, (off_t)size) < 0 ||
 	    fcntl(ch->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		err = -errno;
@@ -136,16 +157,31 @@ int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, str
 	h->names_off = names_off;
 	h->ring_off = ring_off;
 	h->size = size;
+	h->flags = published ? HDR_PUBLISHED : 0;
 	err = init_private(ch, h);
 	if (err < 0)
 		goto fail;
 	__atomic_store_n(&h->magic, SPANCHAN_MAGIC, __ATOMIC_RELEASE);
-	*fd = ch->fd;
 	*out = ch;
 	return 0;
 fail:
 	spanchan_free(ch);
 	return err;
+}
+
+int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, struct spanchan **out)
+{
+	/* No MFD_CLOEXEC: the profiled program inherits the descriptor through exec. */
+	int err = create(rings, slots, names, 0, 0, out);
+
+	*fd = err ? -1 : (*out)->fd;
+	return err;
+}
+
+int spanchan_publish(uint32_t rings, uint32_t slots, uint32_t names, struct spanchan **out)
+{
+	/* The program's own: a program it execs publishes its own, if any. */
+	return create(rings, slots, names, MFD_CLOEXEC, 1, out);
 }
 
 /* A header that describes a channel of this version in a file of size bytes. */
@@ -164,12 +200,39 @@ static int header_valid(const struct spanchan_header *h, uint64_t size)
 	       h->ring_off >= h->names_off && rings_bytes <= size - h->ring_off;
 }
 
+/* The channel of fd, whose header h (a copy) passed the checks: the layout
+ * kept privately, the file mapped.  0 or -errno (nothing made). */
+static int map_checked(int fd, const struct spanchan_header *h, int published,
+		       struct spanchan **out)
+{
+	struct spanchan *ch = calloc(1, sizeof(*ch));
+	int err;
+
+	if (!ch)
+		return -ENOMEM;
+	ch->fd = fd;
+	ch->published = published;
+	err = init_private(ch, h);
+	if (err == 0) {
+		ch->hdr = mmap(NULL, h->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (ch->hdr == MAP_FAILED) {
+			ch->hdr = NULL;
+			err = -errno;
+		}
+	}
+	if (err < 0) {
+		spanchan_free(ch);
+		return err;
+	}
+	ch->size = h->size;
+	*out = ch;
+	return 0;
+}
+
 int spanchan_attach(int fd, struct spanchan **out)
 {
 	struct spanchan_header h;
-	struct spanchan *ch;
 	struct stat st;
-	int err;
 
 	*out = NULL;
 	if (fstat(fd, &st) < 0)
@@ -177,31 +240,119 @@ int spanchan_attach(int fd, struct spanchan **out)
 	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    !header_valid(&h, (uint64_t)st.st_size))
 		return -EINVAL;
-	ch = calloc(1, sizeof(*ch));
-	if (!ch)
-		return -ENOMEM;
-	ch->fd = fd;
-	err = init_private(ch, &h);
-	if (err < 0)
-		goto fail;
-	ch->hdr = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ch->hdr == MAP_FAILED) {
-		ch->hdr = NULL;
-		err = -errno;
-		goto fail;
+	return map_checked(fd, &h, 0, out);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Take the reader's place of a published channel: free, or its reader's
+ * lease run out (killed without leaving).  The lease first, then the place:
+ * a producer that sees a reader and a live lease keeps writing.  0 or -EBUSY. */
+static int take_consumer(struct spanchan *ch, uint32_t gen)
+{
+	struct spanchan_header *h = ch->hdr;
+	uint64_t now = mono_ns();
+	uint32_t cur = __atomic_load_n(&h->consumer, __ATOMIC_ACQUIRE);
+
+	if (cur && __atomic_load_n(&h->lease_ns, __ATOMIC_ACQUIRE) > now)
+		return -EBUSY;
+	__atomic_store_n(&h->lease_ns, now + LEASE_NS, __ATOMIC_RELEASE);
+	if (!__atomic_compare_exchange_n(&h->consumer, &cur, gen, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	ch->joined = gen;
+	return 0;
+}
+
+/* Before joining: what earlier readers left unread is not ours; read from
+ * the rings' heads as they are before the program sees us, so that what its
+ * threads write once they do (their labels first) is read (a head is checked
+ * as every drain checks it).  With publish, the room given back to them. */
+static void skip_old(struct spanchan *ch, int publish)
+{
+	uint32_t rings = __atomic_load_n(&ch->hdr->rings_used, __ATOMIC_ACQUIRE);
+
+	if (!publish)
+		ch->rings_seen = rings < ch->n_rings ? rings : ch->n_rings;
+	for (uint32_t i = 0; i < ch->rings_seen; i++) {
+		struct spanchan_ring *r = ring_at(ch, i);
+
+		if (publish)
+			__atomic_store_n(&r->tail, ch->tail[i], __ATOMIC_RELEASE);
+		else
+			ch->tail[i] = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 	}
-	ch->size = h.size;
+}
+
+int spanchan_join(int fd, struct spanchan **out)
+{
+	struct spanchan_header h;
+	struct spanchan *ch;
+	struct stat st;
+	int seals, err;
+
+	*out = NULL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* The program made this file: only a size that cannot change under our
+	 * mapping (a shrunk file would fault our reads) and a header that
+	 * describes exactly that size. */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW))
+		return -EPERM;
+	if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    !header_valid(&h, (uint64_t)st.st_size) || h.clock > SPANCHAN_CLOCK_TSC ||
+	    h.n_rings > JOIN_MAX_RINGS || h.slots > JOIN_MAX_SLOTS || h.n_names > JOIN_MAX_NAMES ||
+	    h.size != h.ring_off + (uint64_t)h.n_rings * ring_size(h.slots) ||
+	    (h.flags & ~HDR_PUBLISHED))
+		return -EINVAL;
+	/* The channel an hwprof made for the command it started: that one reads it. */
+	if (h.flags != HDR_PUBLISHED)
+		return -EBUSY;
+	err = map_checked(fd, &h, 1, &ch);
+	/* A write seal: not a channel a producer could write to either. */
+	if (err < 0)
+		return err == -EPERM ? -EACCES : err;
+	skip_old(ch, 0);
+	/* Not ours yet: the generation tells the program's threads that a new
+	 * reader came (they send their labels again). */
+	err = take_consumer(ch, ((uint32_t)getpid() << 12 ^ (uint32_t)mono_ns()) | 1);
+	if (err < 0) {
+		spanchan_free(ch);
+		return err;
+	}
+	skip_old(ch, 1);
+	ch->dropped0 = __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
+	ch->own_fd = 1;
 	*out = ch;
 	return 0;
-fail:
-	spanchan_free(ch);
-	return err;
+}
+
+void spanchan_leave(struct spanchan *ch)
+{
+	uint32_t gen = ch->joined;
+
+	if (!ch->hdr || !gen)
+		return;
+	/* The program's threads stop writing (unless another reader took the place). */
+	__atomic_compare_exchange_n(&ch->hdr->consumer, &gen, 0, 0, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+	ch->joined = 0;
 }
 
 void spanchan_free(struct spanchan *ch)
 {
 	if (!ch)
 		return;
+	spanchan_leave(ch);
 	if (ch->hdr)
 		munmap(ch->hdr, ch->size);
 	if (ch->own_fd && ch->fd >= 0)
@@ -304,6 +455,16 @@ const char *spanchan_string(struct spanchan *ch, uint32_t id)
 	}
 }
 
+int spanchan_fd(const struct spanchan *ch)
+{
+	return ch->fd;
+}
+
+const uint32_t *spanchan_consumer_word(const struct spanchan *ch)
+{
+	return &ch->hdr->consumer;
+}
+
 void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock)
 {
 	ch->clock = (uint32_t)clock;
@@ -321,7 +482,10 @@ enum spanchan_clock spanchan_clock(const struct spanchan *ch)
 
 uint64_t spanchan_dropped(const struct spanchan *ch)
 {
-	return __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
+	uint64_t d = __atomic_load_n(&ch->hdr->dropped, __ATOMIC_RELAXED);
+
+	/* A joined channel: only the drops since (a lower count: written over). */
+	return d >= ch->dropped0 ? d - ch->dropped0 : d;
 }
 
 int spanchan_corrupted(const struct spanchan *ch, uint64_t *dropped)
@@ -391,11 +555,26 @@ void spanchan_release(struct spanchan_producer *p)
 	p->ring = NULL;
 }
 
+/* A full ring of a published channel: a reader that stopped renewing its
+ * lease is gone (killed); its place goes back to none, so the threads stop
+ * writing rather than fill and drop on every span. */
+static void check_lease(struct spanchan *ch)
+{
+	struct spanchan_header *h = ch->hdr;
+	uint32_t cur = __atomic_load_n(&h->consumer, __ATOMIC_ACQUIRE);
+
+	if (cur && __atomic_load_n(&h->lease_ns, __ATOMIC_ACQUIRE) < mono_ns())
+		__atomic_compare_exchange_n(&h->consumer, &cur, 0, 0, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED);
+}
+
 int spanchan_room(struct spanchan_producer *p)
 {
 	p->tail = __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE);
 	if (p->head - p->tail > p->mask) {
 		spanchan_count_drop(p->ch);
+		if (p->ch->published)
+			check_lease(p->ch);
 		return 0;
 	}
 	return 1;
@@ -433,7 +612,8 @@ static void check_header(struct spanchan *ch)
 	if (__atomic_load_n(&h->magic, __ATOMIC_RELAXED) != SPANCHAN_MAGIC ||
 	    h->version != SPANCHAN_VERSION || h->n_rings != ch->n_rings || h->slots != ch->slots ||
 	    h->n_names != ch->n_names || h->ring_off != ch->ring_off || h->names_off != ch->names_off ||
-	    h->size != ch->size || h->clock != ch->clock || rings > ch->n_rings ||
+	    h->size != ch->size || h->clock != ch->clock ||
+	    h->flags != (ch->published ? HDR_PUBLISHED : 0) || rings > ch->n_rings ||
 	    rings < ch->rings_seen || names > ch->n_names || names < ch->names_seen)
 		ch->corrupt = 1;
 	if (rings > ch->rings_seen)
@@ -523,10 +703,31 @@ static int drain_ring(struct spanchan *ch, uint32_t i, spanchan_fn fn, void *ctx
 	return stop;
 }
 
+/* A joined channel: the place taken back if the program gave it up while
+ * we did not drain for longer than the lease (stopped, not dead), then the
+ * lease renewed.  0, or -1 when another reader took the place meanwhile: its
+ * rings are its own from then on (spanchan_drain reads nothing more). */
+static int renew(struct spanchan *ch)
+{
+	uint32_t cur = __atomic_load_n(&ch->hdr->consumer, __ATOMIC_ACQUIRE);
+
+	if (cur != ch->joined && (cur || !__atomic_compare_exchange_n(&ch->hdr->consumer, &cur,
+								       ch->joined, 0, __ATOMIC_ACQ_REL,
+								       __ATOMIC_RELAXED))) {
+		ch->joined = 0;
+		ch->lost = 1;
+		return -1;
+	}
+	__atomic_store_n(&ch->hdr->lease_ns, mono_ns() + LEASE_NS, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int spanchan_drain(struct spanchan *ch, spanchan_fn fn, void *ctx)
 {
 	int count = 0;
 
+	if (ch->lost || (ch->joined && renew(ch) < 0))
+		return 0;
 	check_header(ch);
 	for (uint32_t i = 0; i < ch->rings_seen; i++) {
 		int stop = drain_ring(ch, i, fn, ctx, &count);

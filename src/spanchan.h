@@ -22,6 +22,18 @@
  * what fails (spanchan_corrupted).  The memfd is sealed at its size, so the
  * program cannot shrink it under hwprof's mapping either.
  *
+ * A program linked with libhwprof and started without HWPROF_SPANS_FD
+ * publishes a channel of its own instead (spanchan_publish), which an hwprof
+ * that attaches later finds among /proc/PID/fd by its name and joins
+ * (spanchan_join).  The header says whether a reader is there (its
+ * generation; spanchan_consumer_word): while none is, the program writes
+ * nothing.  The reader renews a lease in the header as it drains; a reader
+ * that vanished (killed) lets its lease run out, and a producer whose ring is
+ * full then clears the reader's place, so the program goes back to writing
+ * nothing and a new hwprof may join.  Here the program made the layout: the
+ * reader checks the file's seals, its size against the header, and keeps its
+ * own copy of the layout as with a channel it made.
+ *
  * Times: the channel's clock, chosen by its creator (spanchan_set_clock).
  * With SPANCHAN_CLOCK_TSC a producer may write begin and end as TSC ticks
  * (tscclock.h), flagged per record, which the consumer converts; intended_ns
@@ -35,6 +47,7 @@
 
 #define SPANCHAN_ENV "HWPROF_SPANS_FD"
 #define SPANCHAN_NAME_LEN 64           /* bytes per interned string, with the NUL */
+#define SPANCHAN_MEMFD "hwprof-spans"  /* the memfd's name: /proc/PID/fd/N -> "/memfd:hwprof-spans" */
 
 enum spanchan_kind {
 	SPANCHAN_END = 2,      /* a span of tid ended: begin, end */
@@ -75,7 +88,34 @@ int spanchan_create(uint32_t rings, uint32_t slots, uint32_t names, int *fd, str
  * open.  Returns 0, -EINVAL when it is not a channel of this version, -errno. */
 int spanchan_attach(int fd, struct spanchan **out);
 
-/* Unmap (and close the descriptor of a created channel).  Accepts NULL. */
+/* The program's own channel, to be joined by an hwprof that attaches later:
+ * as spanchan_create, but the descriptor is not inherited across exec and the
+ * header says it is published.  Fills *out.  0, -EINVAL, or -errno. */
+int spanchan_publish(uint32_t rings, uint32_t slots, uint32_t names, struct spanchan **out);
+
+/* Join the published channel of descriptor fd (opened through /proc/PID/fd;
+ * owned by the channel on success) as its reader, from the rings' heads on:
+ * -EPERM when the file is not sealed at its size, -EINVAL when its header is
+ * not a published channel of this version filling exactly the file (or is
+ * larger than hwprof makes one), -EBUSY when another reader holds it (its
+ * lease still runs, or it is the channel an hwprof made for its command), -EACCES when it cannot be mapped for writing, -errno.
+ * spanchan_free leaves it. */
+int spanchan_join(int fd, struct spanchan **out);
+
+/* Stop reading a joined channel: the program writes no more (its records
+ * still there can be drained).  Nothing for other channels. */
+void spanchan_leave(struct spanchan *ch);
+
+/* The channel's descriptor (owned by it). */
+int spanchan_fd(const struct spanchan *ch);
+
+/* Producer side: the word that says whether a reader is there (0: none; else
+ * the current reader's generation, new with each join).  For a relaxed
+ * atomic load on the hot path. */
+const uint32_t *spanchan_consumer_word(const struct spanchan *ch);
+
+/* Unmap (and close the descriptor of a created or joined channel; leave a
+ * joined one).  Accepts NULL. */
 void spanchan_free(struct spanchan *ch);
 
 /* The id (>= 1) of string s (truncated to SPANCHAN_NAME_LEN - 1 bytes), adding

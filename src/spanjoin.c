@@ -73,6 +73,7 @@ struct spanjoin {
 	struct hdr **lat, **svc;                 /* by name id */
 	uint8_t *kind;                           /* K_*, by name id */
 	size_t cap_names, n_names;
+	struct spanjoin *next;                   /* spanjoin_chain: not owned */
 };
 
 int spanjoin_new(struct spanchan *ch, struct spanjoin **out)
@@ -432,7 +433,7 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	}
 }
 
-int spanjoin_drain(struct spanjoin *s)
+static int drain_one(struct spanjoin *s)
 {
 	int r;
 
@@ -557,17 +558,14 @@ static int defer(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t t
 	return 0;
 }
 
-int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
-			const struct profile_sample *x)
+static int add_one(struct spanjoin *s, struct tstate *t, struct profile *p, uint32_t tid,
+		   uint64_t time, const struct profile_sample *x)
 {
-	struct tstate *t = find_tid(s, tid);
 	struct profile_label l[MAX_LABELS];
 	struct profile_sample y = *x;
 	const struct span *sp;
 	size_t n = x->n_labels < MAX_BASE_LABELS ? x->n_labels : MAX_BASE_LABELS;
 
-	if (time > s->newest)
-		s->newest = time;
 	if (!t)
 		return profile_add_sample(p, x);
 	memcpy(l, x->labels, n * sizeof(*l));
@@ -580,6 +578,22 @@ int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uin
 	if (open_at(t, time))
 		return defer(s, p, tid, time, &y);
 	return profile_add_sample(p, &y);
+}
+
+int spanjoin_add_sample(struct spanjoin *s, struct profile *p, uint32_t tid, uint64_t time,
+			const struct profile_sample *x)
+{
+	struct spanjoin *owner = s;
+	struct tstate *t = NULL;
+
+	/* Thread ids are the system's: at most one channel of the chain knows tid. */
+	for (struct spanjoin *j = s; j; j = j->next) {
+		if (time > j->newest)
+			j->newest = time;
+		if (!t && (t = find_tid(j, tid)))
+			owner = j;
+	}
+	return add_one(owner, t, p, tid, time, x);
 }
 
 /* Forget what no sample can need any more: closed spans well behind the newest
@@ -608,7 +622,7 @@ static void prune(struct spanjoin *s)
 		drop_idle(s, n_idle);
 }
 
-int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
+static int settle_one(struct spanjoin *s, struct profile *p, int final)
 {
 	size_t kept = 0, locs_kept = 0;
 	/* Over the bound, the oldest waiting samples go out now, without span_ns. */
@@ -721,4 +735,45 @@ int spanjoin_damage(const struct spanjoin *s, int pid, char *buf, size_t len)
 			 corrupt ? "; " : ": ", (unsigned long long)s->stats.over_limit,
 			 SPANJOIN_MAX_THREADS);
 	return corrupt;
+}
+
+struct spanjoin *spanjoin_unchain(struct spanjoin *head, struct spanjoin *s)
+{
+	struct spanjoin *j = head;
+
+	if (head == s) {
+		head = s->next;
+	} else {
+		while (j && j->next != s)
+			j = j->next;
+		if (j)
+			j->next = s->next;
+	}
+	s->next = NULL;
+	return head;
+}
+
+void spanjoin_chain(struct spanjoin *s, struct spanjoin *next)
+{
+	while (s->next)
+		s = s->next;
+	s->next = next;
+}
+
+int spanjoin_drain(struct spanjoin *s)
+{
+	int r = 0;
+
+	for (; s && r >= 0; s = s->next)
+		r = drain_one(s);
+	return r;
+}
+
+int spanjoin_settle(struct spanjoin *s, struct profile *p, int final)
+{
+	int r = 0;
+
+	for (; s && r >= 0; s = s->next)
+		r = settle_one(s, p, final);
+	return r;
 }

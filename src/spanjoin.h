@@ -57,6 +57,15 @@ struct spanjoin;
 int spanjoin_new(struct spanchan *ch, struct spanjoin **out);
 void spanjoin_free(struct spanjoin *s);
 
+/* Chain next (not owned) behind s and whatever is chained to it already:
+ * the channel of another process.  spanjoin_drain, _settle and _add_sample
+ * of s then act on the whole chain (a sample goes to the channel that knows
+ * its thread); the rest (stats, names, histograms, damage) stays per channel. */
+void spanjoin_chain(struct spanjoin *s, struct spanjoin *next);
+
+/* Take s out of the chain that starts at head: the chain's head after it. */
+struct spanjoin *spanjoin_unchain(struct spanjoin *head, struct spanjoin *s);
+
 /* Take in everything the program appended since the last call.  Call before
  * handing over the samples of a batch.  0 or -ENOMEM. */
 int spanjoin_drain(struct spanjoin *s);

@@ -8,7 +8,14 @@
  * followed by a drain, joined to samples as the recorder does (spanjoin) when
  * the first byte says so (its histograms make a run a hundred times slower).
  * Whatever the bytes, the reader must not crash, read or write outside the
- * mapping, or hand on a record that fails its checks. */
+ * mapping, or hand on a record that fails its checks.
+ *
+ * When the first byte says so, the channel is the program's own instead
+ * (spanchan_publish), the first round's patches go over it before hwprof
+ * joins it through /proc/self/fd (spanchan_join: its header, size and seals
+ * are the program's), and the rounds go on if the join was accepted. */
+#include <fcntl.h>
+#include <stdio.h>
 #include "profile.h"
 #include "spanchan.h"
 #include "spanjoin.h"
@@ -88,27 +95,72 @@ static void sample(struct fuzz *f, uint32_t tid, uint64_t time)
 		.n_locations = 1, .location_ids = &loc, .n_labels = 1, .labels = &l, .values = v });
 }
 
-static int setup(struct fuzz *f, int tsc)
+/* The strings the records name, before anything is written over. */
+static void intern_all(struct fuzz *f)
 {
-	int fd;
+	spanchan_intern(f->prog, "request");
+	spanchan_intern(f->prog, "db");
+	spanchan_intern(f->prog, "key");
+	spanchan_intern(f->prog, "value");
+}
 
-	if (spanchan_create(2, 64, 16, &fd, &f->ch) < 0)
-		return -1;
-	if (tsc)
-		spanchan_set_clock(f->ch, SPANCHAN_CLOCK_TSC);
+/* The shared memory of fd, mapped once more to write over. */
+static int map_it(struct fuzz *f, int fd)
+{
 	f->map_size = (size_t)lseek(fd, 0, SEEK_END);
 	f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (f->map == MAP_FAILED) {
 		f->map = NULL;
 		return -1;
 	}
-	if (spanchan_attach(fd, &f->prog) < 0 || spanjoin_new(f->ch, &f->sj) < 0 ||
-	    profile_new(&f->p) < 0 || spanchan_claim(f->prog, 7, &f->prod) < 0)
+	return 0;
+}
+
+/* The program's own channel, patched with first[0..len) before hwprof joins
+ * it.  0, or -1 when the join is refused (or anything else failed). */
+static int setup_joined(struct fuzz *f, int tsc, const uint8_t *first, size_t len)
+{
+	char path[64];
+	int fd;
+
+	if (spanchan_publish(2, 64, 16, &f->prog) < 0)
 		return -1;
-	spanchan_intern(f->prog, "request");
-	spanchan_intern(f->prog, "db");
-	spanchan_intern(f->prog, "key");
-	spanchan_intern(f->prog, "value");
+	if (tsc)
+		spanchan_set_clock(f->prog, SPANCHAN_CLOCK_TSC);
+	if (map_it(f, spanchan_fd(f->prog)) < 0 || spanchan_claim(f->prog, 7, &f->prod) < 0)
+		return -1;
+	intern_all(f);
+	patch(f, first, len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", spanchan_fd(f->prog));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (spanchan_join(fd, &f->ch) < 0) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(struct fuzz *f, int tsc, int joined, const uint8_t *first, size_t len)
+{
+	int fd;
+
+	if (joined) {
+		if (setup_joined(f, tsc, first, len) < 0)
+			return -1;
+	} else {
+		if (spanchan_create(2, 64, 16, &fd, &f->ch) < 0)
+			return -1;
+		if (tsc)
+			spanchan_set_clock(f->ch, SPANCHAN_CLOCK_TSC);
+		if (map_it(f, fd) < 0 || spanchan_attach(fd, &f->prog) < 0 ||
+		    spanchan_claim(f->prog, 7, &f->prod) < 0)
+			return -1;
+		intern_all(f);
+	}
+	if (spanjoin_new(f->ch, &f->sj) < 0 || profile_new(&f->p) < 0)
+		return -1;
 	profile_add_type(f->p, "samples", "count");
 	profile_add_type(f->p, "cpu", "nanoseconds");
 	profile_location(f->p, 0, 0x1000, &(struct profile_line){ 0 }, 0);
@@ -121,11 +173,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t rounds;
 	uint64_t dropped;
 
-	/* data[0]: rounds - 1 (bits 0-1), TSC (2), join (3). */
+	/* data[0]: rounds - 1 (bits 0-1), TSC (2), spanjoin (3), the program's
+	 * own channel (4; the first round's patches before the join). */
 	if (size < 1)
 		return 0;
 	rounds = 1 + (data[0] & 3);
-	if (setup(&f, data[0] & 4) == 0) {
+	if (setup(&f, data[0] & 4, data[0] & 16, data + 1, (size - 1) / rounds) == 0) {
 		data++;
 		size--;
 		for (size_t i = 0; i < rounds; i++) {

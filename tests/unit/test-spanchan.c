@@ -7,6 +7,7 @@
  * and the header written over, the memfd truncated; the consumer drops and
  * counts what fails its checks and goes on. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -482,6 +483,90 @@ static void test_adversary(void)
 	spanchan_free(ch);
 }
 
+/* A descriptor of ch's file as hwprof opens a running program's. */
+static int reopen(const struct spanchan *ch)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", spanchan_fd(ch));
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static int count_records(const struct spanchan_rec *r, void *ctx)
+{
+	if (r->kind != SPANCHAN_OPEN)
+		(*(int *)ctx)++;
+	return 0;
+}
+
+/* A sealed memfd of size bytes filled with byte c: the program's doing. */
+static int made_file(size_t size, int c, int seals)
+{
+	int fd = memfd_create("hwprof-spans", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	char *m;
+
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+		return fd;
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED) {
+		memset(m, c, size);
+		munmap(m, size);
+	}
+	if (seals)
+		fcntl(fd, F_ADD_SEALS, seals);
+	return fd;
+}
+
+static void test_published(void)
+{
+	struct spanchan *prog = NULL, *a = NULL, *b = NULL, *own = NULL;
+	struct spanchan_producer p = { 0 };
+	struct spanchan_rec r = { 0, 10, 20, 1, 7, SPANCHAN_END, 0, 1 };
+	const uint32_t *word;
+	uint32_t gen;
+	int fd, n = 0;
+
+	is_int(spanchan_publish(2, 8, 4, &prog), 0, "publish a channel of the program's own");
+	word = spanchan_consumer_word(prog);
+	is_int((int)*word, 0, "no reader yet");
+	spanchan_intern(prog, "request");
+	spanchan_claim(prog, 7, &p);
+	spanchan_push(&p, &r);
+	fd = reopen(prog);
+	is_int(spanchan_join(fd, &a), 0, "joined through /proc/self/fd");
+	ok(*word != 0, "the program sees a reader");
+	spanchan_drain(a, count_records, &n);
+	is_int(n, 0, "what was written before the join is not read");
+	spanchan_push(&p, &r);
+	spanchan_drain(a, count_records, &n);
+	is_int(n, 1, "what comes after is");
+	fd = reopen(prog);
+	is_int(spanchan_join(fd, &b), -EBUSY, "a second reader while the first reads: -EBUSY");
+	close(fd);
+	gen = *word;
+	spanchan_free(a);
+	is_int((int)*word, 0, "the reader leaves: none");
+	fd = reopen(prog);
+	is_int(spanchan_join(fd, &b), 0, "another reader joins");
+	ok(*word && *word != gen, "with a generation of its own");
+	spanchan_free(b);
+	spanchan_release(&p);
+	spanchan_free(prog);
+
+	fd = made_file(1 << 16, 0, 0);
+	is_int(spanchan_join(fd, &b), -EPERM, "an unsealed file: -EPERM");
+	close(fd);
+	fd = made_file(1 << 16, 0xff, F_SEAL_SHRINK | F_SEAL_GROW);
+	is_int(spanchan_join(fd, &b), -EINVAL, "a sealed file of junk: -EINVAL");
+	ok(b == NULL, "nothing joined");
+	close(fd);
+	spanchan_create(2, 8, 4, &fd, &own);
+	fd = reopen(own);
+	is_int(spanchan_join(fd, &b), -EBUSY, "the channel hwprof made for a command: its own, -EBUSY");
+	close(fd);
+	spanchan_free(own);
+}
+
 int main(void)
 {
 	struct spanchan *ch = NULL, *child = NULL;
@@ -502,5 +587,6 @@ int main(void)
 	test_many_threads();
 	test_junk();
 	test_adversary();
+	test_published();
 	return done_testing();
 }

@@ -4,7 +4,8 @@
  * times in TSC ticks converted to ns; the histograms per name and
  * their interval log read back by spanreport.c, whose filters (trace id,
  * slower than a percentile or a duration) and argument parser are tested too;
- * what the program's records can make it keep: threads, closed spans, times. */
+ * what the program's records can make it keep: threads, closed spans, times;
+ * the channels of two processes chained, each sample to its own thread's. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -323,6 +324,65 @@ static void test_limits(struct fixture *fx)
 	       "beyond the first 4096 dropped", "said in one line");
 }
 
+/* A channel with one record of thread tid: span "request" [100, 200] of trace. */
+static int chain_channel(uint32_t tid, uint64_t trace, struct spanchan **ch, struct spanjoin **j)
+{
+	struct spanchan_producer p = { 0 };
+	int fd, name;
+
+	if (spanchan_create(1, 8, 4, &fd, ch) || spanchan_claim(*ch, tid, &p) ||
+	    (name = spanchan_intern(*ch, "request")) < 0)
+		return -1;
+	spanchan_push(&p, &(struct spanchan_rec){ 0, 100, 200, trace, tid, SPANCHAN_END, 0,
+						  (uint16_t)name });
+	spanchan_release(&p);
+	return spanjoin_new(*ch, j);
+}
+
+/* Two processes' channels chained: each sample goes to its thread's. */
+static void test_chain(void)
+{
+	struct spanchan *ca = NULL, *cb = NULL;
+	struct spanjoin *ja = NULL, *jb = NULL;
+	struct profile *p = NULL;
+	const struct profile_sample *x;
+	uint64_t loc[3];
+
+	if (chain_channel(11, 1, &ca, &ja) || chain_channel(22, 2, &cb, &jb) || profile_new(&p)) {
+		ok(0, "two channels");
+		return;
+	}
+	profile_add_type(p, "samples", "count");
+	profile_add_type(p, "cpu", "nanoseconds");
+	for (int i = 0; i < 3; i++) {
+		struct profile_line line = { (uint64_t)profile_function(p, "g", "g", "", 0), 0 };
+
+		loc[i] = (uint64_t)profile_location(p, 0, 0x2000 + (uint64_t)i, &line, 1);
+	}
+	spanjoin_chain(ja, jb);
+	is_int(spanjoin_drain(ja), 0, "one drain reads both channels");
+	add(ja, p, 11, 150, loc[0]);
+	add(ja, p, 22, 150, loc[1]);
+	add(ja, p, 33, 150, loc[2]);
+	is_int(spanjoin_settle(ja, p, 1), 0, "settle both");
+	x = sample_at(p, loc[0]);
+	ok(x && label(x, "trace_id") && !strcmp(label(x, "trace_id")->str, "1"),
+	   "thread 11: the span of the first channel");
+	x = sample_at(p, loc[1]);
+	ok(x && label(x, "trace_id") && !strcmp(label(x, "trace_id")->str, "2"),
+	   "thread 22: the span of the second");
+	x = sample_at(p, loc[2]);
+	ok(x && !label(x, "span"), "a thread of neither: no span");
+	is_int((int)spanjoin_stats(jb)->spans, 1, "each channel counts its own spans");
+	ok(spanjoin_unchain(ja, ja) == jb, "the first taken out: the second heads the chain");
+	ok(spanjoin_unchain(jb, jb) == NULL, "and then none");
+	spanjoin_free(ja);
+	spanjoin_free(jb);
+	spanchan_free(ca);
+	spanchan_free(cb);
+	profile_free(p);
+}
+
 int main(void)
 {
 	struct fixture fx = { 0 };
@@ -340,6 +400,7 @@ int main(void)
 	test_service_later(&fx);
 	test_log_and_filters(&fx);
 	test_limits(&fx);
+	test_chain();
 	spanjoin_free(fx.s);
 	spanchan_release(&prod);
 	spanchan_free(fx.ch);
