@@ -385,10 +385,10 @@ int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
 	/* Threads alone (-t): their processes' other threads are not ours. */
 	if (!t->system_wide && !t->n_pids)
 		return 0;
-	if (!*a && (r = spanattach_new(t->proc_root, a)) < 0)
+	if (!*a && (r = spanattach_new(t->proc_root, say_line, (void *)cmd, a)) < 0)
 		return r;
 	r = spanattach_update(*a, t->pids, t->system_wide ? 0 : t->n_pids, getpid(),
-			      recorder_profile(rec), say_line, (void *)cmd);
+			      recorder_profile(rec));
 	recorder_set_spans(rec, spanattach_spans(*a));
 	return r;
 }

@@ -19,18 +19,23 @@ struct spanattach_entry {
 
 struct spanattach {
 	const char *proc_root;
+	spanattach_say_fn say;
+	void *say_ctx;
 	struct spanattach_entry e[SPANATTACH_MAX];
 	size_t n;
 	pid_t *seen;            /* sorted: the live processes already looked at */
 	size_t n_seen;
 };
 
-int spanattach_new(const char *proc_root, struct spanattach **out)
+int spanattach_new(const char *proc_root, spanattach_say_fn say, void *ctx,
+		   struct spanattach **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return -ENOMEM;
 	(*out)->proc_root = proc_root ? proc_root : "/proc";
+	(*out)->say = say;
+	(*out)->say_ctx = ctx;
 	return 0;
 }
 
@@ -273,7 +278,7 @@ static void prune(struct spanattach *a, struct profile *p)
 }
 
 int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
-		      struct profile *p, spanattach_say_fn say, void *ctx)
+		      struct profile *p)
 {
 	pid_t *live = NULL;
 	size_t n_live = n;
@@ -297,8 +302,8 @@ int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t s
 			continue;
 		r = spanattach_join(a, live[i], why, sizeof(why));
 		joined += r > 0;
-		if (r < 0 && say)
-			say(ctx, why);
+		if (r < 0 && a->say)
+			a->say(a->say_ctx, why);
 	}
 	/* What was seen and is still alive: the set stays as large as the
 	 * processes are many. */

@@ -27,9 +27,14 @@
 
 struct spanattach;
 
-/* An empty set reading /proc under proc_root (NULL: "/proc"; not copied).
- * 0 or -ENOMEM. */
-int spanattach_new(const char *proc_root, struct spanattach **out);
+/* Who is told what could not be joined: one line. */
+typedef void (*spanattach_say_fn)(void *ctx, const char *line);
+
+/* An empty set reading /proc under proc_root (NULL: "/proc"; not copied),
+ * telling say(ctx, line) (may be NULL) what could not be joined.  0 or
+ * -ENOMEM. */
+int spanattach_new(const char *proc_root, spanattach_say_fn say, void *ctx,
+		   struct spanattach **out);
 
 /* Leave every joined channel (the programs stop writing) and free.  Accepts NULL. */
 void spanattach_free(struct spanattach *a);
@@ -44,9 +49,6 @@ void spanattach_leave(struct spanattach *a);
  * not a channel, taken by another hwprof, permission, the set full). */
 int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap);
 
-/* Who is told what could not be joined: one line. */
-typedef void (*spanattach_say_fn)(void *ctx, const char *line);
-
 /* Keep the set in step with the processes: the channels of those gone are
  * left and their waiting samples settled into p; processes not looked at
  * before are joined (pids[0..n), or with n == 0 every process under
@@ -54,7 +56,7 @@ typedef void (*spanattach_say_fn)(void *ctx, const char *line);
  * Bounded: one look per process, at most SPANATTACH_MAX channels at once.
  * The number joined now, or -ENOMEM. */
 int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
-		      struct profile *p, spanattach_say_fn say, void *ctx);
+		      struct profile *p);
 
 /* The first joined channel's spanjoin, with the others chained behind it,
  * for recorder_set_spans; NULL while none is joined. */

@@ -26,10 +26,12 @@ build perfrec src/perfrec.c
 build pprof src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c src/outfile.c \
 	"$OUT/profile.pb-c.c" -lprotobuf-c -lz
 build hdrlog src/hdr.c src/hdrlog.c src/util.c -lz -lm
-build events src/events.c src/suggest.c src/preset.c src/pmu.c src/sysfspmu.c src/tracepoint.c src/util.c -lpfm
+build events src/events.c src/suggest.c src/preset.c src/pmu.c src/sysfspmu.c src/tracepoint.c src/util.c \
+	src/arch-x86_64.c -lpfm
 build latparse src/latparse.c src/hdr.c src/hdrco.c src/util.c -lm
 build timeline src/timeline.c src/offcpu.c src/profile.c src/hindex.c src/fmt.c src/util.c -lm
-build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c src/arch-x86_64.c -ldw -lelf
+build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c src/arch-x86_64.c \
+	src/debuginfo.c -ldw -lelf
 # What the profiled program controls: its span channel, its JIT map; and the
 # kernel's symbols and a process's maps, read as text.
 build spanchan -DPACKAGE_VERSION='"fuzz"' src/spanchan.c src/spanjoin.c src/profile.c src/hindex.c \
