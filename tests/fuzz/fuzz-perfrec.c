@@ -71,6 +71,34 @@ static void check_sample(const struct perfrec_format *fmt, const struct perfrec 
 		abort();
 }
 
+/* perfrec_trim_stack on the same input: it cuts only what decodes, and what
+ * it writes decodes to the same sample with the stack copy cut. */
+static void trim_check(const struct perfrec_format *fmt, const unsigned char *buf, size_t size,
+		       const struct perfrec *r, int err)
+{
+	unsigned char *out = malloc(size ? size : 1);
+	struct perfrec t;
+	size_t len = 0;
+	int got;
+
+	if (!out)
+		return;
+	got = perfrec_trim_stack(fmt, buf, size, out, &len);
+	if (got == 0) {
+		if (err || r->type != PERF_RECORD_SAMPLE || len >= r->size ||
+		    perfrec_decode(fmt, out, len, &t) != 0 ||
+		    t.u.sample.stack_user_dyn_size != r->u.sample.stack_user_dyn_size ||
+		    t.u.sample.stack_user_size <= t.u.sample.stack_user_dyn_size ||
+		    t.u.sample.time != r->u.sample.time || t.u.sample.ip != r->u.sample.ip ||
+		    memcmp(t.u.sample.stack_user, r->u.sample.stack_user,
+			   t.u.sample.stack_user_dyn_size) != 0)
+			abort();
+	} else if (got != 1 && got != -EINVAL) {
+		abort();
+	}
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char *buf = malloc(size ? size : 1);
@@ -82,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
 		int err = perfrec_decode(&formats[f], buf, size, &r);
 
+		trim_check(&formats[f], buf, size, &r, err);
 		if (err == -EINVAL || err == -ENOTSUP)
 			continue;
 		if (err || r.size > size)

@@ -13,6 +13,7 @@
 #include "procmap.h"
 #include "unwind.h"
 
+#include <asm/perf_regs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -22,6 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The x86-64 sample registers this target lays out (perf's numbering). */
+#define UNWIND_REG_IP PERF_REG_X86_IP
+#define UNWIND_REG_SP PERF_REG_X86_SP
+#define UNWIND_REG_BP PERF_REG_X86_BP
+#define UNWIND_REG_R8 PERF_REG_X86_R8
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -31,7 +31,7 @@ build events src/events.c src/suggest.c src/preset.c src/pmu.c src/sysfspmu.c sr
 build latparse src/latparse.c src/hdr.c src/hdrco.c src/util.c -lm
 build timeline src/timeline.c src/offcpu.c src/profile.c src/hindex.c src/fmt.c src/util.c -lm
 build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c src/arch-x86_64.c \
-	src/debuginfo.c -ldw -lelf
+	src/debuginfo.c -ldw -lelf -lz
 # What the profiled program controls: its span channel, its JIT map; and the
 # kernel's symbols and a process's maps, read as text.
 build spanchan -DPACKAGE_VERSION='"fuzz"' src/spanchan.c src/spanjoin.c src/profile.c src/hindex.c \
