@@ -227,12 +227,10 @@ static uint64_t leaf_caller(struct callstack *c, const struct perfrec_sample *s)
 	if (r >= 0 && c->leaf == CALLSTACK_DWARF_CFI) {
 		ret = other;
 	} else {
-		c->stats.leaf_libdw++;
 		ref = unwind_leaf_caller(c->unw, &us, &ret);
 		if (ref != 1)
 			ret = 0;
 		if (c->leaf == CALLSTACK_DWARF_COMPARE && r >= 0) {
-			c->stats.leaf_libdw--;
 			c->stats.leaf_compared++;
 			c->stats.leaf_differ += (r == 1 ? other : 0) != ret;
 		}

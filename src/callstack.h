@@ -42,7 +42,6 @@ struct callstack_stats {
 	uint64_t unwind_partial;   /* ... whose walk stopped before the outermost frame */
 	uint64_t unwind_ns;        /* median cost of a sample's DWARF unwinding, nanoseconds */
 	uint64_t leaf_callers;     /* frame-pointer stacks given back a frameless leaf's caller */
-	uint64_t leaf_libdw;       /* ... samples whose leaf libdw looked at */
 	uint64_t leaf_compared;    /* compare: samples whose leaf both looked at */
 	uint64_t leaf_differ;      /* ... with different answers */
 };
