@@ -367,12 +367,17 @@ int perfrec_trim_stack(const struct perfrec_format *fmt, const void *buf, size_t
 	uint64_t keep;
 	size_t data, rest;
 
-	if (!(fmt->sample_type & PERF_SAMPLE_STACK_USER) || perfrec_decode(fmt, buf, len, &rec) < 0)
-		return fmt->sample_type & PERF_SAMPLE_STACK_USER ? -EINVAL : 1;
-	keep = (s->stack_user_dyn_size + 8) & ~(uint64_t)7;
-	if (rec.type != PERF_RECORD_SAMPLE || !s->stack_user || keep >= s->stack_user_size)
+	if (!(fmt->sample_type & PERF_SAMPLE_STACK_USER) || len < sizeof(h))
 		return 1;
+	/* Only samples are decoded: this runs on every record of a batch. */
 	memcpy(&h, buf, sizeof(h));
+	if (h.type != PERF_RECORD_SAMPLE)
+		return 1;
+	if (perfrec_decode(fmt, buf, len, &rec) < 0)
+		return -EINVAL;
+	keep = (s->stack_user_dyn_size + 8) & ~(uint64_t)7;
+	if (!s->stack_user || keep >= s->stack_user_size)
+		return 1;
 	/* [header ... size][data: size bytes][dyn_size ... the record's end] */
 	data = (size_t)((const char *)s->stack_user - (const char *)buf);
 	rest = data + (size_t)s->stack_user_size;
