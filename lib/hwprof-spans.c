@@ -652,16 +652,14 @@ static void spans_ctx_free(struct spans_ctx *c)
 }
 
 /* The program's own channel, for an hwprof that attaches later: timed as
- * `hwprof record` would time it (tscclock.h).  0 or -errno. */
+ * `hwprof record` would time it (spanchan_choose_clock).  0 or -errno. */
 static int publish(struct spans_ctx *c)
 {
-	const char *clock = getenv("HWPROF_SPAN_CLOCK");
 	int err = spanchan_publish(PUB_RINGS, PUB_SLOTS, PUB_NAMES, &c->ch);
 
 	if (err < 0)
 		return err;
-	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
-		spanchan_set_clock(c->ch, SPANCHAN_CLOCK_TSC);
+	spanchan_choose_clock(c->ch);
 	c->published = 1;
 	c->gate = spanchan_consumer_word(c->ch);
 	return 0;

@@ -29,7 +29,6 @@
 #include "spanchan.h"
 #include "spanjoin.h"
 #include "timeline.h"
-#include "tscclock.h"
 #include "symbolize.h"
 #include "unwind.h"
 #include "util.h"
@@ -259,19 +258,15 @@ static void print_summary(const struct record_opts *o, const struct recorder_sta
 
 /* The span channel for programs linked with libhwprof (spanchan.h): its
  * descriptor number goes to CMD in the environment.  Without one (no memfd),
- * CMD runs and is profiled without spans.  Spans read the TSC where it keeps
- * time (tscclock.h), unless HWPROF_SPAN_CLOCK=monotonic asks for the clock
- * itself. */
+ * CMD runs and is profiled without spans.  Its clock: spanchan_choose_clock. */
 static void record_spans_start(struct spanchan **ch, struct spanjoin **sp)
 {
-	const char *clock = getenv("HWPROF_SPAN_CLOCK");
 	char num[16];
 	int fd;
 
-	if (spanchan_create(128, 32768, 1024, &fd, ch) < 0)
+	if (spanchan_create(SPANCHAN_CMD_RINGS, SPANCHAN_CMD_SLOTS, SPANCHAN_CMD_NAMES, &fd, ch) < 0)
 		return;
-	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
-		spanchan_set_clock(*ch, SPANCHAN_CLOCK_TSC);
+	spanchan_choose_clock(*ch);
 	snprintf(num, sizeof(num), "%d", fd);
 	if (setenv(SPANCHAN_ENV, num, 1) < 0 || spanjoin_new(*ch, sp) < 0) {
 		spanchan_free(*ch);

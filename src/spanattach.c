@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "target.h"
 #include "util.h"
 
 struct spanattach_entry {
@@ -226,33 +227,6 @@ static int seen_before(const struct spanattach *a, pid_t pid)
 	return a->n_seen && bsearch(&pid, a->seen, a->n_seen, sizeof(pid), cmp_pid);
 }
 
-/* Every process under proc_root but self, sorted, into *out.  0 or -errno. */
-static int list_processes(const char *proc_root, pid_t self, pid_t **out, size_t *n)
-{
-	size_t cap = 0;
-	struct dirent *d;
-	DIR *dp = opendir(proc_root);
-
-	*out = NULL;
-	*n = 0;
-	if (!dp)
-		return -errno;
-	while ((d = readdir(dp))) {
-		char *end;
-		long pid = strtol(d->d_name, &end, 10);
-
-		if (*end || pid <= 0 || pid == self)
-			continue;
-		if (util_grow(out, &cap, *n + 1, sizeof(**out)) < 0) {
-			closedir(dp);
-			return -ENOMEM;
-		}
-		(*out)[(*n)++] = (pid_t)pid;
-	}
-	closedir(dp);
-	return 0;
-}
-
 /* Leave the channels of processes that are gone, their waiting samples
  * settled into p. */
 static void prune(struct spanattach *a, struct profile *p)
@@ -292,7 +266,7 @@ int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t s
 			return -ENOMEM;
 		memcpy(live, pids, n * sizeof(*live));
 		qsort(live, n, sizeof(*live), cmp_pid);
-	} else if (list_processes(a->proc_root, self, &live, &n_live) < 0) {
+	} else if (target_processes(a->proc_root, self, &live, &n_live) < 0) {
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n_live; i++) {

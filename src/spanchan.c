@@ -6,6 +6,8 @@
  * record and string is copied out of the mapping first and checked afterwards,
  * and only the copy is used.  What fails a check is dropped and counted. */
 #include "spanchan.h"
+#include "tscclock.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SPANCHAN_MAGIC 0x6e616863707368ULL   /* "hspchan" */
@@ -49,9 +50,9 @@ struct spanchan_header {
  * whose ring is full then stops writing, and another reader may join. */
 #define LEASE_NS 3000000000ULL
 /* A published channel hwprof joins is no larger than one it makes for a
- * command (128 rings of 32768 records): a drain reads at most that much. */
-#define JOIN_MAX_RINGS 128
-#define JOIN_MAX_SLOTS 32768
+ * command: a drain reads at most that much. */
+#define JOIN_MAX_RINGS SPANCHAN_CMD_RINGS
+#define JOIN_MAX_SLOTS SPANCHAN_CMD_SLOTS
 #define JOIN_MAX_NAMES 4096
 
 /* The producer's and the consumer's fields on lines of their own. */
@@ -243,21 +244,13 @@ int spanchan_attach(int fd, struct spanchan **out)
 	return map_checked(fd, &h, 0, out);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Take the reader's place of a published channel: free, or its reader's
  * lease run out (killed without leaving).  The lease first, then the place:
  * a producer that sees a reader and a live lease keeps writing.  0 or -EBUSY. */
 static int take_consumer(struct spanchan *ch, uint32_t gen)
 {
 	struct spanchan_header *h = ch->hdr;
-	uint64_t now = mono_ns();
+	uint64_t now = (uint64_t)util_now_mono_ns();
 	uint32_t cur = __atomic_load_n(&h->consumer, __ATOMIC_ACQUIRE);
 
 	if (cur && __atomic_load_n(&h->lease_ns, __ATOMIC_ACQUIRE) > now)
@@ -324,7 +317,7 @@ int spanchan_join(int fd, struct spanchan **out)
 	skip_old(ch, 0);
 	/* Not ours yet: the generation tells the program's threads that a new
 	 * reader came (they send their labels again). */
-	err = take_consumer(ch, ((uint32_t)getpid() << 12 ^ (uint32_t)mono_ns()) | 1);
+	err = take_consumer(ch, ((uint32_t)getpid() << 12 ^ (uint32_t)util_now_mono_ns()) | 1);
 	if (err < 0) {
 		spanchan_free(ch);
 		return err;
@@ -465,6 +458,14 @@ const uint32_t *spanchan_consumer_word(const struct spanchan *ch)
 	return &ch->hdr->consumer;
 }
 
+void spanchan_choose_clock(struct spanchan *ch)
+{
+	const char *clock = getenv("HWPROF_SPAN_CLOCK");
+
+	if (!(clock && strcmp(clock, "monotonic") == 0) && tscclock_usable())
+		spanchan_set_clock(ch, SPANCHAN_CLOCK_TSC);
+}
+
 void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock)
 {
 	ch->clock = (uint32_t)clock;
@@ -563,7 +564,7 @@ static void check_lease(struct spanchan *ch)
 	struct spanchan_header *h = ch->hdr;
 	uint32_t cur = __atomic_load_n(&h->consumer, __ATOMIC_ACQUIRE);
 
-	if (cur && __atomic_load_n(&h->lease_ns, __ATOMIC_ACQUIRE) < mono_ns())
+	if (cur && __atomic_load_n(&h->lease_ns, __ATOMIC_ACQUIRE) < (uint64_t)util_now_mono_ns())
 		__atomic_compare_exchange_n(&h->consumer, &cur, 0, 0, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED);
 }
@@ -718,7 +719,7 @@ static int renew(struct spanchan *ch)
 		ch->lost = 1;
 		return -1;
 	}
-	__atomic_store_n(&ch->hdr->lease_ns, mono_ns() + LEASE_NS, __ATOMIC_RELEASE);
+	__atomic_store_n(&ch->hdr->lease_ns, (uint64_t)util_now_mono_ns() + LEASE_NS, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -47,6 +47,11 @@
 
 #define SPANCHAN_ENV "HWPROF_SPANS_FD"
 #define SPANCHAN_NAME_LEN 64           /* bytes per interned string, with the NUL */
+/* The channel `hwprof record` makes for the command it starts; a channel
+ * that a program published is joined only if no larger in rings and slots. */
+#define SPANCHAN_CMD_RINGS 128
+#define SPANCHAN_CMD_SLOTS 32768
+#define SPANCHAN_CMD_NAMES 1024
 #define SPANCHAN_MEMFD "hwprof-spans"  /* the memfd's name: /proc/PID/fd/N -> "/memfd:hwprof-spans" */
 
 enum spanchan_kind {
@@ -132,6 +137,10 @@ const char *spanchan_string(struct spanchan *ch, uint32_t id);
 /* The clock producers may use for begin and end (the creator sets it before
  * handing the descriptor on; SPANCHAN_CLOCK_MONOTONIC by default). */
 void spanchan_set_clock(struct spanchan *ch, enum spanchan_clock clock);
+
+/* The creator's choice of clock: the TSC where it keeps time (tscclock.h),
+ * unless HWPROF_SPAN_CLOCK=monotonic asks for the clock itself. */
+void spanchan_choose_clock(struct spanchan *ch);
 enum spanchan_clock spanchan_clock(const struct spanchan *ch);
 
 /* Records dropped because a ring was full or no ring was free (as the program

@@ -281,7 +281,7 @@ int target_open(const struct target *t, struct session_opts *o, struct session *
 	return r < 0 ? r : 0;
 }
 
-int target_own_processes(const char *proc_root, uid_t uid, pid_t self, pid_t **pids, size_t *n)
+int target_processes(const char *proc_root, pid_t self, pid_t **pids, size_t *n)
 {
 	size_t cap = 0;
 	struct dirent *d;
@@ -294,27 +294,51 @@ int target_own_processes(const char *proc_root, uid_t uid, pid_t self, pid_t **p
 	while ((d = readdir(dir))) {
 		const char *p = d->d_name;
 		long v = number_at(&p);
-		char path[4096], *buf, *line;
-		size_t len;
-		unsigned long ru, eu, su;
-		int mine;
 
 		if (v <= 0 || *p || v == self)
 			continue;
-		snprintf(path, sizeof(path), "%s/%ld/status", root_of(proc_root), v);
-		if (util_read_file(path, &buf, &len) < 0)
-			continue;
-		line = strstr(buf, "\nUid:");
-		mine = line && sscanf(line + 5, "%lu %lu %lu", &ru, &eu, &su) == 3 &&
-		       ru == uid && eu == uid && su == uid;
-		free(buf);
-		if (mine && push_int(pids, n, &cap, v) < 0) {
+		if (push_int(pids, n, &cap, v) < 0) {
 			closedir(dir);
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
 			return -ENOMEM;
 		}
 	}
 	closedir(dir);
 	util_sort(*pids, *n, sizeof(**pids), cmp_pid);
+	return 0;
+}
+
+/* Whether process pid's real, effective and saved uids are all uid. */
+static int owned_by(const char *proc_root, pid_t pid, uid_t uid)
+{
+	char path[4096], *buf, *line;
+	size_t len;
+	unsigned long ru, eu, su;
+	int mine;
+
+	snprintf(path, sizeof(path), "%s/%d/status", root_of(proc_root), (int)pid);
+	if (util_read_file(path, &buf, &len) < 0)
+		return 0;
+	line = strstr(buf, "\nUid:");
+	mine = line && sscanf(line + 5, "%lu %lu %lu", &ru, &eu, &su) == 3 &&
+	       ru == uid && eu == uid && su == uid;
+	free(buf);
+	return mine;
+}
+
+int target_own_processes(const char *proc_root, uid_t uid, pid_t self, pid_t **pids, size_t *n)
+{
+	size_t kept = 0;
+	int r = target_processes(proc_root, self, pids, n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < *n; i++)
+		if (owned_by(proc_root, (*pids)[i], uid))
+			(*pids)[kept++] = (*pids)[i];
+	*n = kept;
 	return 0;
 }
 

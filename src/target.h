@@ -62,6 +62,10 @@ struct target_report {
 int target_open(const struct target *t, struct session_opts *o, struct session **out,
 		size_t *failed_event, struct target_report *rep);
 
+/* Every process under PROC but pid `self`, into a malloc'd sorted array.  0
+ * or -errno. */
+int target_processes(const char *proc_root, pid_t self, pid_t **pids, size_t *n);
+
 /* Every process but pid `self` whose real uid is uid, into a malloc'd sorted
  * array: what an unprivileged -a can still watch.  0 or -errno. */
 int target_own_processes(const char *proc_root, uid_t uid, pid_t self, pid_t **pids, size_t *n);
