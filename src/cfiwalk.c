@@ -398,30 +398,54 @@ static enum step by_frame_pointer(struct walk *k, const struct cfiwalk_regs *cur
 	return sp >= fp + 2 * CFI_WORD ? STEP_FAIL : STEP_NEXT;
 }
 
+/* The rules at pc in its file's table (*m: pc's mapping, NULL when in
+ * none), the rows it read counted against the bound: cfitable_find's
+ * answer, or -ENOENT when no table holds pc (no mapping, file or table). */
+static int rules_at(struct walk *k, uint64_t pc, const struct cw_map **m,
+		    const struct cfi_rules **row)
+{
+	uint64_t a;
+	size_t before;
+	int r;
+
+	*m = map_at(k, pc);
+	if (!*m || !(*m)->f || !(*m)->f->t ||
+	    cfitable_file_addr((*m)->f->t, (*m)->start, (*m)->pgoff, pc, &a) < 0)
+		return -ENOENT;
+	before = cfitable_rows((*m)->f->t);
+	r = cfitable_find((*m)->f->t, a, row);
+	k->w->rows += cfitable_rows((*m)->f->t) - before;
+	return r;
+}
+
 /* Unwind the frame cur, whose rules are those at pc (its pc or pc - 1). */
 static enum step step(struct walk *k, uint64_t pc, const struct cfiwalk_regs *cur,
 		      struct cfiwalk_regs *next)
 {
-	const struct cw_map *m = map_at(k, pc);
 	const struct cfi_rules *row;
-	uint64_t a;
-	int r;
+	const struct cw_map *m;
+	int r = rules_at(k, pc, &m, &row);
 
 	if (k->unsupported)
 		return STEP_FAIL;
-	if (m && m->f->t && cfitable_file_addr(m->f->t, m->start, m->pgoff, pc, &a) == 0) {
-		size_t before = cfitable_rows(m->f->t);
-
-		r = cfitable_find(m->f->t, a, &row);
-		k->w->rows += cfitable_rows(m->f->t) - before;
-		if (r == CFI_FOUND)
-			return by_row(k, row, cur, next);
-		if (r != CFI_NONE) {
-			k->unsupported = 1;
-			return STEP_FAIL;
-		}
+	if (r == CFI_FOUND)
+		return by_row(k, row, cur, next);
+	if (r != CFI_NONE && r != -ENOENT) {
+		k->unsupported = 1;
+		return STEP_FAIL;
 	}
 	return by_frame_pointer(k, cur, next);
+}
+
+/* A walk of s starting: the bound kept, the walk's tick for the LRU. */
+static void walk_start(struct cfiwalk *w, const struct cfiwalk_sample *s, struct walk *k)
+{
+	trim(w);
+	w->tick++;
+	memset(k, 0, sizeof(*k));
+	k->w = w;
+	k->s = s;
+	k->sp0 = k->frame_sp = s->regs.v[CFI_REG_SP];
 }
 
 int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *pcs, size_t max,
@@ -435,13 +459,8 @@ int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *
 	*n = 0;
 	if (!max || !known(&s->regs, CFI_REG_SP))
 		return -EINVAL;
-	trim(w);
-	w->tick++;
+	walk_start(w, s, &k);
 	w->stats.walks++;
-	memset(&k, 0, sizeof(k));
-	k.w = w;
-	k.s = s;
-	k.sp0 = k.frame_sp = s->regs.v[CFI_REG_SP];
 	for (;;) {
 		/* The sampled pc is the interrupted instruction; every other pc
 		 * a return address, whose call is the instruction before. */
@@ -490,34 +509,21 @@ int cfiwalk_leaf_caller(struct cfiwalk *w, const struct cfiwalk_sample *s, uint6
 	const struct cfi_rules *row;
 	const struct cw_map *m;
 	struct walk k;
-	uint64_t a, cfa, v;
+	uint64_t cfa, v;
 	unsigned base;
 	int64_t off;
-	int kind;
+	int kind, r;
 
 	*ret = 0;
 	if (!known(regs, CFI_REG_SP) || !known(regs, CFI_REG_FP))
 		return 0;
-	trim(w);
-	w->tick++;
-	memset(&k, 0, sizeof(k));
-	k.w = w;
-	k.s = s;
-	k.sp0 = k.frame_sp = regs->v[CFI_REG_SP];
+	walk_start(w, s, &k);
 	/* The sampled pc is the interrupted instruction: its own row, no pc - 1. */
-	m = map_at(&k, regs->pc);
-	if (!m)
+	r = rules_at(&k, regs->pc, &m, &row);
+	if (!m || r == CFI_NONE)
 		return 0;
-	if (!m->f || !m->f->t || cfitable_file_addr(m->f->t, m->start, m->pgoff, regs->pc, &a) < 0)
+	if (r != CFI_FOUND)
 		return -ENOTSUP;
-	switch (cfitable_find(m->f->t, a, &row)) {
-	case CFI_FOUND:
-		break;
-	case CFI_NONE:
-		return 0;
-	default:
-		return -ENOTSUP;
-	}
 	if (row->cfa == CFI_CFA_DEREF)
 		return -ENOTSUP;
 	if (row->cfa != CFI_CFA_REG || !known(regs, row->cfa_base))

@@ -1,14 +1,17 @@
 /* test-cfitable: this test's own .eh_frame compiled into rules, looked up
  * across its whole text, gives the same answers the first time (rows read
  * as FDEs are met), the second (from the cache), and after the table was
- * cleared (cfitable_clear, as the walker's memory bound does). */
+ * cleared (cfitable_clear, as the walker's memory bound does).  The walker
+ * counts the rows a frameless leaf's lookup reads against that bound. */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/cfitable.h"
+#include "../../src/cfiwalk.h"
 #include "tap.h"
 
 #define STEP 7          /* bytes between the addresses tried: odd, to land mid-instruction too */
@@ -19,8 +22,9 @@ struct answer {
 	struct cfi_rules r;
 };
 
-/* This program's executable segment, in file addresses. */
+/* This program's executable segment, in file addresses, and as mapped. */
 static uint64_t text_lo, text_hi;
+static struct map text_map;
 
 static int find_text(struct dl_phdr_info *info, size_t size, void *ctx)
 {
@@ -30,6 +34,9 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *ctx)
 		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
 			text_lo = ph->p_vaddr;
 			text_hi = ph->p_vaddr + ph->p_memsz;
+			text_map.start = info->dlpi_addr + (ph->p_vaddr & ~(uint64_t)4095);
+			text_map.end = info->dlpi_addr + text_hi;
+			text_map.pgoff = ph->p_offset & ~(uint64_t)4095;
 		}
 	}
 	return 1;       /* the first object is the program */
@@ -61,6 +68,37 @@ static size_t differences(const struct answer *a, const struct answer *b, size_t
 	return d;
 }
 
+static const struct map *text_at(void *ctx, pid_t pid, uint64_t addr)
+{
+	return addr >= text_map.start && addr < text_map.end ? &text_map : NULL;
+}
+
+/* A frameless leaf's lookup through the walker: the rows it reads count. */
+static void leaf_rows_counted(void)
+{
+	static char exe[4096];
+	uint64_t stack[8] = { 0 }, ret;
+	struct cfiwalk_sample s = { .pid = getpid(), .stack = stack, .stack_size = sizeof(stack) };
+	struct cfiwalk *w = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0 || cfiwalk_new(text_at, NULL, &w) < 0) {
+		ok(0, "a walker over this program");
+		return;
+	}
+	exe[n] = '\0';
+	text_map.path = exe;
+	text_map.exec = 1;
+	s.regs.pc = (uint64_t)(uintptr_t)&look_all;
+	s.regs.v[CFI_REG_SP] = (uint64_t)(uintptr_t)stack;
+	s.regs.v[CFI_REG_FP] = (uint64_t)(uintptr_t)stack;
+	s.regs.known = 1ULL << CFI_REG_SP | 1ULL << CFI_REG_FP;
+	ok(cfiwalk_leaf_caller(w, &s, &ret) >= 0, "a leaf's caller looked up in the tables");
+	ok(cfiwalk_stats(w)->rows > 0, "the rows that lookup read count against the bound (%llu)",
+	   (unsigned long long)cfiwalk_stats(w)->rows);
+	cfiwalk_free(w);
+}
+
 int main(void)
 {
 	static struct answer first[MAX_TRIES], again[MAX_TRIES], cleared[MAX_TRIES];
@@ -87,5 +125,6 @@ int main(void)
 	look_all(t, cleared, &n3);
 	is_int(differences(first, cleared, n1), 0, "the same answers after the table was cleared");
 	cfitable_free(t);
+	leaf_rows_counted();
 	return done_testing();
 }
