@@ -1,5 +1,6 @@
-/* cfirows.h - the growing array of compiled CFI rows (cfitable.h) a table
- * keeps, in address space reserved once.  Not thread safe. */
+/* cfirows.h - a growing array of CFI rows (cfitable.h), in address space
+ * reserved once: the rows a table keeps as libdw read them, and the rows of
+ * one FDE as cfiread reads them.  Not thread safe. */
 #ifndef HWPROF_CFIROWS_H
 #define HWPROF_CFIROWS_H
 

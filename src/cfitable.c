@@ -1,21 +1,25 @@
 /* cfitable.c - see cfitable.h.
  *
- * Two ways to read and keep rows:
- *  - by FDE, where .eh_frame_hdr's search table says which FDE covers an
- *    address (every linker writes one): the first address of an FDE reads
- *    all its rows in one pass (cfiread_fde); a lookup is then a binary search
- *    in the table and one in the FDE's few rows;
+ * Two ways to read and keep rules:
+ *  - by region, where .eh_frame_hdr's search table says which FDE covers an
+ *    address (every linker writes one): the first address looked up in a
+ *    64 KiB region of the file reads all FDEs that cover the region, in one
+ *    pass over their bytes (cfiread_fde), into rows of 4 bytes (where the row
+ *    starts in the region, which rules), indexed per 256 bytes of code.  The
+ *    rules themselves are kept once each (cc1's 437,000 rows have some 740
+ *    different ones), so that a lookup touches the index, a row or two and
+ *    rules that are mostly in cache already;
  *  - by row otherwise (no table; .debug_frame; an FDE the reader refused):
  *    libdw's dwarf_cfi_addrframe gives the row at an address and where it
  *    ends (cfiread_row), kept for its range in an index sorted by start
  *    address, fed through a short unsorted tail.  libdw's start of a row is
  *    not always right (after DW_CFA_restore_state it is the remembered row's):
  *    a row read alone starts at the address asked for unless libdw's row at
- *    its start says the same.
- * In front of both, the rows of the addresses looked up last, by hash. */
+ *    its start says the same. */
 #include "cfitable.h"
 #include "cfiread.h"
 #include "debuginfo.h"
+#include "util.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -33,34 +37,27 @@
 #define CFI_MAX_LOADS 16        /* loadable segments kept (real files have 2-5) */
 #define CFI_TAIL 32             /* rows read alone since the last merge */
 #define CFI_MAX_FDE_ROWS 4096   /* rows read for one FDE (cc1's largest: some 300) */
-#define CFI_CACHE_MIN 256       /* addresses looked up last, by hash: per FDE, a */
-#define CFI_CACHE_MAX 4096      /* quarter of a slot, within these (powers of two) */
 #define CFI_CHUNK 65536         /* .eh_frame mapped in chunks as FDEs are read */
 #define CFI_MAX_CHUNKS 4096     /* past 256 MB of .eh_frame, pages fault in one by one */
-#define CFI_PAGE_SHIFT 12       /* the FDE index's pages, 4 KiB of code each */
-#define CFI_MAX_PAGES (1 << 20)
-#define CFI_PAGE_SCAN 64        /* FDEs scanned in a page before a binary search */
+#define CFI_REGION_SHIFT 16     /* 64 KiB of code compiled at a time */
+#define CFI_BLOCK_SHIFT 8       /* indexed by 256 bytes */
+#define CFI_BLOCKS (1 << (CFI_REGION_SHIFT - CFI_BLOCK_SHIFT))
+#define CFI_MAX_REGIONS (1 << 16)       /* 4 GiB of a file; past it, rows read alone */
+#define CFI_REGION_FDES 8192    /* FDEs read for a region (16 bytes of code each) */
+#define CFI_NO_RULES 0          /* a row's rules: no FDE covers it */
+#define CFI_MAX_UNIQUE 65535    /* different rules a table keeps (ids are 16 bits) */
 
 struct cfi_load {
 	uint64_t offset, filesz, vaddr;
 };
 
-/* FDE i of the search table: where its range starts, and its rows,
- * rows[first - 1 ..][0..n).  The starts are a private copy of the table's,
- * so that a lookup scans one small array (and finds the rows in the same
- * cache line) rather than the file's table. */
-struct cfi_fde {
-	uint32_t off;               /* start - the first FDE's start (with pages only) */
-	uint32_t first;             /* 0: not read yet */
-	uint32_t n;                 /* UINT32_MAX: the reader refused it */
-};
-
-/* An address looked up before and its rules, a copy of its row's: one cache
- * line where most frames of a stack are return addresses seen in earlier
- * samples. */
-struct cfi_slot {
-	uint64_t key;               /* the address + 1; 0: empty */
-	struct cfi_rules r;
+/* A region's rows, each `offset in the region << 16 | rules id`, sorted
+ * and covering the region from offset 0 (CFI_NO_RULES where no FDE does);
+ * block[b]: the last row that starts at or below block b. */
+struct cfi_region {
+	uint32_t row0;              /* its rows: rowv[row0 .. row0 + nrows) */
+	uint32_t nrows;
+	uint16_t block[CFI_BLOCKS];
 };
 
 struct cfitable {
@@ -70,15 +67,24 @@ struct cfitable {
 	struct cfi_load loads[CFI_MAX_LOADS];
 	size_t nloads;
 	uint64_t low, high;
-	struct cfiread_hdr hdr;     /* count 0: none */
+	struct cfiread_hdr hdr;     /* count 0: none (or not sorted) */
+	int hdr_checked;
 	struct cfiread_eh ehb;      /* .eh_frame's bytes, with hdr */
 	uint64_t faulted[CFI_MAX_CHUNKS / 64];  /* chunks of ehb mapped (prefault_around) */
-	struct cfi_fde *fdes;       /* hdr.count of them, allocated at the first read */
-	/* Per page of code from the first FDE's start: the last FDE that starts
-	 * at or below the page (the table's binary search touches some 16 cold
-	 * cache lines of a large table; this one or two). */
-	uint32_t *pages;
-	size_t npages;
+
+	/* Regions from region_base, each compiled on first use. */
+	uint64_t region_base;
+	struct cfi_region **regions;
+	size_t nregions, compiled;  /* regions[] entries, regions compiled */
+	uint32_t *rowv;             /* every region's rows */
+	size_t nrowv, rowv_cap;
+	struct cfirows fde_rows;    /* one FDE's rows as read, before they are packed */
+
+	/* The different rules, by id (0: CFI_NO_RULES), and a hash of ids. */
+	struct cfi_rules *rules;
+	size_t nrules, rules_cap;
+	uint32_t *rules_ix;
+	size_t rules_ix_cap;        /* a power of two, at least twice nrules */
 
 	/* libdw's view of the file, opened at the first address not in a row. */
 	int dwfl_tried;
@@ -91,33 +97,14 @@ struct cfitable {
 	Dwarf_CFI *eh, *dw;
 	Dwarf_Addr eh_bias, dw_bias;
 
-	struct cfirows rows;
-	struct cfi_slot *cache;     /* ncache of them, allocated with the first lookup */
-	size_t ncache;
-	uint32_t *sorted;           /* rows read alone, by start address */
+	struct cfirows rows;        /* rows read alone */
+	uint32_t *sorted;           /* ... by start address */
 	size_t nsorted, sorted_cap;
 	uint32_t tail[CFI_TAIL];
 	size_t ntail;
 };
 
 /* ---- opening ---- */
-
-/* Zeroed memory for tables that are written at random places (FDE entries,
- * the cache), its pages mapped at once rather than one fault at a time.
- * NULL on ENOMEM.  unzeroed frees it (NULL accepted). */
-static void *zeroed(size_t bytes)
-{
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void unzeroed(void *p, size_t bytes)
-{
-	if (p)
-		munmap(p, bytes);
-}
 
 /* Map the file's pages at [p, p + len) now: the first read of each FDE would
  * otherwise take a page fault, and a fault costs more than reading the FDE
@@ -224,6 +211,8 @@ int cfitable_open(int fd, const char *path, struct cfitable **out)
 	return 0;
 }
 
+static void regions_free(struct cfitable *t);
+
 void cfitable_free(struct cfitable *t)
 {
 	if (!t)
@@ -234,9 +223,9 @@ void cfitable_free(struct cfitable *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->path);
-	unzeroed(t->fdes, t->hdr.count * sizeof(*t->fdes));
-	free(t->pages);
-	unzeroed(t->cache, t->ncache * sizeof(*t->cache));
+	regions_free(t);
+	free(t->regions);
+	cfirows_free(&t->fde_rows);
 	cfirows_free(&t->rows);
 	free(t->sorted);
 	free(t);
@@ -295,7 +284,280 @@ static int open_dwfl(struct cfitable *t)
 	return t->mod ? 0 : -ENOEXEC;
 }
 
-/* ---- rows ---- */
+/* ---- the different rules ---- */
+
+static uint64_t rules_hash(const struct cfi_rules *r)
+{
+	return util_hash(r, sizeof(*r), UTIL_HASH_INIT);
+}
+
+/* The hash of ids made again at twice the size.  0 or -ENOMEM. */
+static int rules_rehash(struct cfitable *t)
+{
+	size_t cap = t->rules_ix_cap ? t->rules_ix_cap * 2 : 1024;
+	uint32_t *ix = calloc(cap, sizeof(*ix));
+
+	if (!ix)
+		return -ENOMEM;
+	for (size_t id = 1; id < t->nrules; id++) {
+		size_t h = (size_t)rules_hash(&t->rules[id]) & (cap - 1);
+
+		while (ix[h])
+			h = (h + 1) & (cap - 1);
+		ix[h] = (uint32_t)id;
+	}
+	free(t->rules_ix);
+	t->rules_ix = ix;
+	t->rules_ix_cap = cap;
+	return 0;
+}
+
+/* The id of rules r, kept the first time they are met: > 0, -ENOMEM, or
+ * -E2BIG past CFI_MAX_UNIQUE.  Rules are compared whole (cfiread zeroes
+ * what a row does not use). */
+static int rules_id(struct cfitable *t, const struct cfi_rules *r)
+{
+	size_t h;
+
+	if (t->nrules * 2 + 2 > t->rules_ix_cap && rules_rehash(t) < 0)
+		return -ENOMEM;
+	for (h = (size_t)rules_hash(r) & (t->rules_ix_cap - 1); t->rules_ix[h];
+	     h = (h + 1) & (t->rules_ix_cap - 1))
+		if (memcmp(&t->rules[t->rules_ix[h]], r, sizeof(*r)) == 0)
+			return (int)t->rules_ix[h];
+	if (!t->nrules)
+		t->nrules = 1;      /* id 0 is CFI_NO_RULES */
+	if (t->nrules > CFI_MAX_UNIQUE)
+		return -E2BIG;
+	if (t->nrules >= t->rules_cap) {
+		size_t cap = t->rules_cap ? t->rules_cap * 2 : 256;
+		struct cfi_rules *v = realloc(t->rules, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->rules = v;
+		t->rules_cap = cap;
+	}
+	t->rules[t->nrules] = *r;
+	t->rules_ix[h] = (uint32_t)t->nrules;
+	return (int)t->nrules++;
+}
+
+/* ---- regions ---- */
+
+/* Whether the search table is sorted by start address (libdw's binary search
+ * needs it; an unsorted one is left to libdw, row by row), and the regions
+ * it is read by.  Once, at the first lookup. */
+static void check_hdr(struct cfitable *t)
+{
+	uint64_t prev = 0, size = (uint64_t)1 << CFI_REGION_SHIFT;
+
+	t->hdr_checked = 1;
+	prefault(t->hdr.table, t->hdr.count * 8);
+	for (size_t k = 0; k < t->hdr.count; k++) {
+		uint64_t at = cfiread_hdr_start(&t->hdr, k);
+
+		if (at < prev) {
+			memset(&t->hdr, 0, sizeof(t->hdr));
+			return;
+		}
+		prev = at;
+	}
+	/* From the first loadable segment, aligned. */
+	t->region_base = t->low & ~(size - 1);
+	t->nregions = (size_t)((t->high - t->region_base + size - 1) >> CFI_REGION_SHIFT);
+	if (t->nregions > CFI_MAX_REGIONS)
+		t->nregions = CFI_MAX_REGIONS;
+}
+
+/* The rules of code whose CFI the reader refused: libdw's to read. */
+static const struct cfi_rules cfi_refused = { .unsupported = 1 };
+
+/* A region being compiled: where it is, and how far its rows reach. */
+struct packing {
+	struct cfitable *t;
+	uint64_t base, end;
+	uint64_t at;                /* rows cover [base, at) */
+	size_t first;               /* its first row in rowv */
+};
+
+static int push_row(struct packing *p, uint64_t start, uint32_t id)
+{
+	struct cfitable *t = p->t;
+
+	/* The same rules as the row before: one row. */
+	if (t->nrowv > p->first && (t->rowv[t->nrowv - 1] & 0xffff) == id)
+		return 0;
+	if (t->nrowv == t->rowv_cap) {
+		size_t cap = t->rowv_cap ? t->rowv_cap * 2 : 4096;
+		uint32_t *v = cap > UINT32_MAX ? NULL : realloc(t->rowv, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->rowv = v;
+		t->rowv_cap = cap;
+	}
+	t->rowv[t->nrowv++] = (uint32_t)(start - p->base) << 16 | id;
+	return 0;
+}
+
+/* Rules id over [lo, hi), clipped to the region, after no rules from where
+ * the rows reached.  0 or -ENOMEM. */
+static int cover(struct packing *p, uint64_t lo, uint64_t hi, uint32_t id)
+{
+	if (lo < p->at)
+		lo = p->at;
+	if (hi > p->end)
+		hi = p->end;
+	if (hi <= lo)
+		return 0;
+	if ((lo > p->at && push_row(p, p->at, CFI_NO_RULES) < 0) || push_row(p, lo, id) < 0)
+		return -ENOMEM;
+	p->at = hi;
+	return 0;
+}
+
+/* FDE k's rows over [lo, hi), the addresses the search table gives it.  An
+ * FDE the reader refuses (or whose rules are too many to keep) has
+ * unsupported rules there, for libdw to read (or refuse too).  0 or
+ * -ENOMEM. */
+static int pack_fde(struct packing *p, size_t k, uint64_t lo, uint64_t hi)
+{
+	struct cfitable *t = p->t;
+	struct cfirows *rows = &t->fde_rows;
+	uint64_t fde = cfiread_hdr_fde(&t->hdr, k);
+	int r, id = 0;
+
+	prefault_around(t, fde);
+	rows->n = 0;
+	r = cfiread_fde(&t->ehb, fde, CFI_MAX_FDE_ROWS, rows);
+	if (r == -ENOMEM)
+		return r;
+	for (size_t i = 0; r == 0 && i < rows->n; i++) {
+		const struct cfi_row *row = &rows->v[i];
+		uint64_t end = row->start + row->len;
+
+		if (end <= lo || row->start >= hi)
+			continue;
+		if ((r = rules_id(t, &row->r)) < 0)
+			break;
+		id = r;
+		r = 0;
+		if (cover(p, row->start > lo ? row->start : lo, end < hi ? end : hi, (uint32_t)id) < 0)
+			return -ENOMEM;
+	}
+	if (r == 0)
+		return 0;
+	if (r == -ENOMEM || (id = rules_id(t, &cfi_refused)) < 0)
+		return -ENOMEM;
+	/* The rows already packed stay: the same rules libdw would give. */
+	return cover(p, lo, hi, (uint32_t)id);
+}
+
+/* Region r read: every FDE whose addresses (as the search table assigns
+ * them: from its start to the next FDE's) meet the region.  0 or -ENOMEM. */
+static int compile_region(struct cfitable *t, size_t r)
+{
+	uint64_t base = t->region_base + ((uint64_t)r << CFI_REGION_SHIFT);
+	struct packing p = { t, base, base + ((uint64_t)1 << CFI_REGION_SHIFT), base, t->nrowv };
+	struct cfi_region *g;
+	size_t k = cfiread_hdr_find(&t->hdr, base), nfdes = 0;
+	int id;
+
+	if (!t->regions && !(t->regions = calloc(t->nregions, sizeof(*t->regions))))
+		return -ENOMEM;
+	for (k = k == t->hdr.count ? 0 : k; k < t->hdr.count; k++) {
+		uint64_t lo = cfiread_hdr_start(&t->hdr, k);
+		uint64_t hi = k + 1 < t->hdr.count ? cfiread_hdr_start(&t->hdr, k + 1) : UINT64_MAX;
+
+		if (lo >= p.end)
+			break;
+		if (hi <= base || hi <= lo)
+			continue;
+		/* A table that packs more FDEs in than code could need leaves
+		 * the rest of the region to libdw, which reads one at a time. */
+		if (nfdes++ == CFI_REGION_FDES) {
+			if ((id = rules_id(t, &cfi_refused)) < 0 ||
+			    cover(&p, lo, p.end, (uint32_t)id) < 0)
+				goto nomem;
+			break;
+		}
+		if (pack_fde(&p, k, lo, hi) < 0)
+			goto nomem;
+	}
+	if (cover(&p, p.at, p.end, CFI_NO_RULES) < 0 || !(g = malloc(sizeof(*g))))
+		goto nomem;
+	g->row0 = (uint32_t)p.first;
+	g->nrows = (uint32_t)(t->nrowv - p.first);
+	/* Offsets strictly grow: at most 65536 rows, indexed in 16 bits. */
+	for (uint32_t b = 0, i = 0; b < CFI_BLOCKS; b++) {
+		while (i + 1 < g->nrows && t->rowv[g->row0 + i + 1] >> 16 <= b << CFI_BLOCK_SHIFT)
+			i++;
+		g->block[b] = (uint16_t)i;
+	}
+	t->regions[r] = g;
+	t->compiled++;
+	return 0;
+nomem:
+	t->nrowv = p.first;
+	return -ENOMEM;
+}
+
+/* The rules id at a by the search table: 0 (*id set; CFI_NO_RULES where no
+ * FDE covers a), -ENOENT where there is no table or region, -ENOMEM. */
+static int region_lookup(struct cfitable *t, uint64_t a, uint32_t *id)
+{
+	const struct cfi_region *g;
+	const uint32_t *rows;
+	uint64_t off;
+	uint32_t key, lo, hi;
+	size_t r, b;
+
+	if (!t->hdr_checked)
+		check_hdr(t);
+	off = a - t->region_base;
+	r = (size_t)(off >> CFI_REGION_SHIFT);
+	if (!t->hdr.count || a < t->region_base || r >= t->nregions)
+		return -ENOENT;
+	if ((!t->regions || !t->regions[r]) && compile_region(t, r) < 0)
+		return -ENOMEM;
+	g = t->regions[r];
+	rows = t->rowv + g->row0;
+	off &= ((uint64_t)1 << CFI_REGION_SHIFT) - 1;
+	key = (uint32_t)off << 16 | 0xffff;
+	/* The last row at or below off: from its block's to the next block's. */
+	b = (size_t)(off >> CFI_BLOCK_SHIFT);
+	lo = g->block[b];
+	hi = b + 1 < CFI_BLOCKS ? g->block[b + 1] + 1u : g->nrows;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*id = rows[lo] & 0xffff;
+	return 0;
+}
+
+/* Every region's rows and the rules, freed (regions[] stays, emptied). */
+static void regions_free(struct cfitable *t)
+{
+	for (size_t r = 0; t->regions && r < t->nregions; r++) {
+		free(t->regions[r]);
+		t->regions[r] = NULL;
+	}
+	free(t->rowv);
+	free(t->rules);
+	free(t->rules_ix);
+	t->rowv = NULL;
+	t->rules = NULL;
+	t->rules_ix = NULL;
+	t->nrowv = t->rowv_cap = t->nrules = t->rules_cap = t->rules_ix_cap = t->compiled = 0;
+}
+
+/* ---- rows read alone ---- */
 
 /* The starts of rows [from, rows.n) into rows.starts[]. */
 static void index_starts(struct cfitable *t, size_t from)
@@ -318,26 +580,6 @@ static int libdw_row(Dwarf_CFI *cfi, Dwarf_Addr shift, uint64_t a, struct cfi_ro
 	free(frame);
 	row->start -= shift;
 	return r;
-}
-
-/* The row of FDE f that covers a, or NULL. */
-static const struct cfi_row *fde_lookup(const struct cfitable *t, const struct cfi_fde *f,
-					uint64_t a)
-{
-	const uint64_t *starts = &t->rows.starts[f->first - 1];
-	const struct cfi_row *row;
-	size_t lo = 0, hi = f->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (starts[mid] <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	row = lo ? &t->rows.v[f->first - 1 + lo - 1] : NULL;
-	return row && a - row->start < row->len ? row : NULL;
 }
 
 /* The tail, sorted, merged into the index.  0 or -ENOMEM. */
@@ -434,138 +676,30 @@ static int add_alone(struct cfitable *t, const struct cfi_row *row, const struct
 	return 0;
 }
 
-static int found(const struct cfi_row *row)
+static int found(const struct cfi_rules *r)
 {
-	return row->r.unsupported ? CFI_UNSUPPORTED : CFI_FOUND;
+	return r->unsupported ? CFI_UNSUPPORTED : CFI_FOUND;
 }
-
-/* The page index and the FDEs' starts, built with the first FDE read.  0
- * or -ENOMEM (none is fine: binary search of the file's table instead,
- * also for a table that is not sorted or spans too much). */
-static int build_pages(struct cfitable *t)
-{
-	uint64_t lo = cfiread_hdr_start(&t->hdr, 0), hi = cfiread_hdr_start(&t->hdr, t->hdr.count - 1);
-	size_t i = 0;
-
-	if (hi < lo || (hi - lo) >> CFI_PAGE_SHIFT >= CFI_MAX_PAGES)
-		return 0;
-	for (size_t k = 0; k < t->hdr.count; k++) {
-		uint64_t at = cfiread_hdr_start(&t->hdr, k);
-
-		if (at < lo + (k ? t->fdes[k - 1].off : 0) || at > hi)
-			return 0;
-		t->fdes[k].off = (uint32_t)(at - lo);
-	}
-	t->npages = (size_t)((hi - lo) >> CFI_PAGE_SHIFT) + 1;
-	t->pages = malloc(t->npages * sizeof(*t->pages));
-	if (!t->pages)
-		return -ENOMEM;
-	for (size_t p = 0; p < t->npages; p++) {
-		uint64_t at = (uint64_t)p << CFI_PAGE_SHIFT;
-
-		while (i + 1 < t->hdr.count && t->fdes[i + 1].off <= at)
-			i++;
-		t->pages[p] = (uint32_t)i;
-	}
-	return 0;
-}
-
-/* The FDE the search table gives for a (hdr.count: none), as
- * cfiread_hdr_find. */
-static size_t fde_index(const struct cfitable *t, uint64_t a)
-{
-	uint64_t lo = cfiread_hdr_start(&t->hdr, 0), off;
-	size_t i, n = 0;
-
-	if (!t->pages || a < lo || (off = a - lo) > UINT32_MAX)
-		return cfiread_hdr_find(&t->hdr, a);
-	i = (off >> CFI_PAGE_SHIFT) < t->npages ? t->pages[off >> CFI_PAGE_SHIFT] : t->hdr.count - 1;
-	while (i + 1 < t->hdr.count && t->fdes[i + 1].off <= off)
-		if (++i, ++n == CFI_PAGE_SCAN)
-			return cfiread_hdr_find(&t->hdr, a);
-	return i;
-}
-
-/* Where .eh_frame_hdr has FDE i covering a: its rows, read on first use.
- * CFI_FOUND / CFI_UNSUPPORTED, CFI_NONE when they do not cover a. */
-static int find_by_fde(struct cfitable *t, size_t i, uint64_t a, const struct cfi_row **row)
-{
-	struct cfi_fde *f;
-	size_t first = t->rows.n;
-	int r;
-
-	if (!t->fdes) {
-		prefault(t->hdr.table, t->hdr.count * 8);      /* build_pages reads it all */
-		if (!(t->fdes = zeroed(t->hdr.count * sizeof(*t->fdes))) || build_pages(t) < 0)
-			return -ENOMEM;
-	}
-	f = &t->fdes[i];
-	if (!f->first) {
-		prefault_around(t, cfiread_hdr_fde(&t->hdr, i));
-		r = cfiread_fde(&t->ehb, cfiread_hdr_fde(&t->hdr, i), CFI_MAX_FDE_ROWS, &t->rows);
-		if (r == -ENOMEM)
-			return r;
-		index_starts(t, first);
-		/* A program the reader refuses goes to libdw, which may
-		 * read it (or refuse it too). */
-		f->first = (uint32_t)first + 1;
-		f->n = r < 0 ? UINT32_MAX : (uint32_t)(t->rows.n - first);
-	}
-	if (f->n == UINT32_MAX)
-		return CFI_UNSUPPORTED;
-	*row = f->n ? fde_lookup(t, f, a) : NULL;
-	return *row ? found(*row) : CFI_NONE;
-}
-
-static struct cfi_slot *slot_of(struct cfitable *t, uint64_t a)
-{
-	return &t->cache[(a * 0x9e3779b97f4a7c15ULL) >> 40 & (t->ncache - 1)];
-}
-
-static int find_uncached(struct cfitable *t, uint64_t a, const struct cfi_row **row);
 
 int cfitable_find(struct cfitable *t, uint64_t a, const struct cfi_rules **rules)
 {
 	const struct cfi_row *row;
-	struct cfi_slot *slot;
-	int r;
-
-	if (!t->cache) {
-		for (t->ncache = CFI_CACHE_MIN; t->ncache < CFI_CACHE_MAX && t->ncache < t->hdr.count / 4;)
-			t->ncache *= 2;
-		if (!(t->cache = zeroed(t->ncache * sizeof(*t->cache))))
-			return -ENOMEM;
-	}
-	slot = slot_of(t, a);
-	if (slot->key == a + 1) {
-		*rules = &slot->r;
-		return slot->r.unsupported ? CFI_UNSUPPORTED : CFI_FOUND;
-	}
-	*rules = NULL;
-	r = find_uncached(t, a, &row);
-	if (row) {
-		slot->key = a + 1;
-		slot->r = row->r;
-		*rules = &slot->r;
-	}
-	return r;
-}
-
-static int find_uncached(struct cfitable *t, uint64_t a, const struct cfi_row **row)
-{
 	struct cfi_row r;
-	size_t i;
-	int got = CFI_NONE;
+	uint32_t id;
+	int got;
 
-	*row = NULL;
-	if (t->hdr.count && (i = fde_index(t, a)) < t->hdr.count) {
-		got = find_by_fde(t, i, a, row);
-		if (got != CFI_NONE)
-			return got;
+	*rules = NULL;
+	got = region_lookup(t, a, &id);
+	if (got == -ENOMEM)
+		return got;
+	if (got == 0 && id != CFI_NO_RULES) {
+		*rules = &t->rules[id];
+		return found(*rules);
 	}
-	*row = alone_lookup(t, a);
-	if (*row)
-		return found(*row);
+	if ((row = alone_lookup(t, a))) {
+		*rules = &row->r;
+		return found(*rules);
+	}
 	if (!t->dwfl_tried)
 		open_dwfl(t);
 	if (!t->mod)
@@ -582,21 +716,26 @@ static int find_uncached(struct cfitable *t, uint64_t a, const struct cfi_row **
 	}
 	if (got == CFI_NONE)
 		return got;
-	return add_alone(t, &r, row) < 0 ? -ENOMEM : found(*row);
+	if (add_alone(t, &r, &row) < 0)
+		return -ENOMEM;
+	*rules = &row->r;
+	return found(*rules);
 }
 
-size_t cfitable_rows(const struct cfitable *t)
+size_t cfitable_bytes(const struct cfitable *t)
 {
-	return t->rows.n;
+	return t->compiled * sizeof(struct cfi_region) + t->rowv_cap * sizeof(*t->rowv) +
+	       t->rules_cap * sizeof(*t->rules) + t->rules_ix_cap * sizeof(*t->rules_ix) +
+	       (t->rows.cap + t->fde_rows.cap) * (sizeof(*t->rows.v) + sizeof(*t->rows.starts)) +
+	       t->sorted_cap * sizeof(*t->sorted);
 }
 
 void cfitable_clear(struct cfitable *t)
 {
+	regions_free(t);
+	cfirows_clear(&t->fde_rows);
 	cfirows_clear(&t->rows);
-	t->nsorted = t->ntail = 0;
-	if (t->cache)
-		memset(t->cache, 0, t->ncache * sizeof(*t->cache));
-	/* The FDEs' starts stay: the page index still points into them. */
-	for (size_t i = 0; t->fdes && i < t->hdr.count; i++)
-		t->fdes[i].first = t->fdes[i].n = 0;
+	free(t->sorted);
+	t->sorted = NULL;
+	t->nsorted = t->sorted_cap = t->ntail = 0;
 }

@@ -5,11 +5,12 @@
  * (or the word at such an address: a realigned frame's DRAP), and each
  * register is undefined, unchanged, saved at CFA + offset, CFA + offset
  * itself, another register, or saved at register + offset.  Rows are read
- * from libdw (.eh_frame first, then .debug_frame, as libdwfl does) the first
- * time an address needs them (all rows of its FDE at once, where
- * .eh_frame_hdr says where FDEs start), and kept, so that walking a stack
- * costs a lookup per frame.  What these rules cannot say (other DWARF expressions,
- * signal frames) is reported as such, for the caller to ask libdw.
+ * (.eh_frame first, then .debug_frame, as libdwfl does) the first time an
+ * address needs them (the rows of every FDE of the address's 64 KiB region
+ * at once, where .eh_frame_hdr says where FDEs start; otherwise libdw's row
+ * at the address), and kept, so that walking a stack costs a lookup per
+ * frame.  What these rules cannot say (other DWARF expressions, signal
+ * frames) is reported as such, for the caller to ask libdw.
  *
  * Register numbers are DWARF's for the architecture (CFI_ARCH below).  The
  * file's input is untrusted: every number read from it is checked before
@@ -129,10 +130,10 @@ void cfitable_span(const struct cfitable *t, uint64_t *low, uint64_t *high);
  * reads the CFI.  -ENOMEM when a row cannot be kept. */
 int cfitable_find(struct cfitable *t, uint64_t a, const struct cfi_rules **rules);
 
-/* Rows kept (each sizeof(struct cfi_row) bytes). */
-size_t cfitable_rows(const struct cfitable *t);
+/* Bytes of rows and rules kept. */
+size_t cfitable_bytes(const struct cfitable *t);
 
-/* Forget the rows (they are read again when needed). */
+/* Forget the rows and rules (they are read again when needed). */
 void cfitable_clear(struct cfitable *t);
 
 #endif

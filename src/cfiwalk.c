@@ -48,7 +48,7 @@ struct cfiwalk {
 	struct cw_file files[CFIWALK_MAX_FILES];
 	size_t nfiles;
 	uint64_t tick;
-	uint64_t rows;              /* over all tables */
+	uint64_t bytes;             /* kept by all tables */
 	int vdso_fd;
 	struct cfiwalk_stats stats;
 };
@@ -81,7 +81,7 @@ int cfiwalk_new(cfiwalk_find_map_fn find, void *ctx, struct cfiwalk **out)
 static void file_clear(struct cfiwalk *w, struct cw_file *f)
 {
 	if (f->t)
-		w->rows -= cfitable_rows(f->t);
+		w->bytes -= cfitable_bytes(f->t);
 	cfitable_free(f->t);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
@@ -100,7 +100,7 @@ void cfiwalk_free(struct cfiwalk *w)
 
 const struct cfiwalk_stats *cfiwalk_stats(const struct cfiwalk *w)
 {
-	((struct cfiwalk *)w)->stats.rows = w->rows;
+	((struct cfiwalk *)w)->stats.bytes = w->bytes;
 	return &w->stats;
 }
 
@@ -115,7 +115,7 @@ static int same_file(const struct cw_file *f, const struct map *m)
 }
 
 /* The least recently used file not met in the walk under way (tick); with
- * rows only if with_rows. */
+ * rows or rules only if with_rows. */
 static struct cw_file *lru_file(struct cfiwalk *w, int with_rows)
 {
 	struct cw_file *best = NULL;
@@ -123,7 +123,7 @@ static struct cw_file *lru_file(struct cfiwalk *w, int with_rows)
 	for (size_t i = 0; i < w->nfiles; i++) {
 		struct cw_file *f = &w->files[i];
 
-		if (f->last_use != w->tick && (!with_rows || (f->t && cfitable_rows(f->t))) &&
+		if (f->last_use != w->tick && (!with_rows || (f->t && cfitable_bytes(f->t))) &&
 		    (!best || f->last_use < best->last_use))
 			best = f;
 	}
@@ -184,15 +184,15 @@ static struct cw_file *file_of(struct cfiwalk *w, const struct map *m)
 	return f;
 }
 
-/* Keep the rows within bounds: drop least recently used tables. */
+/* Keep the rows and rules within bounds: drop least recently used tables. */
 static void trim(struct cfiwalk *w)
 {
-	while (w->rows > CFIWALK_MAX_ROWS) {
+	while (w->bytes > CFIWALK_MAX_BYTES) {
 		struct cw_file *f = lru_file(w, 1);
 
 		if (!f)
 			break;
-		w->rows -= cfitable_rows(f->t);
+		w->bytes -= cfitable_bytes(f->t);
 		cfitable_clear(f->t);
 		w->stats.evictions++;
 	}
@@ -412,9 +412,9 @@ static int rules_at(struct walk *k, uint64_t pc, const struct cw_map **m,
 	if (!*m || !(*m)->f || !(*m)->f->t ||
 	    cfitable_file_addr((*m)->f->t, (*m)->start, (*m)->pgoff, pc, &a) < 0)
 		return -ENOENT;
-	before = cfitable_rows((*m)->f->t);
+	before = cfitable_bytes((*m)->f->t);
 	r = cfitable_find((*m)->f->t, a, row);
-	k->w->rows += cfitable_rows((*m)->f->t) - before;
+	k->w->bytes += cfitable_bytes((*m)->f->t) - before;
 	return r;
 }
 

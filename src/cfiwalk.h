@@ -10,9 +10,10 @@
  * signal frame, a read of a module's memory), it gives up with -ENOTSUP and
  * the caller asks libdw for that sample.
  *
- * Memory: at most CFIWALK_MAX_FILES files open and CFIWALK_MAX_ROWS rows
- * (some 8 MB) over all of them; past either, the least recently used file's
- * table goes first (its rows are read again if it is met again).
+ * Memory: at most CFIWALK_MAX_FILES files open and CFIWALK_MAX_BYTES of
+ * rows and rules over all of them (cc1's whole table takes some 2 MB); past
+ * either, the least recently used file's table goes first (its rows are read
+ * again if it is met again).
  * Not thread safe. */
 #ifndef HWPROF_CFIWALK_H
 #define HWPROF_CFIWALK_H
@@ -25,7 +26,7 @@
 #include "procmap.h"
 
 #define CFIWALK_MAX_FILES 64
-#define CFIWALK_MAX_ROWS 65536
+#define CFIWALK_MAX_BYTES (8 << 20)
 
 /* A frame's registers in DWARF numbering (cfitable.h), and its pc. */
 struct cfiwalk_regs {
@@ -46,7 +47,7 @@ struct cfiwalk_sample {
 struct cfiwalk_stats {
 	uint64_t walks;             /* cfiwalk_unwind calls */
 	uint64_t unsupported;       /* ... that gave up with -ENOTSUP */
-	uint64_t rows;              /* rows kept now */
+	uint64_t bytes;             /* of rows and rules kept now */
 	uint64_t evictions;         /* tables dropped to stay within the bounds */
 };
 
