@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define WALK_MAPS 8             /* mappings a walk remembers */
+#define WALK_PREFETCH 4096      /* bytes of the stack copy asked for at once */
 
 struct cw_file {
 	const char *key;            /* procmap's path pointer last seen for it */
@@ -461,6 +462,11 @@ int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *
 		return -EINVAL;
 	walk_start(w, s, &k);
 	w->stats.walks++;
+	/* The copy was written long before and is out of the cache; the walk
+	 * reads it frame after frame, each read waiting for the one before.
+	 * Asked for at once, the lines of its first frames arrive together. */
+	for (uint64_t o = 0; o < s->stack_size && o < WALK_PREFETCH; o += 64)
+		__builtin_prefetch((const char *)s->stack + o);
 	for (;;) {
 		/* The sampled pc is the interrupted instruction; every other pc
 		 * a return address, whose call is the instruction before. */
