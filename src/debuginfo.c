@@ -8,6 +8,7 @@
 #include "debuginfo.h"
 
 #include <elfutils/libdwelf.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -124,4 +125,48 @@ int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf
 	if (fd < 0)
 		errno = ENOENT;
 	return fd;
+}
+
+/* Whether elf has a section called name. */
+static bool elf_has_section(Elf *elf, const char *name)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		const char *n = sh ? elf_strptr(elf, shstrndx, sh->sh_name) : NULL;
+
+		if (n && strcmp(n, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int debuginfo_has_section(Dwfl_Module *mod, const char *name)
+{
+	const char *modname, *file = NULL, *link;
+	GElf_Word crc = 0;
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias), *debug;
+	char *found = NULL;
+	void **userdata;
+	bool has;
+	int fd;
+
+	if (elf_has_section(elf, name))
+		return 1;
+	modname = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
+	link = elf ? dwelf_elf_gnu_debuglink(elf, &crc) : NULL;
+	fd = debuginfo_find(mod, userdata, modname, 0, file, link, crc, &found);
+	free(found);
+	if (fd < 0)
+		return 0;
+	debug = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	has = elf_has_section(debug, name);
+	elf_end(debug);
+	close(fd);
+	return has;
 }

@@ -19,4 +19,10 @@ int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf
 		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 		   char **debuginfo_file_name);
 
+/* Whether the module's file, or the debug file debuginfo_find gives it, has
+ * a section called name: 1 or 0 (also when neither can be read).  Only
+ * section headers are read: asking libdw (dwfl_module_dwarf_cfi, say) loads
+ * all of the debug file's DWARF, megabytes of it, to find out. */
+int debuginfo_has_section(Dwfl_Module *mod, const char *name);
+
 #endif

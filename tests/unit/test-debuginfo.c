@@ -1,7 +1,7 @@
 /* test-debuginfo.c - separate debug files found on this machine: by build id
  * under the debuginfo path, by .gnu_debuglink in the file's .debug
  * directory, a wrong file under the link's name refused, and libdebuginfod
- * never loaded.  The files are split from this test's own binary by objcopy. */
+ * never loaded; whether the file or its debug file has a section.  The files are split from this test's own binary by objcopy. */
 #include "debuginfo.h"
 #include "tap.h"
 
@@ -49,6 +49,31 @@ static const char *debug_file_of(const char *path, const char *dbgpath)
 	dwfl_end(dwfl);
 	free(dp);
 	return found;
+}
+
+/* debuginfo_has_section for the ELF at path, its debug files under dbgpath;
+ * -1 when the module cannot be reported. */
+static int has_section(const char *path, const char *dbgpath, const char *name)
+{
+	char *dp = strdup(dbgpath);
+	Dwfl_Callbacks cb = {
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = debuginfo_find,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &dp,
+	};
+	Dwfl *dwfl = dwfl_begin(&cb);
+	Dwfl_Module *mod;
+	int r = -1;
+
+	dwfl_report_begin(dwfl);
+	mod = dwfl_report_offline(dwfl, "m", path, -1);
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (mod)
+		r = debuginfo_has_section(mod, name);
+	dwfl_end(dwfl);
+	free(dp);
+	return r;
 }
 
 /* The hex build id of the ELF at path into buf, or -1. */
@@ -107,6 +132,16 @@ int main(void)
 	snprintf(dir, sizeof(dir), "%s/bin/byid", tmp);
 	snprintf(path, sizeof(path), "%s/debug", tmp);
 	is_str(debug_file_of(dir, path), want, "found by build id under the debuginfo path");
+
+	/* Sections, without loading the DWARF: in the file, in its debug file. */
+	is_int(has_section(dir, path, ".eh_frame"), 1, "a section of the file itself");
+	is_int(has_section(dir, path, ".debug_info"), 1, "a section of its debug file");
+	is_int(has_section(dir, path, ".debug_frame"), 0, "a section neither has");
+	snprintf(cmd, sizeof(cmd), "printf 'x' >%s/frame && objcopy --add-section .debug_frame=%s/frame "
+		 "%s/debug/.build-id/%.2s/%s.debug", tmp, tmp, tmp, id, id + 2);
+	ok(sh() == 0, "a .debug_frame added to the debug file");
+	is_int(has_section(dir, path, ".debug_frame"), 1, "... found there");
+	is_int(has_section(dir, "/nonexistent", ".debug_info"), 0, "no debug file: not found");
 
 	/* By .gnu_debuglink: the file's directory/.debug/NAME. */
 	snprintf(want, sizeof(want), "%s/bin/.debug/bylink.debug", tmp);
