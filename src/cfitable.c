@@ -704,13 +704,15 @@ int cfitable_find(struct cfitable *t, uint64_t a, const struct cfi_rules **rules
 		open_dwfl(t);
 	if (!t->mod)
 		return CFI_NONE;
-	/* .eh_frame first (an FDE too long to read whole), then .debug_frame
-	 * (of a separate debug file, too). */
-	got = read_alone(t, t->eh, t->eh_bias, a, &r);
+	/* .eh_frame first, then .debug_frame (of a separate debug file, too).
+	 * Where the search table covers a, libdw's .eh_frame lookup is a
+	 * search of the same table, which found no FDE. */
+	got = got == 0 ? CFI_NONE : read_alone(t, t->eh, t->eh_bias, a, &r);
 	if (got == CFI_NONE) {
 		if (!t->dw_tried) {
 			t->dw_tried = 1;
-			t->dw = dwfl_module_dwarf_cfi(t->mod, &t->dw_bias);
+			if (debuginfo_has_section(t->mod, ".debug_frame"))
+				t->dw = dwfl_module_dwarf_cfi(t->mod, &t->dw_bias);
 		}
 		got = read_alone(t, t->dw, t->dw_bias, a, &r);
 	}
