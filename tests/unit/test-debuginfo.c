@@ -22,32 +22,51 @@ static int sh(void)
 	return system(cmd);
 }
 
+/* One ELF file reported to a Dwfl whose debuginfo_path is dbgpath (libdwfl
+ * keeps pointers to both). */
+struct module {
+	char *dp;
+	Dwfl_Callbacks cb;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;           /* NULL when it cannot be reported */
+};
+
+static void module_open(struct module *m, const char *path, const char *dbgpath)
+{
+	m->dp = strdup(dbgpath);
+	m->cb = (Dwfl_Callbacks){
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = debuginfo_find,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &m->dp,
+	};
+	m->dwfl = dwfl_begin(&m->cb);
+	dwfl_report_begin(m->dwfl);
+	m->mod = dwfl_report_offline(m->dwfl, "m", path, -1);
+	dwfl_report_end(m->dwfl, NULL, NULL);
+}
+
+static void module_close(struct module *m)
+{
+	dwfl_end(m->dwfl);
+	free(m->dp);
+}
+
 /* The debug file libdwfl settles on for the ELF at path, "" when none;
  * dbgpath is the Dwfl's debuginfo_path. */
 static const char *debug_file_of(const char *path, const char *dbgpath)
 {
 	static char found[4096];
-	char *dp = strdup(dbgpath);
-	Dwfl_Callbacks cb = {
-		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = debuginfo_find,
-		.section_address = dwfl_offline_section_address,
-		.debuginfo_path = &dp,
-	};
-	Dwfl *dwfl = dwfl_begin(&cb);
-	Dwfl_Module *mod;
+	struct module m;
 	const char *dbg = NULL;
 	Dwarf_Addr bias;
 
 	found[0] = '\0';
-	dwfl_report_begin(dwfl);
-	mod = dwfl_report_offline(dwfl, "m", path, -1);
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (mod && dwfl_module_getdwarf(mod, &bias) &&
-	    dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, &dbg) && dbg)
+	module_open(&m, path, dbgpath);
+	if (m.mod && dwfl_module_getdwarf(m.mod, &bias) &&
+	    dwfl_module_info(m.mod, NULL, NULL, NULL, NULL, NULL, NULL, &dbg) && dbg)
 		snprintf(found, sizeof(found), "%s", dbg);
-	dwfl_end(dwfl);
-	free(dp);
+	module_close(&m);
 	return found;
 }
 
@@ -55,24 +74,12 @@ static const char *debug_file_of(const char *path, const char *dbgpath)
  * -1 when the module cannot be reported. */
 static int has_section(const char *path, const char *dbgpath, const char *name)
 {
-	char *dp = strdup(dbgpath);
-	Dwfl_Callbacks cb = {
-		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = debuginfo_find,
-		.section_address = dwfl_offline_section_address,
-		.debuginfo_path = &dp,
-	};
-	Dwfl *dwfl = dwfl_begin(&cb);
-	Dwfl_Module *mod;
-	int r = -1;
+	struct module m;
+	int r;
 
-	dwfl_report_begin(dwfl);
-	mod = dwfl_report_offline(dwfl, "m", path, -1);
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (mod)
-		r = debuginfo_has_section(mod, name);
-	dwfl_end(dwfl);
-	free(dp);
+	module_open(&m, path, dbgpath);
+	r = m.mod ? debuginfo_has_section(m.mod, name) : -1;
+	module_close(&m);
 	return r;
 }
 
