@@ -14,7 +14,8 @@
 #   4. the target's speed before attaching, while attached and after hwprof
 #      left (bench/rate for 9 s: median chunk time; attached from 2 s to 5 s).
 # SECTIONS="2" (say) runs only those (default "1 2 3 4"); section 2 prints the
-# agent's VmHWM and VmRSS every TREND seconds (default 300).
+# agent's VmHWM, VmRSS and its anonymous and file-backed parts every TREND
+# seconds (default 300).
 # Needs root (system-wide) and `make check`'s workloads (calltree, calltree-nofp).
 # Run from the top of the tree after building.  BENCH_OUT=DIR keeps the files.
 set -eu
@@ -90,7 +91,7 @@ while [ $t -lt "$RSS_SECS" ]; do
 	step=$((RSS_SECS - t < TREND ? RSS_SECS - t : TREND))
 	sleep $step
 	t=$((t + step))
-	echo "  at $t s: VmHWM $(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' /proc/$ag/status) MB, VmRSS $(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' /proc/$ag/status) MB"
+	echo "  at $t s: $(awk '/^(VmHWM|VmRSS|RssAnon|RssFile):/ { printf "%s%s %.1f", sep, $1, $2 / 1024; sep = ", " }' /proc/$ag/status) MB"
 done
 wait $load 2>/dev/null || true
 hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$ag/status)
