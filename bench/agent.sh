@@ -12,10 +12,13 @@
 #   3. time from `hwprof record -p` starting to its first sample (from the
 #      timeline's sample times, CLOCK_MONOTONIC), five runs;
 #   4. the target's speed before attaching, while attached and after hwprof
-#      left (bench/rate for 9 s: median chunk time; attached from 2 s to 5 s).
-# SECTIONS="2" (say) runs only those (default "1 2 3 4"); section 2 prints the
-# agent's VmHWM, VmRSS and its anonymous and file-backed parts every TREND
-# seconds (default 300).
+#      left (bench/rate for 9 s: median chunk time; attached from 2 s to 5 s);
+#   5. peak RSS of `hwprof agent -a` over RSS_SECONDS beside `gcc -O2 -c` of
+#      a generated file, one compile after another (the agent symbolizes and
+#      looks up callers in every new program it samples, as on a build box).
+# SECTIONS="2" (say) runs only those (default "1 2 3 4"; 5 only when asked);
+# sections 2 and 5 print the agent's VmHWM, VmRSS and its anonymous and
+# file-backed parts every TREND seconds (default 300).
 # Needs root (system-wide) and `make check`'s workloads (calltree, calltree-nofp).
 # Run from the top of the tree after building.  BENCH_OUT=DIR keeps the files.
 set -eu
@@ -74,31 +77,43 @@ for mode in fp dwarf; do
 done
 fi
 
-if want 2; then
-echo "== 2. peak RSS of hwprof agent -a over $RSS_SECS s, ten short-lived processes a second"
-mkdir -p "$W/d-rss"
-"$HWPROF" agent -q -a -F 97 --interval 15s --dir "$W/d-rss" --keep 8 2>"$W/agent-rss.err" &
-ag=$!
-(end=$(($(date +%s) + RSS_SECS)); while [ "$(date +%s)" -lt "$end" ]; do
+# rss_run NAME: peak RSS of `hwprof agent -a` over RSS_SECS while load_NAME
+# runs again and again beside it; VmHWM, VmRSS and their parts every TREND s.
+rss_run() {
+	mkdir -p "$W/d-$1"
+	"$HWPROF" agent -q -a -F 97 --interval 15s --dir "$W/d-$1" --keep 8 2>"$W/agent-$1.err" &
+	ag=$!
+	(end=$(($(date +%s) + RSS_SECS)); while [ "$(date +%s)" -lt "$end" ]; do "load_$1"; done) &
+	load=$!
+	pids="$ag $load"
+	t=0
+	while [ $t -lt "$RSS_SECS" ]; do
+		step=$((RSS_SECS - t < TREND ? RSS_SECS - t : TREND))
+		sleep $step
+		t=$((t + step))
+		echo "  at $t s: $(awk '/^(VmHWM|VmRSS|RssAnon|RssFile):/ { printf "%s%s %.1f", sep, $1, $2 / 1024; sep = ", " }' /proc/$ag/status) MB"
+	done
+	wait $load 2>/dev/null || true
+	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$ag/status)
+	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$ag/status)
+	kill -TERM $ag; wait $ag || true
+	pids=
+	echo "peak RSS $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MB, at the end $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB; $(tail -1 "$W/agent-$1.err")"
+}
+# Ten short-lived processes in a second.
+load_short() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do "$WL/calltree" 0.02 & done
 	sleep 1
 	wait
-done) &
-load=$!
-pids=$load
-t=0
-while [ $t -lt "$RSS_SECS" ]; do
-	step=$((RSS_SECS - t < TREND ? RSS_SECS - t : TREND))
-	sleep $step
-	t=$((t + step))
-	echo "  at $t s: $(awk '/^(VmHWM|VmRSS|RssAnon|RssFile):/ { printf "%s%s %.1f", sep, $1, $2 / 1024; sep = ", " }' /proc/$ag/status) MB"
-done
-wait $load 2>/dev/null || true
-hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$ag/status)
-rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$ag/status)
-kill -TERM $ag; wait $ag || true
-pids=
-echo "peak RSS $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MB, at the end $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB; $(tail -1 "$W/agent-rss.err")"
+}
+# One compile: gcc, cc1, as, each new, as in a build.
+load_compile() {
+	gcc -O2 -c "$W/big.c" -o "$W/big.o"
+}
+
+if want 2; then
+echo "== 2. peak RSS of hwprof agent -a over $RSS_SECS s, ten short-lived processes a second"
+rss_run short
 fi
 
 if want 3; then
@@ -134,4 +149,10 @@ awk -v t0="$t0" -v t1="$t1" '
 	END { printf "before %.1f ms (%d), attached %.1f ms (%d), after %.1f ms (%d); after/before %.3f\n",
 		med(b, nb) / 1e6, nb, med(d, nd) / 1e6, nd, med(f, nf) / 1e6, nf, med(f, nf) / med(b, nb) }' \
 	"$W/rate.out"
+fi
+
+if want 5; then
+echo "== 5. peak RSS of hwprof agent -a over $RSS_SECS s beside a compiler, one compile after another"
+{ echo "#include <string.h>"; awk -v n=100 -f bench/bigc.awk; } >"$W/big.c"
+rss_run compile
 fi
