@@ -77,6 +77,12 @@ void callstack_forget(struct callstack *c, pid_t pid)
 		unwind_forget(c->unw, pid);
 }
 
+void callstack_close_idle(struct callstack *c)
+{
+	if (c->cfi)
+		cfiwalk_close_idle(c->cfi);
+}
+
 const struct callstack_stats *callstack_stats(struct callstack *c)
 {
 	c->stats.unwind_ns = cost_median(c);

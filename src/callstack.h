@@ -64,6 +64,10 @@ int callstack_of(struct callstack *c, const struct perfrec_sample *s, uint64_t *
 /* Process pid exited and its samples are processed: free its unwinding state. */
 void callstack_forget(struct callstack *c, pid_t pid);
 
+/* Between intervals: close the unwinding tables' files no walk used since
+ * the last call (cfiwalk_close_idle). */
+void callstack_close_idle(struct callstack *c);
+
 /* The counters so far (unwind_ns as of this call). */
 const struct callstack_stats *callstack_stats(struct callstack *c);
 

@@ -49,6 +49,7 @@ struct cfiwalk {
 	struct cw_file files[CFIWALK_MAX_FILES];
 	size_t nfiles;
 	uint64_t tick;
+	uint64_t idle_mark;         /* tick at the last cfiwalk_close_idle */
 	uint64_t bytes;             /* kept by all tables */
 	int vdso_fd;
 	struct cfiwalk_stats stats;
@@ -103,6 +104,20 @@ const struct cfiwalk_stats *cfiwalk_stats(const struct cfiwalk *w)
 {
 	((struct cfiwalk *)w)->stats.bytes = w->bytes;
 	return &w->stats;
+}
+
+void cfiwalk_close_idle(struct cfiwalk *w)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < w->nfiles; i++) {
+		if (w->files[i].last_use > w->idle_mark)
+			w->files[kept++] = w->files[i];
+		else
+			file_clear(w, &w->files[i]);
+	}
+	w->nfiles = kept;
+	w->idle_mark = w->tick;
 }
 
 /* ---- files ---- */

@@ -13,7 +13,8 @@
  * Memory: at most CFIWALK_MAX_FILES files open and CFIWALK_MAX_BYTES of
  * rows and rules over all of them (cc1's whole table takes some 2 MB); past
  * either, the least recently used file's table goes first (its rows are read
- * again if it is met again).
+ * again if it is met again).  cfiwalk_close_idle closes files between
+ * intervals, as the symbolizer does.
  * Not thread safe. */
 #ifndef HWPROF_CFIWALK_H
 #define HWPROF_CFIWALK_H
@@ -76,5 +77,9 @@ int cfiwalk_unwind(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *
 int cfiwalk_leaf_caller(struct cfiwalk *w, const struct cfiwalk_sample *s, uint64_t *ret);
 
 const struct cfiwalk_stats *cfiwalk_stats(const struct cfiwalk *w);
+
+/* Between intervals: close the files no walk used since the last call (their
+ * tables and mapped pages; opened again when met again). */
+void cfiwalk_close_idle(struct cfiwalk *w);
 
 #endif

@@ -156,6 +156,7 @@ int recorder_next_profile(struct recorder *r, struct profile **out)
 	r->prof = next;
 	addrname_set_profile(r->names, next);
 	addrname_close_idle(r->names);
+	callstack_close_idle(r->stacks);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * very first lookup of a new table.  The test is built without -pie: its
  * code starts far above address 0, where regions do not start at 0 either.
  * The walker counts the rows a frameless leaf's lookup reads against that
- * bound. */
+ * bound, and closes a file idle between two cfiwalk_close_idle calls. */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -123,6 +123,12 @@ static void leaf_rows_counted(void)
 	ok(cfiwalk_leaf_caller(w, &s, &ret) >= 0, "a leaf's caller looked up in the tables");
 	ok(cfiwalk_stats(w)->bytes > 0, "the rows that lookup read count against the bound (%llu bytes)",
 	   (unsigned long long)cfiwalk_stats(w)->bytes);
+	cfiwalk_close_idle(w);
+	ok(cfiwalk_stats(w)->bytes > 0, "a file used since the last close_idle stays open");
+	cfiwalk_close_idle(w);
+	is_int(cfiwalk_stats(w)->bytes, 0, "one idle since then is closed");
+	ok(cfiwalk_leaf_caller(w, &s, &ret) >= 0 && cfiwalk_stats(w)->bytes > 0,
+	   "and opened again when met again");
 	cfiwalk_free(w);
 }
 
