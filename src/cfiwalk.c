@@ -116,6 +116,9 @@ void cfiwalk_close_idle(struct cfiwalk *w)
 		else
 			file_clear(w, &w->files[i]);
 	}
+	/* The slots left behind hold copies of the moved ones: empty them, as
+	 * file_of expects of a slot past nfiles. */
+	memset(&w->files[kept], 0, (w->nfiles - kept) * sizeof(w->files[0]));
 	w->nfiles = kept;
 	w->idle_mark = w->tick;
 }

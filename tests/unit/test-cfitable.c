@@ -6,6 +6,7 @@
  * code starts far above address 0, where regions do not start at 0 either.
  * The walker counts the rows a frameless leaf's lookup reads against that
  * bound, and closes a file idle between two cfiwalk_close_idle calls. */
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -103,7 +104,7 @@ static void first_lookups(const struct answer *want, size_t n)
 /* A frameless leaf's lookup through the walker: the rows it reads count. */
 static void leaf_rows_counted(void)
 {
-	static char exe[4096];
+	static char exe[4096], other[64];
 	uint64_t stack[8] = { 0 }, ret;
 	struct cfiwalk_sample s = { .pid = getpid(), .stack = stack, .stack_size = sizeof(stack) };
 	struct cfiwalk *w = NULL;
@@ -129,6 +130,18 @@ static void leaf_rows_counted(void)
 	is_int(cfiwalk_stats(w)->bytes, 0, "one idle since then is closed");
 	ok(cfiwalk_leaf_caller(w, &s, &ret) >= 0 && cfiwalk_stats(w)->bytes > 0,
 	   "and opened again when met again");
+	/* A file closed before another that stays: the one kept moves down, and
+	 * a new file that cannot be opened takes the slot it left. */
+	snprintf(other, sizeof(other), "/proc/%d/exe", (int)getpid());
+	cfiwalk_close_idle(w);
+	text_map.path = other;
+	ok(cfiwalk_leaf_caller(w, &s, &ret) >= 0, "the same program under another name");
+	cfiwalk_close_idle(w);
+	text_map.path = "/nonexistent/program";
+	is_int(cfiwalk_leaf_caller(w, &s, &ret), -ENOTSUP, "a file that cannot be opened has no table");
+	cfiwalk_close_idle(w);
+	cfiwalk_close_idle(w);
+	is_int(cfiwalk_stats(w)->bytes, 0, "all closed, each once");
 	cfiwalk_free(w);
 }
 
