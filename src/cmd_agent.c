@@ -20,7 +20,6 @@
 #include "pprof.h"
 #include "push.h"
 #include "spanattach.h"
-#include "spanjoin.h"
 #include "unwind.h"
 #include "util.h"
 
@@ -431,15 +430,7 @@ static void finish_interval(struct agent_run *run, int64_t start_real, int64_t d
 	char path[4096];
 	uint8_t *body;
 	size_t len;
-	int r;
-
-	/* Samples waiting for their span to end point at names this interval's
-	 * profile holds, which goes away with it: they go in now, without the
-	 * span's length if it is still open. */
-	for (size_t i = 0; i < spanattach_count(run->spans); i++)
-		if (spanjoin_settle(spanattach_join_of(run->spans, i), recorder_profile(run->rec), 1) < 0)
-			fprintf(stderr, "hwprof agent: out of memory: samples waiting for their spans dropped\n");
-	r = recorder_next_profile(run->rec, &p);
+	int r = recorder_next_profile(run->rec, &p);
 
 	if (r < 0) {
 		fprintf(stderr, "hwprof agent: out of memory: interval dropped\n");

@@ -147,10 +147,15 @@ static void collect_stats(struct recorder *r)
 int recorder_next_profile(struct recorder *r, struct profile **out)
 {
 	struct profile *next;
-	int err = profile_new_like(r->prof, &next);
+	int err;
 
 	*out = NULL;
-	if (err < 0)
+	/* Samples waiting for their span to end point at names the ending
+	 * profile holds: they go into it now, without the span's length if it
+	 * is still open. */
+	if (r->spans && (err = spanjoin_settle(r->spans, r->prof, 1)) < 0)
+		return err;
+	if ((err = profile_new_like(r->prof, &next)) < 0)
 		return err;
 	*out = r->prof;
 	r->prof = next;

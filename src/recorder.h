@@ -117,8 +117,9 @@ int recorder_finish(struct recorder *r);
 /* Hand over the profile built so far (*out, the caller's to free) and start an
  * empty one with the same sample types and period: the agent's next interval.
  * Symbol caches and address spaces carry over, but for the ELF files no
- * sample used in the interval, which are closed.  Not with off-CPU time or spans
- * (they hold the old profile's ids).  0 or -ENOMEM (nothing changed). */
+ * sample used in the interval, which are closed.  Samples waiting for their
+ * span to end go into the ending profile first.  Not with off-CPU time (its
+ * waits hold the old profile's ids).  0 or -ENOMEM (nothing changed). */
 int recorder_next_profile(struct recorder *r, struct profile **out);
 
 /* The timeline (opts.timeline), owned by the recorder, or NULL. */
