@@ -39,11 +39,9 @@
 #define CFI_MAX_FDE_ROWS 4096   /* rows read for one FDE (cc1's largest: some 300) */
 #define CFI_CHUNK 65536         /* .eh_frame mapped in chunks as FDEs are read */
 #define CFI_MAX_CHUNKS 4096     /* past 256 MB of .eh_frame, pages fault in one by one */
-#define CFI_REGION_SHIFT 16     /* 64 KiB of code compiled at a time */
 #define CFI_BLOCK_SHIFT 8       /* indexed by 256 bytes */
 #define CFI_BLOCKS (1 << (CFI_REGION_SHIFT - CFI_BLOCK_SHIFT))
 #define CFI_MAX_REGIONS (1 << 16)       /* 4 GiB of a file; past it, rows read alone */
-#define CFI_REGION_FDES 8192    /* FDEs read for a region (16 bytes of code each) */
 #define CFI_NO_RULES 0          /* a row's rules: no FDE covers it */
 #define CFI_MAX_UNIQUE 65535    /* different rules a table keeps (ids are 16 bits) */
 

@@ -111,6 +111,12 @@ enum cfi_found {
 
 struct cfitable;
 
+/* The FDEs compiled for one 64 KiB region at most (16 bytes of code each): a
+ * search table that packs more into a region leaves the rest of it to libdw
+ * (cfitable_find says CFI_UNSUPPORTED there). */
+#define CFI_REGION_SHIFT 16
+#define CFI_REGION_FDES 8192
+
 /* The table of the ELF file open as fd (taken over, closed by
  * cfitable_free), named path (for debug files: build id, debuglink).  0,
  * -ENOEXEC (not ELF, no loadable segment) or -ENOMEM; fd is closed on error. */
