@@ -62,12 +62,16 @@ static int make_row(const struct state *st, uint64_t ra, uint64_t start, uint64_
 		return -1;
 	row->start = start;
 	row->len = (uint32_t)(end - start);
-	if (ra >= CFI_NREGS || st->cfa_bad || !fits32(st->cfa_off))
+	if (ra >= CFI_NREGS || st->cfa_bad || (st->cfa != CFI_CFA_UNDEF && !fits32(st->cfa_off)))
 		goto unsupported;
 	row->r.ra = (uint8_t)ra;
 	row->r.cfa = st->cfa;
-	row->r.cfa_base = st->cfa_base;
-	row->r.cfa_off = (int32_t)st->cfa_off;
+	/* No CFA: whatever register and offset a rule before it named are not
+	 * part of the row (rows with the same rules are the same bytes). */
+	if (st->cfa != CFI_CFA_UNDEF) {
+		row->r.cfa_base = st->cfa_base;
+		row->r.cfa_off = (int32_t)st->cfa_off;
+	}
 	for (unsigned r = 0; r < CFI_NREGS; r++) {
 		const struct rule *x = &st->r[r];
 		unsigned base = x->base <= CFI_RULE_BASE_MAX ? x->base : 0;
@@ -89,6 +93,8 @@ static int make_row(const struct state *st, uint64_t ra, uint64_t start, uint64_
 	}
 	return CFI_FOUND;
 unsupported:
+	/* One row for all the rules a row cannot say: none of them kept. */
+	memset(&row->r, 0, sizeof(row->r));
 	row->r.unsupported = 1;
 	return CFI_UNSUPPORTED;
 }
@@ -546,9 +552,9 @@ static void set_rule(struct interp *in, uint64_t reg, uint8_t kind, uint64_t bas
  * there); a block that does not parse leaves libdw no rule (undefined). */
 static void set_expr_rule(struct interp *in, uint64_t reg, struct cur *c, int value)
 {
-	unsigned base;
-	int64_t off;
-	int deref, shape = expr_shape(c, &base, &off, &deref);
+	unsigned base = 0;
+	int64_t off = 0;
+	int deref = 0, shape = expr_shape(c, &base, &off, &deref);
 
 	if (shape < 0) {
 		set_rule(in, reg, CFI_UNDEF, 0, 0);
@@ -580,9 +586,9 @@ static void require_offset(struct interp *in)
 
 static void cfa_expr(struct interp *in, struct cur *c)
 {
-	unsigned base;
-	int64_t off;
-	int deref, shape = expr_shape(c, &base, &off, &deref);
+	unsigned base = 0;
+	int64_t off = 0;
+	int deref = 0, shape = expr_shape(c, &base, &off, &deref);
 
 	in->st.cfa_rule = CFA_EXPR;
 	in->st.cfa = shape < 0 ? CFI_CFA_UNDEF : deref ? CFI_CFA_DEREF : CFI_CFA_REG;

@@ -43,8 +43,9 @@ build json src/json.c src/gate.c src/stats.c src/util.c -lm
 build demangle src/demangle.c src/profile.c src/hindex.c src/util.c -lstdc++
 # A profiled program's unwind tables (.eh_frame_hdr, .eh_frame).
 build cfi src/cfiread.c src/cfirows.c -ldw -lelf
+build cfitable src/cfitable.c src/cfiread.c src/cfirows.c src/debuginfo.c src/util.c -ldw -lelf -lz
 # fuzz-unwind walks through the CFI of a workload built without frame pointers
-# and of libc.
+# and of libc; fuzz-cfitable changes the first one's.
 gcc -g -O2 -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
 	tests/workloads/calltree.c -o "$OUT/unwind-elf"
 HWPROF_FUZZ_ELF="$OUT/unwind-elf:$(readlink -f "$(gcc -print-file-name=libc.so.6)")"
