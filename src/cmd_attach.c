@@ -350,12 +350,29 @@ const char *attach_program(const struct target *t, char *buf, size_t cap)
 }
 
 void attach_record(struct session *s, struct recorder *rec, const struct target *t,
-		   int64_t duration_ns, int quiet)
+		   int64_t duration_ns, int quiet, struct spanattach **joined)
 {
 	int64_t until = duration_ns ? util_now_mono_ns() + duration_ns : INT64_MAX;
+	enum attach_end end;
 	int sig;
 
-	switch (attach_drain(s, rec, t, until, &sig)) {
+	/* System-wide, processes started since the last look are joined each
+	 * second (each process is looked at once: a few directory reads). */
+	for (;;) {
+		int64_t step = until;
+
+		if (t->system_wide && joined)
+			step = util_now_mono_ns() + ATTACH_SPANS_EVERY_NS;
+		end = attach_drain(s, rec, t, step < until ? step : until, &sig);
+		if (end != ATTACH_DEADLINE || util_now_mono_ns() >= until)
+			break;
+		if (attach_spans("record", t, joined, rec) < 0) {
+			fprintf(stderr, "hwprof record: out of memory: processes started from here on "
+				"are recorded without their spans\n");
+			joined = NULL;
+		}
+	}
+	switch (end) {
 	case ATTACH_GONE:
 		if (!quiet)
 			fprintf(stderr, "hwprof record: the attached processes have exited\n");

@@ -80,16 +80,19 @@ void attach_recorder_opts(struct recorder_opts *ro);
 const char *attach_program(const struct target *t, char *buf, size_t cap);
 
 /* record's loop: drain until duration_ns (0: none) passes, a stop signal
- * comes or the targets exit; says why it stopped unless quiet. */
+ * comes or the targets exit; says why it stopped unless quiet.  System-wide,
+ * the span channels of processes started meanwhile are joined into *joined
+ * (attach_spans) every ATTACH_SPANS_EVERY_NS; joined NULL: none. */
+#define ATTACH_SPANS_EVERY_NS 1000000000
+struct spanattach;
 void attach_record(struct session *s, struct recorder *rec, const struct target *t,
-		   int64_t duration_ns, int quiet);
+		   int64_t duration_ns, int quiet, struct spanattach **joined);
 
 /* The span channels that t's processes publish (spanattach.h): -p's, or
  * with -a/-C every process's, each process looked at once (call again to
  * join those started since, and leave those gone); *a made on first use;
  * rec reads them.  One line, prefixed with cmd, per channel that cannot be
  * read.  The number joined now, or -ENOMEM. */
-struct spanattach;
 int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
 		 struct recorder *rec);
 

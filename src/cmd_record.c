@@ -528,7 +528,8 @@ static int record_loop(struct record_run *run)
 	int status = 0;
 
 	if (target_given(&run->o.target))
-		attach_record(run->s, run->rec, &run->o.target, run->o.duration_ns, run->o.quiet);
+		attach_record(run->s, run->rec, &run->o.target, run->o.duration_ns, run->o.quiet,
+			      &run->joined);
 	else for (;;) {
 		int done;
 

@@ -8,7 +8,7 @@
 # channel (HWPROF_SPANS_PUBLISH=0) or with a spoiled one (bytes over its
 # header, a wrong size, an unsealed file of its name) costs one line at most,
 # never the profile.  The agent joins the channel of its -p process, and
-# with -a the channel of a process started after it.
+# with -a (as record -a does) the channel of a process started after it.
 . "$(dirname "$0")/lib.sh"
 PROG="$WORKLOADS/spanserve"
 [ -x "$PROG" ] || skip "tests/workloads/spanserve not built"
@@ -171,6 +171,18 @@ if "$HWPROF" record -q -a -e cpu-clock --duration 100ms -o "$TMP/probe.pb.gz" 2>
 	k=$(agent_spans agenta)
 	[ "$k" -ge 1 ] || fail "agent -a: no profile with spans: $(cat "$TMP/agenta.err")"
 	pass "agent -a: joined a process started after it; $k profiles with spans"
+	kill $srv
+
+	# record -a: the same, looked for each second.
+	"$HWPROF" record -e cpu-clock -F 499 -a --duration 4s -o "$TMP/reca.pb.gz" 2>"$TMP/reca.err" &
+	rec=$!
+	pids="$pids $rec"
+	sleep 0.5
+	start reclate ok
+	wait_active reclate 1 0 || fail "record -a did not join a process started after it: $(cat "$TMP/reca.err")"
+	wait $rec || fail "record -a exited $?: $(cat "$TMP/reca.err")"
+	has_spans reca || fail "record -a: no spans of the late process: $(grep -A3 "^span:\\|^tenant:" "$TMP/reca.tags")"
+	pass "record -a: joined a process started after it"
 	kill $srv
 else
 	echo "# agent -a: not allowed here (perf_event_paranoid); left out"
