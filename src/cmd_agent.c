@@ -471,7 +471,7 @@ static void agent_loop(struct agent_run *run)
 	int sig = 0, read;
 
 	agent_usage_now(&before);
-	attach_spans("agent", &run->o.target, &run->spans, run->rec);
+	attach_spans("agent", &run->o.target, &run->spans, run->rec, 0);
 	while (end != ATTACH_SIGNAL && end != ATTACH_NOMEM) {
 		int64_t real = real0 + (start - mono0), stop;
 
@@ -486,7 +486,7 @@ static void agent_loop(struct agent_run *run)
 		agent_usage_now(&after);
 		finish_interval(run, real, stop - start, &before, &after);
 		/* Channels of processes started since joined, of those gone left. */
-		attach_spans("agent", &run->o.target, &run->spans, run->rec);
+		attach_spans("agent", &run->o.target, &run->spans, run->rec, 0);
 		before = after;
 		start = stop;
 		if (end == ATTACH_GONE) {

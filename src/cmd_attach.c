@@ -366,7 +366,7 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
 		end = attach_drain(s, rec, t, step < until ? step : until, &sig);
 		if (end != ATTACH_DEADLINE || util_now_mono_ns() >= until)
 			break;
-		if (attach_spans("record", t, joined, rec) < 0) {
+		if (attach_spans("record", t, joined, rec, 1) < 0) {
 			fprintf(stderr, "hwprof record: out of memory: processes started from here on "
 				"are recorded without their spans\n");
 			joined = NULL;
@@ -395,7 +395,7 @@ static void say_line(void *ctx, const char *line)
 }
 
 int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
-		 struct recorder *rec)
+		 struct recorder *rec, int keep_gone)
 {
 	int r;
 
@@ -404,6 +404,8 @@ int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
 		return 0;
 	if (!*a && (r = spanattach_new(t->proc_root, say_line, (void *)cmd, a)) < 0)
 		return r;
+	if (keep_gone)
+		spanattach_keep_gone(*a);
 	r = spanattach_update(*a, t->pids, t->system_wide ? 0 : t->n_pids, getpid(),
 			      recorder_profile(rec));
 	recorder_set_spans(rec, spanattach_spans(*a));

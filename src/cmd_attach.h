@@ -92,9 +92,10 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
  * with -a/-C every process's, each process looked at once (call again to
  * join those started since, and leave those gone); *a made on first use;
  * rec reads them.  One line, prefixed with cmd, per channel that cannot be
- * read.  The number joined now, or -ENOMEM. */
+ * read.  keep_gone: what exited processes' channels gave stays in *a
+ * (spanattach_keep_gone).  The number joined now, or -ENOMEM. */
 int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,
-		 struct recorder *rec);
+		 struct recorder *rec, int keep_gone);
 
 /* A comment line for the profile on the targets ("attached to PID 12 (name),
  * ..." or "system-wide, CPUs 0-1") into buf. */

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "flamegraph.h"
 #include "fpcheck.h"
+#include "hdrlog.h"
 #include "folded.h"
 #include "phase.h"
 #include "outfile.h"
@@ -310,20 +311,30 @@ static void record_spans_finish(struct spanjoin *sp, struct spanchan *ch, struct
 			(unsigned long long)st->spans, (unsigned long long)st->in_span);
 }
 
-/* The per-span-name histograms next to the profile: OUTPUT.hlog. */
-static int record_spans_write(const struct spanjoin *sp, const struct profile *p, const char *output)
+/* The per-span-name histograms next to the profile: OUTPUT.hlog, one log
+ * with the intervals of every process that had spans (sj[0..n)). */
+static int record_spans_write(const struct spanjoin *const *sj, size_t n, const struct profile *p,
+			      const char *output)
 {
 	struct outfile *of;
 	char path[4096];
+	size_t any = 0;
 	int r;
 
-	if (!spanjoin_stats(sp)->spans && !spanjoin_stats(sp)->latencies)
+	for (size_t i = 0; i < n; i++)
+		any += spanjoin_stats(sj[i])->spans || spanjoin_stats(sj[i])->latencies;
+	if (!any)
 		return 0;
 	sidefile_hlog(output, path, sizeof(path));
 	r = outfile_open(path, &of);
-	if (r == 0)
-		r = outfile_close(of, spanjoin_write_hlog(sp, outfile_stream(of), p->time_nanos / 1e9,
-							  p->duration_nanos / 1e9));
+	if (r == 0) {
+		FILE *f = outfile_stream(of);
+		int err = hdrlog_write_header(f, "hwprof record " PACKAGE_VERSION, p->time_nanos / 1e9);
+
+		for (size_t i = 0; i < n && !err; i++)
+			err = spanjoin_write_intervals(sj[i], f, p->duration_nanos / 1e9);
+		r = outfile_close(of, err);
+	}
 	if (r < 0) {
 		fprintf(stderr, "hwprof: %s: %s\n", path, strerror(-r));
 		return 1;
@@ -597,7 +608,7 @@ static int record_and_write(struct record_run *run)
 	phase_start(run->phase, util_now_mono_ns());
 	/* Joined last, so that the rings are read from the first spans on. */
 	if (target_given(&run->o.target) &&
-	    attach_spans("record", &run->o.target, &run->joined, run->rec) < 0)
+	    attach_spans("record", &run->o.target, &run->joined, run->rec, 1) < 0)
 		fprintf(stderr, "hwprof record: out of memory: recording without spans\n");
 	status = record_loop(run);
 	spanattach_leave(run->joined);
@@ -616,17 +627,19 @@ static int record_and_write(struct record_run *run)
 	phase_comment(run->phase, p);
 	if (write_outputs(&run->o, p))
 		return 1;
-	if (run->spans && record_spans_write(run->spans, p, run->o.output))
-		return 1;
-	/* One histogram log beside the profile: the first process with spans. */
-	for (size_t i = 0; i < spanattach_count(run->joined); i++) {
-		const struct spanjoin *sj = spanattach_join_of(run->joined, i);
+	if (run->spans) {
+		const struct spanjoin *one = run->spans;
 
-		if (spanjoin_stats(sj)->spans || spanjoin_stats(sj)->latencies) {
-			if (record_spans_write(sj, p, run->o.output))
-				return 1;
-			break;
-		}
+		if (record_spans_write(&one, 1, p, run->o.output))
+			return 1;
+	} else if (spanattach_count(run->joined)) {
+		const struct spanjoin *all[2 * SPANATTACH_MAX];     /* live and kept */
+		size_t n = 0;
+
+		for (size_t i = 0; i < spanattach_count(run->joined) && n < 2 * SPANATTACH_MAX; i++)
+			all[n++] = spanattach_join_of(run->joined, i);
+		if (record_spans_write(all, n, p, run->o.output))
+			return 1;
 	}
 	if (recorder_timeline(run->rec) && write_timeline(&run->o, recorder_timeline(run->rec)))
 		return 1;

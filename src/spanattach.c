@@ -24,6 +24,9 @@ struct spanattach {
 	void *say_ctx;
 	struct spanattach_entry e[SPANATTACH_MAX];
 	size_t n;
+	int keep_gone;
+	struct spanattach_entry gone[SPANATTACH_MAX];  /* kept: spanattach_keep_gone */
+	size_t n_gone;
 	pid_t *seen;            /* sorted: the live processes already looked at */
 	size_t n_seen;
 };
@@ -44,9 +47,9 @@ void spanattach_free(struct spanattach *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->n; i++) {
-		spanjoin_free(a->e[i].join);
-		spanchan_free(a->e[i].ch);
+	for (size_t i = 0; i < spanattach_count(a); i++) {
+		spanjoin_free(spanattach_join_of(a, i));
+		spanchan_free(spanattach_chan(a, i));
 	}
 	free(a->seen);
 	free(a);
@@ -195,24 +198,35 @@ struct spanjoin *spanattach_spans(const struct spanattach *a)
 	return a && a->n ? a->e[0].join : NULL;
 }
 
+void spanattach_keep_gone(struct spanattach *a)
+{
+	a->keep_gone = 1;
+}
+
 size_t spanattach_count(const struct spanattach *a)
 {
-	return a ? a->n : 0;
+	return a ? a->n + a->n_gone : 0;
+}
+
+/* The i-th: the live ones first, then those kept after their process exited. */
+static const struct spanattach_entry *entry(const struct spanattach *a, size_t i)
+{
+	return i < a->n ? &a->e[i] : &a->gone[i - a->n];
 }
 
 pid_t spanattach_pid(const struct spanattach *a, size_t i)
 {
-	return a->e[i].pid;
+	return entry(a, i)->pid;
 }
 
 struct spanchan *spanattach_chan(const struct spanattach *a, size_t i)
 {
-	return a->e[i].ch;
+	return entry(a, i)->ch;
 }
 
 struct spanjoin *spanattach_join_of(const struct spanattach *a, size_t i)
 {
-	return a->e[i].join;
+	return entry(a, i)->join;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -228,7 +242,7 @@ static int seen_before(const struct spanattach *a, pid_t pid)
 }
 
 /* Leave the channels of processes that are gone, their waiting samples
- * settled into p. */
+ * settled into p; what they gave kept (keep_gone) or freed. */
 static void prune(struct spanattach *a, struct profile *p)
 {
 	char path[96];
@@ -244,8 +258,13 @@ static void prune(struct spanattach *a, struct profile *p)
 		spanjoin_unchain(a->e[0].join, e->join);
 		if (p)
 			spanjoin_settle(e->join, p, 1);
-		spanjoin_free(e->join);
-		spanchan_free(e->ch);
+		if (a->keep_gone && a->n_gone < SPANATTACH_MAX) {
+			spanchan_leave(e->ch);
+			a->gone[a->n_gone++] = *e;
+		} else {
+			spanjoin_free(e->join);
+			spanchan_free(e->ch);
+		}
 		memmove(e, e + 1, (a->n - i - 1) * sizeof(*e));
 		a->n--;
 	}

@@ -8,8 +8,9 @@
  *
  * The recorder takes one spanjoin (recorder_set_spans): the joined ones are
  * chained behind the first (spanjoin_chain), so a sample goes to the
- * channel of its thread's process.  At most SPANATTACH_MAX channels, over the
- * set's life.  Library code: says why in buffers, prints nothing. */
+ * channel of its thread's process.  At most SPANATTACH_MAX channels at once
+ * (and as many of exited processes kept: spanattach_keep_gone).  Library
+ * code: says why in buffers, prints nothing. */
 #ifndef HWPROF_SPANATTACH_H
 #define HWPROF_SPANATTACH_H
 
@@ -58,11 +59,18 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap);
 int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
 		      struct profile *p);
 
+/* Keep what the channels of processes that exit gave (their histograms,
+ * their damage) for spanattach_join_of, up to SPANATTACH_MAX of them, each
+ * with its channel's mapping (the pages the program wrote): for a recording
+ * that writes them at its end, not for an agent that runs on. */
+void spanattach_keep_gone(struct spanattach *a);
+
 /* The first joined channel's spanjoin, with the others chained behind it,
  * for recorder_set_spans; NULL while none is joined. */
 struct spanjoin *spanattach_spans(const struct spanattach *a);
 
-/* The joined channels: how many, and the i-th's process, channel and join. */
+/* The joined channels: how many, and the i-th's process, channel and join
+ * (the live ones first, then those kept after their process exited). */
 size_t spanattach_count(const struct spanattach *a);
 pid_t spanattach_pid(const struct spanattach *a, size_t i);
 struct spanchan *spanattach_chan(const struct spanattach *a, size_t i);

@@ -692,10 +692,10 @@ static void tag_of(const char *name, const char *suffix, char *out, size_t len)
 	snprintf(out + i, len - i, "%s", suffix);
 }
 
-int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, double length_sec)
+int spanjoin_write_intervals(const struct spanjoin *s, FILE *f, double length_sec)
 {
 	char tag[SPANCHAN_NAME_LEN + 16];
-	int err = hdrlog_write_header(f, "hwprof record " PACKAGE_VERSION, start_sec);
+	int err = 0;
 
 	for (size_t id = 1; !err && id < s->n_names; id++) {
 		const char *name = spanjoin_name(s, id);

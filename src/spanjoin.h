@@ -87,10 +87,11 @@ const char *spanjoin_name(const struct spanjoin *s, size_t id);
 const struct hdr *spanjoin_latency(const struct spanjoin *s, size_t id);
 const struct hdr *spanjoin_service(const struct spanjoin *s, size_t id);
 
-/* Write the histograms as an HdrHistogram interval log: per name one interval
- * tagged NAME (',' and spaces become '_'), and NAME.service when it differs.
- * 0, -EIO, -ENOMEM. */
-int spanjoin_write_hlog(const struct spanjoin *s, FILE *f, double start_sec, double length_sec);
+/* Append the histograms to an HdrHistogram interval log (its header written
+ * before: hdrlog_write_header), each over [0, length_sec): per name one
+ * interval tagged NAME (',' and spaces become '_'), and NAME.service when it
+ * differs.  0, -EIO, -ENOMEM. */
+int spanjoin_write_intervals(const struct spanjoin *s, FILE *f, double length_sec);
 
 const struct spanjoin_stats *spanjoin_stats(const struct spanjoin *s);
 

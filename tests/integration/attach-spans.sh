@@ -7,8 +7,10 @@
 # lets the program go quiet again and a new one join; a program without a
 # channel (HWPROF_SPANS_PUBLISH=0) or with a spoiled one (bytes over its
 # header, a wrong size, an unsealed file of its name) costs one line at most,
-# never the profile.  The agent joins the channel of its -p process, and
-# with -a (as record -a does) the channel of a process started after it.
+# never the profile.  record -p A,B writes both processes' latencies.  The
+# agent joins the channel of its -p process, and with -a (as record -a does)
+# the channel of a process started after it; record -a keeps the latencies
+# of one that exited before the end.
 . "$(dirname "$0")/lib.sh"
 PROG="$WORKLOADS/spanserve"
 [ -x "$PROG" ] || skip "tests/workloads/spanserve not built"
@@ -143,7 +145,10 @@ for p in $a $srv; do
 	awk -v p=$p '/^[a-z_]+:/ { sec = $1; next } sec == "pid:" && $NF == p { f = 1 } END { exit !f }' \
 		"$TMP/both.tags" || fail "no samples of $p in spans: $(grep -A3 "^pid:" "$TMP/both.tags"; cat "$TMP/both.err")"
 done
-pass "record -p A,B: the samples of both in their spans"
+# One histogram log, an interval of request latencies from each.
+[ "$(grep -c '^Tag=request,' "$TMP/both.pb.gz.hlog")" -eq 2 ] ||
+	fail "record -p A,B: not one request interval per process in the .hlog: $(grep '^Tag=' "$TMP/both.pb.gz.hlog")"
+pass "record -p A,B: the samples of both in their spans, the latencies of both in the .hlog"
 kill $a
 
 # The agent, -p: its intervals carry the spans; it leaves on SIGTERM.
@@ -173,17 +178,22 @@ if "$HWPROF" record -q -a -e cpu-clock --duration 100ms -o "$TMP/probe.pb.gz" 2>
 	pass "agent -a: joined a process started after it; $k profiles with spans"
 	kill $srv
 
-	# record -a: the same, looked for each second.
-	"$HWPROF" record -e cpu-clock -F 499 -a --duration 4s -o "$TMP/reca.pb.gz" 2>"$TMP/reca.err" &
+	# record -a: the same, looked for each second; the process then exits
+	# before the recording ends, and its histograms are still written.
+	"$HWPROF" record -e cpu-clock -F 499 -a --duration 5s -o "$TMP/reca.pb.gz" 2>"$TMP/reca.err" &
 	rec=$!
 	pids="$pids $rec"
 	sleep 0.5
 	start reclate ok
 	wait_active reclate 1 0 || fail "record -a did not join a process started after it: $(cat "$TMP/reca.err")"
+	sleep 1
+	kill $srv
 	wait $rec || fail "record -a exited $?: $(cat "$TMP/reca.err")"
 	has_spans reca || fail "record -a: no spans of the late process: $(grep -A3 "^span:\\|^tenant:" "$TMP/reca.tags")"
-	pass "record -a: joined a process started after it"
-	kill $srv
+	"$HWPROF" report --spans "$TMP/reca.pb.gz" >"$TMP/reca.spans" || fail "report --spans: exit $?"
+	awk '$1 == "request" && $2 > 0 { ok = 1 } END { exit !ok }' "$TMP/reca.spans" ||
+		fail "record -a: no request latencies of the process that exited: $(cat "$TMP/reca.spans")"
+	pass "record -a: joined a process started after it; its $(awk '$1 == "request" { print $2 }' "$TMP/reca.spans") request latencies kept after it exited"
 else
 	echo "# agent -a: not allowed here (perf_event_paranoid); left out"
 fi

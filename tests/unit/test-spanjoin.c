@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hdrlog.h"
 #include "profile.h"
 #include "spanchan.h"
 #include "spanreport.h"
@@ -245,7 +246,8 @@ static void test_log_and_filters(struct fixture *fx)
 	double pct;
 	int64_t ns;
 
-	ok(f && spanjoin_write_hlog(fx->s, f, 1700000000.0, 1.0) == 0, "write the interval log");
+	ok(f && hdrlog_write_header(f, "test-spanjoin", 1700000000.0) == 0 &&
+	   spanjoin_write_intervals(fx->s, f, 1.0) == 0, "write the interval log");
 	if (f)
 		fclose(f);
 	is_int(spanreport_read(path, &sr, &line), 0, "read it back");
