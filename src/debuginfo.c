@@ -6,6 +6,7 @@
  * when no server is configured.  This is its local part: the build id through
  * libdwfl's public dwfl_build_id_find_debuginfo, the debuglink by hand. */
 #include "debuginfo.h"
+#include "elfsection.h"
 
 #include <elfutils/libdwelf.h>
 #include <gelf.h>
@@ -127,24 +128,6 @@ int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf
 	return fd;
 }
 
-/* Whether elf has a section called name. */
-static bool elf_has_section(Elf *elf, const char *name)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) < 0)
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
-		const char *n = sh ? elf_strptr(elf, shstrndx, sh->sh_name) : NULL;
-
-		if (n && strcmp(n, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 int debuginfo_has_section(Dwfl_Module *mod, const char *name)
 {
 	const char *modname, *file = NULL, *link;
@@ -153,10 +136,11 @@ int debuginfo_has_section(Dwfl_Module *mod, const char *name)
 	Elf *elf = dwfl_module_getelf(mod, &bias), *debug;
 	char *found = NULL;
 	void **userdata;
+	GElf_Shdr sh;
 	bool has;
 	int fd;
 
-	if (elf_has_section(elf, name))
+	if (elfsection_find(elf, name, &sh))
 		return 1;
 	modname = dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, &file, NULL);
 	link = elf ? dwelf_elf_gnu_debuglink(elf, &crc) : NULL;
@@ -165,7 +149,7 @@ int debuginfo_has_section(Dwfl_Module *mod, const char *name)
 	if (fd < 0)
 		return 0;
 	debug = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	has = elf_has_section(debug, name);
+	has = elfsection_find(debug, name, &sh) != NULL;
 	elf_end(debug);
 	close(fd);
 	return has;

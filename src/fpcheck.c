@@ -1,6 +1,7 @@
 /* fpcheck.c - see fpcheck.h. */
 #include "fpcheck.h"
 #include "arch.h"
+#include "elfsection.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,25 +16,6 @@
 #define PE_SDATA4 0x0b
 #define PE_PCREL 0x10
 #define PE_DATAREL 0x30
-
-static Elf_Scn *section_named(Elf *elf, const char *name, GElf_Shdr *sh)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh->sh_name);
-		if (n && strcmp(n, name) == 0)
-			return scn;
-	}
-	return NULL;
-}
 
 /* The bytes of executable code at vaddr (at most *len of them), or NULL. */
 static const unsigned char *code_at(Elf *elf, uint64_t vaddr, size_t *len)
@@ -68,7 +50,7 @@ static int32_t read_s32(const unsigned char *p)
 static int scan(Elf *elf, double *share, size_t *nfuncs)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = section_named(elf, ".eh_frame_hdr", &sh);
+	Elf_Scn *scn = elfsection_find(elf, ".eh_frame_hdr", &sh);
 	Elf_Data *d;
 	const unsigned char *h;
 	size_t count, fp = 0, looked = 0, step;

@@ -17,6 +17,7 @@
  * file's FDEs, and its later answers depend on it.) */
 #define _GNU_SOURCE
 #include "cfitable.h"
+#include "elfsection.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,25 +52,14 @@ static struct answer first[MAX_LOOKUPS];
 /* Offset and size of section name into *off, *size; 0 or -1. */
 static int section(Elf *elf, const char *name, size_t *off, size_t *size)
 {
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
 
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+	if (!elfsection_find(elf, name, &sh) || sh.sh_type == SHT_NOBITS || sh.sh_offset > file_size ||
+	    sh.sh_size > file_size - sh.sh_offset)
 		return -1;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		if (strcmp(n, name) == 0 && sh.sh_type != SHT_NOBITS && sh.sh_offset <= file_size &&
-		    sh.sh_size <= file_size - sh.sh_offset) {
-			*off = sh.sh_offset;
-			*size = sh.sh_size;
-			return 0;
-		}
-	}
-	return -1;
+	*off = sh.sh_offset;
+	*size = sh.sh_size;
+	return 0;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -31,7 +31,7 @@ build events src/events.c src/suggest.c src/preset.c src/pmu.c src/sysfspmu.c sr
 build latparse src/latparse.c src/hdr.c src/hdrco.c src/util.c -lm
 build timeline src/timeline.c src/offcpu.c src/profile.c src/hindex.c src/fmt.c src/util.c -lm
 build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c src/arch-x86_64.c \
-	src/debuginfo.c -ldw -lelf -lz
+	src/debuginfo.c src/elfsection.c -ldw -lelf -lz
 # What the profiled program controls: its span channel, its JIT map; and the
 # kernel's symbols and a process's maps, read as text.
 build spanchan -DPACKAGE_VERSION='"fuzz"' src/spanchan.c src/spanjoin.c src/profile.c src/hindex.c \
@@ -43,7 +43,8 @@ build json src/json.c src/gate.c src/stats.c src/util.c -lm
 build demangle src/demangle.c src/profile.c src/hindex.c src/util.c -lstdc++
 # A profiled program's unwind tables (.eh_frame_hdr, .eh_frame).
 build cfi src/cfiread.c src/cfirows.c -ldw -lelf
-build cfitable src/cfitable.c src/cfiread.c src/cfirows.c src/debuginfo.c src/util.c -ldw -lelf -lz
+build cfitable src/cfitable.c src/cfiread.c src/cfirows.c src/debuginfo.c src/elfsection.c src/util.c \
+	-ldw -lelf -lz
 # fuzz-unwind walks through the CFI of a workload built without frame pointers
 # and of libc; fuzz-cfitable changes the first one's.
 gcc -g -O2 -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
