@@ -34,7 +34,7 @@ build unwind src/unwind.c src/vdso.c src/procmap.c src/hindex.c src/util.c src/a
 	src/debuginfo.c src/elfsection.c -ldw -lelf -lz
 # What the profiled program controls: its span channel, its JIT map; and the
 # kernel's symbols and a process's maps, read as text.
-build spanchan -DPACKAGE_VERSION='"fuzz"' src/spanchan.c src/spanjoin.c src/profile.c src/hindex.c \
+build spanchan src/spanchan.c src/spanjoin.c src/profile.c src/hindex.c \
 	src/util.c src/hdr.c src/hdrlog.c src/tscclock.c src/arch-x86_64.c -lz -lm
 build jitmap src/jitmap.c src/util.c
 build kallsyms src/kallsyms.c src/util.c
