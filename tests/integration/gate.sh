@@ -7,14 +7,15 @@
 require_sampling
 MIX=$WORKLOADS/mix
 BEFORE="alpha=40 bravo=25 charlie=20 delta=8 echo=4 foxtrot=3"
-# record NAME I WORK...: $TMP/NAME-I.pb.gz, 0.2 s of CPU at 9999 Hz (some
-# 2000 samples: a share's noise is under a point), with rings large enough to
-# lose none while hwprof starts.  User time only: the kernel's share (a VM's
+# record NAME I WORK...: $TMP/NAME-I.pb.gz, 0.5 s of CPU at 9999 Hz (some
+# 5000 samples: echo's 4% holds some 200, so that the same version's medians
+# rarely differ by 15% by chance), with rings large enough to lose none while
+# hwprof starts.  User time only: the kernel's share (a VM's
 # interrupts, 3 to 5% here) would contend for the fifth place with echo.
 record() {
 	out=$TMP/$1-$2.pb.gz
 	shift 2
-	"$HWPROF" record -q -e cpu-clock:u -F 9999 -m 1024 -o "$out" -- "$MIX" 0.2 "$@" ||
+	"$HWPROF" record -q -e cpu-clock:u -F 9999 -m 1024 -o "$out" -- "$MIX" 0.5 "$@" ||
 		fail "record $out exited $?"
 }
 # The versions' runs alternate, as the runbook says, so that a change in the
