@@ -82,10 +82,11 @@ go_tool() {
 		fail "could not build tests/interop/$1: $(cat "$TMP/$1.build")"
 }
 
-# wait_file FILE: until FILE exists (at most 10 s).
+# wait_file FILE: until FILE exists (at most a minute: a busy guest can stall
+# for seconds).
 wait_file() {
 	n=0
-	while [ ! -s "$1" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	while [ ! -s "$1" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
 	[ -s "$1" ] || fail "$1 did not appear"
 }
 

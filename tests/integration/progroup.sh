@@ -11,16 +11,16 @@ require_sampling
 running() {
 	[ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]
 }
-# wait_file FILE: until FILE is not empty (10 s at most).
+# wait_file FILE: until FILE is not empty (a minute at most).
 wait_file() {
 	i=0
-	while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ ! -s "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s "$1" ]
 }
-# gone PID: wait until PID is no longer running (10 s at most).
+# gone PID: wait until PID is no longer running (a minute at most).
 gone() {
 	i=0
-	while running "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while running "$1" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 	! running "$1"
 }
 # record PROG-TEXT: hwprof record -- sh -c PROG-TEXT in the background ($hw),
