@@ -22,7 +22,12 @@ pid_max=$(cat /proc/sys/kernel/pid_max)
 one_line 1 "no such process" "$HWPROF" record -p "$pid_max" -o "$TMP/x.pb.gz"
 sh -c 'exit 0' &
 gone=$!
-sleep 0.3
+# A zombie until the wait below.
+n=0
+while [ "$(sed 's/.*) //' "/proc/$gone/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && [ $n -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 # Gone at once (a zombie, or reaped already): not attached, and said so.
 one_line 1 "exited before\|no such process" "$HWPROF" record -p $gone -o "$TMP/x.pb.gz"
 wait $gone

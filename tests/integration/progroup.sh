@@ -35,9 +35,10 @@ cleanup_fail() {
 	[ -s "$TMP/child" ] && kill -KILL "$(cat "$TMP/child")" 2>/dev/null
 	fail "$@"
 }
-# ended PIDFILE STATUS WHAT: hwprof ended with STATUS, the process in PIDFILE
-# with it, and the profile reads back.
+# ended PIDFILE STATUS WHAT: hwprof ended with STATUS (within a minute), the
+# process in PIDFILE with it, and the profile reads back.
 ended() {
+	gone $hw || { kill -KILL $hw; cleanup_fail "$3: hwprof still running a minute later"; }
 	wait $hw
 	st=$?
 	gone "$(cat "$1")" || cleanup_fail "$3: the program is still running"

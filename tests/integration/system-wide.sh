@@ -14,7 +14,12 @@ spin=$!
 "$WORKLOADS/threads" 60 &
 thr=$!
 trap 'kill $gone $spin $thr 2>/dev/null; rm -rf "$TMP"' EXIT
-sleep 0.3
+# Removed once it runs (not before its exec: then it would never run).
+n=0
+while [ "$(readlink "/proc/$gone/exe")" != "$TMP/gone-tree" ] && [ $n -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 rm "$TMP/gone-tree"
 "$HWPROF" record -q -a -F 199 --duration 3s -o "$TMP/a.pb.gz" 2>"$TMP/err" &
 hw=$!
