@@ -10,7 +10,7 @@ go_tool validate
 tree=$!
 trap 'kill $tree 2>/dev/null; rm -rf "$TMP"' EXIT
 mkdir "$TMP/d"
-sleep 0.3
+wait_exec $tree "$WORKLOADS/calltree"
 "$HWPROF" agent -F 499 -g -p $tree --interval 1s --dir "$TMP/d" --label env=test \
 	2>"$TMP/agent.err" &
 agent=$!

@@ -9,7 +9,7 @@ require_sampling
 tree=$!
 trap 'kill $tree $late 2>/dev/null; rm -rf "$TMP"' EXIT
 late=
-sleep 0.3
+wait_exec $tree "$WORKLOADS/calltree"
 "$HWPROF" record -q -F 999 -g -p $tree --duration 3s -o "$TMP/p.pb.gz" 2>"$TMP/err" ||
 	fail "record -p exited $?: $(cat "$TMP/err")"
 kill -0 $tree 2>/dev/null || fail "the target did not survive hwprof leaving"

@@ -90,6 +90,18 @@ wait_file() {
 	[ -s "$1" ] || fail "$1 did not appear"
 }
 
+# wait_exec PID PROG: until process PID runs PROG (its exec done; at most a
+# minute), so that what follows sees the program, not the shell's fork.
+wait_exec() {
+	prog=$(readlink -f "$2")
+	n=0
+	while [ "$(readlink "/proc/$1/exe")" != "$prog" ] && [ $n -lt 600 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ "$(readlink "/proc/$1/exe")" = "$prog" ] || fail "pid $1 does not run $2"
+}
+
 # require_system_wide: skip unless this user may watch every CPU.
 require_system_wide() {
 	[ "$(id -u)" = 0 ] || [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 0 ] ||

@@ -19,7 +19,7 @@ mkdir "$work" && chmod 1777 "$work"
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$WORKLOADS/calltree" 60 &
 tree=$!
 trap 'kill $tree 2>/dev/null; echo "$old" >/proc/sys/kernel/perf_event_paranoid; rm -rf "$TMP"' EXIT
-sleep 0.3
+wait_exec $tree "$WORKLOADS/calltree"
 [ -x "$HWPROF" ] && as_nobody "$HWPROF" --version >/dev/null 2>&1 ||
 	skip "nobody cannot run $HWPROF (its directories are not readable to others)"
 

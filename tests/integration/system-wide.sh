@@ -15,11 +15,7 @@ spin=$!
 thr=$!
 trap 'kill $gone $spin $thr 2>/dev/null; rm -rf "$TMP"' EXIT
 # Removed once it runs (not before its exec: then it would never run).
-n=0
-while [ "$(readlink "/proc/$gone/exe")" != "$TMP/gone-tree" ] && [ $n -lt 600 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_exec $gone "$TMP/gone-tree"
 rm "$TMP/gone-tree"
 "$HWPROF" record -q -a -F 199 --duration 3s -o "$TMP/a.pb.gz" 2>"$TMP/err" &
 hw=$!
