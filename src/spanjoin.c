@@ -30,6 +30,7 @@ enum {
 
 struct span {
 	uint64_t intended, begin, end, trace;   /* ns; end 0: still open */
+	uint64_t begin_as_written;               /* ticks or ns: names the span (with name) */
 	uint32_t name;
 };
 
@@ -341,7 +342,8 @@ static uint64_t rec_ns(const struct spanjoin *s, const struct spanchan_rec *r, u
 
 static int span_ended(struct spanjoin *s, struct tstate *t, const struct spanchan_rec *r)
 {
-	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->name };
+	struct span sp = { 0, rec_ns(s, r, r->begin), rec_ns(s, r, r->end), r->trace_id, r->begin,
+			   r->name };
 	int err;
 
 	if (sp.end < sp.begin)
@@ -354,6 +356,11 @@ static int span_ended(struct spanjoin *s, struct tstate *t, const struct spancha
 		return -ENOMEM;
 	t->closed[t->n_closed++] = sp;
 	s->n_kept++;
+	/* The open span seen at a drain before: no longer open, even if no
+	 * later drain says so (a thread that exits gives its ring up, and its
+	 * open span is then read no more). */
+	if (t->open.begin && t->open.begin_as_written == r->begin && t->open.name == r->name)
+		t->open.begin = 0;
 	s->stats.spans++;
 	err = names_room(s, sp.name);
 	if (!err && (sp.intended != sp.begin || (s->kind[sp.name] & K_LATENCIES)))
@@ -365,6 +372,18 @@ static int span_ended(struct spanjoin *s, struct tstate *t, const struct spancha
 	if (!err && s->svc[sp.name])
 		err = record(s, &s->svc[sp.name], (int64_t)(sp.end - sp.begin));
 	return err;
+}
+
+/* Whether open, read at this drain before its records, has ended since: its
+ * END is among the closed spans that ended after it began (the span may have
+ * ended, and others begun and ended, between the two reads). */
+static int ended_since(const struct tstate *t, const struct span *open)
+{
+	for (size_t i = t->n_closed; i > 0 && t->closed[i - 1].end >= open->begin; i--)
+		if (t->closed[i - 1].begin_as_written == open->begin_as_written &&
+		    t->closed[i - 1].name == open->name)
+			return 1;
+	return 0;
 }
 
 /* A time of r (ticks or ns) that can be converted. */
@@ -412,10 +431,8 @@ static int on_record(const struct spanchan_rec *r, void *ctx)
 	}
 	switch (r->kind) {
 	case SPANCHAN_OPEN:
-		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->name };
-		/* Read open just before its END was appended and drained: closed. */
-		if (t->n_closed && t->closed[t->n_closed - 1].begin == t->open.begin &&
-		    t->closed[t->n_closed - 1].name == t->open.name)
+		t->open = (struct span){ 0, rec_ns(s, r, r->begin), 0, r->trace_id, r->begin, r->name };
+		if (ended_since(t, &t->open))
 			t->open.begin = 0;
 		return 0;
 	case SPANCHAN_END:

@@ -5,7 +5,9 @@
  * their interval log read back by spanreport.c, whose filters (trace id,
  * slower than a percentile or a duration) and argument parser are tested too;
  * what the program's records can make it keep: threads, closed spans, times;
- * the channels of two processes chained, each sample to its own thread's. */
+ * the channels of two processes chained, each sample to its own thread's;
+ * a span seen open at one drain and ended by the next labels nothing after
+ * its end. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,6 +199,43 @@ static void test_spans_without_end(struct fixture *fx)
 	   "at the end, a span never ended labels its samples without span_ns");
 	is_int((long long)spanjoin_stats(s)->spans, 3, "3 spans ended");
 	is_int((long long)spanjoin_stats(s)->no_duration, 1, "1 sample without span_ns");
+}
+
+/* A span seen open, then ended, with no later look at the open span: the
+ * thread gave its ring up (it exited), or the span ended and another began
+ * and ended between a drain's read of the open span and of the records.
+ * Samples after its end are no longer its own. */
+static void test_open_then_ended(struct fixture *fx)
+{
+	struct spanjoin *s = fx->s;
+	struct profile *p = fx->p;
+	const struct profile_sample *x;
+
+	/* Request 47 read open; the next drain reads its END and request 48's
+	 * (the open span as read before the records). */
+	push(SPANCHAN_END, (uint32_t)fx->req, 47, 0, 8000, 8100);
+	push(SPANCHAN_END, (uint32_t)fx->req, 48, 0, 8200, 8300);
+	spanchan_open(&prod, 8000, (uint16_t)fx->req, 47, 0);
+	spanjoin_drain(s);
+	add(s, p, 5, 8400, fx->loc[0]);
+	is_int(spanjoin_settle(s, p, 1), 0, "final settle");
+	x = sample_at(p, fx->loc[0]);
+	ok(x && !label(x, "span") && !label(x, "trace_id"),
+	   "open when read, ended with another before the records were: not open after");
+	spanchan_close(&prod);
+
+	/* Request 49 seen open; then its END, and the thread gives its ring up. */
+	spanchan_open(&prod, 9000, (uint16_t)fx->req, 49, 0);
+	spanjoin_drain(s);
+	push(SPANCHAN_END, (uint32_t)fx->req, 49, 0, 9000, 9100);
+	spanchan_release(&prod);
+	spanjoin_drain(s);
+	add(s, p, 5, 9500, fx->loc[1]);
+	is_int(spanjoin_settle(s, p, 1), 0, "final settle");
+	x = sample_at(p, fx->loc[1]);
+	ok(x && !label(x, "span") && !label(x, "trace_id"),
+	   "a thread that exits after its span ended: its later samples are unlabeled");
+	is_int((long long)spanjoin_stats(s)->no_duration, 0, "no sample without span_ns");
 }
 
 static void test_histograms(struct fixture *fx)
@@ -405,6 +444,16 @@ int main(void)
 	test_chain();
 	spanjoin_free(fx.s);
 	spanchan_release(&prod);
+	spanchan_free(fx.ch);
+	profile_free(fx.p);
+	/* On a channel of its own: it ends with the thread's ring given up. */
+	memset(&fx, 0, sizeof(fx));
+	if (setup(&fx) < 0) {
+		printf("Bail out! setup\n");
+		return 1;
+	}
+	test_open_then_ended(&fx);
+	spanjoin_free(fx.s);
 	spanchan_free(fx.ch);
 	profile_free(fx.p);
 	return done_testing();
