@@ -11,23 +11,29 @@ require_sampling
 # allowed) keeps that noise small; the checks hold without it.
 RT=
 chrt -f 10 true 2>/dev/null && RT="chrt -f 10"
-$RT "$HWPROF" record -q --wall -o "$TMP/p.pb.gz" -- "$WORKLOADS/pipewait" 1 >"$TMP/out.txt" \
-	2>"$TMP/err.txt" || fail "record exited $?: $(cat "$TMP/err.txt")"
-grep -q "no context-switch records" "$TMP/err.txt" && skip "$(cat "$TMP/err.txt")"
-elapsed=$(sed -n 's/^elapsed_ns //p' "$TMP/out.txt")
-[ -n "$elapsed" ] || fail "pipewait printed no elapsed_ns"
+# On-CPU time is counted in sampling periods, and a timer that fires late
+# (the guest stalled while the thread ran) counts one: a second run decides.
+for attempt in 1 2; do
+	$RT "$HWPROF" record -q --wall -o "$TMP/p.pb.gz" -- "$WORKLOADS/pipewait" 1 >"$TMP/out.txt" \
+		2>"$TMP/err.txt" || fail "record exited $?: $(cat "$TMP/err.txt")"
+	grep -q "no context-switch records" "$TMP/err.txt" && skip "$(cat "$TMP/err.txt")"
+	elapsed=$(sed -n 's/^elapsed_ns //p' "$TMP/out.txt")
+	[ -n "$elapsed" ] || fail "pipewait printed no elapsed_ns"
 
-"$HWPROF" report --threads "$TMP/p.pb.gz" >"$TMP/threads.txt" || fail "report --threads failed"
-# columns: TID THREAD CPU OFF runnable sleeping lock io CPU/WALL (ms)
-read -r main_cpu main_off main_sleep <<EOF
+	"$HWPROF" report --threads "$TMP/p.pb.gz" >"$TMP/threads.txt" || fail "report --threads failed"
+	# columns: TID THREAD CPU OFF runnable sleeping lock io CPU/WALL (ms)
+	read -r main_cpu main_off main_sleep <<EOF
 $(awk '$2 == "pipewait" { print $3, $4, $6 }' "$TMP/threads.txt")
 EOF
-[ -n "$main_sleep" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
-ratio=$(awk -v c="$main_cpu" -v o="$main_off" -v e="$elapsed" 'BEGIN { printf "%.3f", (c + o) * 1e6 / e }')
+	[ -n "$main_sleep" ] || fail "no row for thread pipewait: $(cat "$TMP/threads.txt")"
+	ratio=$(awk -v c="$main_cpu" -v o="$main_off" -v e="$elapsed" 'BEGIN { printf "%.3f", (c + o) * 1e6 / e }')
+	# Both threads live for the whole run (the writer from just after main
+	# starts to its join): together, elapsed x 2.
+	all=$(awk -v e="$elapsed" 'NR > 1 { s += $3 + $4 } END { printf "%.3f", s * 1e6 / (2 * e) }' "$TMP/threads.txt")
+	within "$ratio" 0.95 1.05 && within "$all" 0.95 1.05 && break
+	echo "# attempt $attempt: main thread cpu $main_cpu + off $main_off ms = $ratio x elapsed; all threads $all"
+done
 within "$ratio" 0.95 1.05 || fail "main thread: cpu $main_cpu + off $main_off ms = $ratio x elapsed $elapsed ns"
-# Both threads live for the whole run (the writer from just after main starts
-# to its join): together, elapsed x 2.
-all=$(awk -v e="$elapsed" 'NR > 1 { s += $3 + $4 } END { printf "%.3f", s * 1e6 / (2 * e) }' "$TMP/threads.txt")
 within "$all" 0.95 1.05 || fail "all threads: cpu + off = $all x (elapsed x 2)"
 
 "$HWPROF" report -t off-cpu --folded "$TMP/p.pb.gz" >"$TMP/off.txt" || fail "report -t off-cpu failed"
