@@ -1,16 +1,17 @@
-/* cfiread.c - see cfiread.h.
+/* cfiread.c - see cfiread.h: the search table and the .eh_frame reader
+ * (libdw's frames as rows: cfilibdw.c).
  *
- * Both row readers fill a struct state (every register's rule, the CFA's) and
- * make_row keeps what differs from the ABI's rules.  The .eh_frame reader
+ * Both row readers fill a struct cfiread_state and cfiread_make_row keeps
+ * what differs from the ABI's rules (cfiread-int.h).  The .eh_frame reader
  * follows libdw's (elfutils libdw/cfi.c, cie.c, fde.c, encoded-value.h):
  * the same initial rules, the same meaning of each opcode, including its
  * quirks (a CFA that DW_CFA_def_cfa_offset changes while it is an
  * expression becomes invalid, not an error); where libdw would refuse the
  * program, so does this reader, and the caller asks libdw. */
 #include "cfiread.h"
+#include "cfiread-int.h"
 
 #include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,26 +21,7 @@
 #define MAX_REMEMBER 16         /* DW_CFA_remember_state nesting (GCC uses 1) */
 #define NO_REG 0xff             /* a register beyond CFI_NREGS: never known */
 
-struct rule {
-	uint8_t kind, base;
-	uint8_t bad;                /* an expression a row cannot say */
-	int64_t off;
-};
-
-/* libdw's kinds of CFA rule, which the .eh_frame reader must tell apart:
- * DW_CFA_def_cfa_offset and _register keep an offset rule, and make any
- * other invalid. */
-enum { CFA_UNDEFINED, CFA_OFFSET, CFA_EXPR, CFA_INVALID };
-
-struct state {
-	uint8_t cfa, cfa_base;      /* the row's CFA rule (enum cfi_cfa) */
-	uint8_t cfa_bad;            /* an expression a row cannot say */
-	uint8_t cfa_rule;           /* libdw's kind of it */
-	int64_t cfa_off;
-	struct rule r[CFI_NREGS];
-};
-
-static void state_init(struct state *st)
+static void state_init(struct cfiread_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	for (unsigned r = 0; r < CFI_NREGS; r++)
@@ -51,11 +33,8 @@ static int fits32(int64_t v)
 	return v >= INT32_MIN && v <= INT32_MAX;
 }
 
-/* The row for [start, end) with return address column ra: CFI_FOUND or
- * CFI_UNSUPPORTED (row->unsupported set).  -1 when the range is empty or
- * too long for a row. */
-static int make_row(const struct state *st, uint64_t ra, uint64_t start, uint64_t end,
-		    struct cfi_row *row)
+int cfiread_make_row(const struct cfiread_state *st, uint64_t ra, uint64_t start, uint64_t end,
+		     struct cfi_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	if (end <= start || end - start > UINT32_MAX)
@@ -73,7 +52,7 @@ static int make_row(const struct state *st, uint64_t ra, uint64_t start, uint64_
 		row->r.cfa_off = (int32_t)st->cfa_off;
 	}
 	for (unsigned r = 0; r < CFI_NREGS; r++) {
-		const struct rule *x = &st->r[r];
+		const struct cfiread_rule *x = &st->r[r];
 		unsigned base = x->base <= CFI_RULE_BASE_MAX ? x->base : 0;
 
 		if (x->bad || x->off < INT16_MIN || x->off > INT16_MAX)
@@ -97,120 +76,6 @@ unsupported:
 	memset(&row->r, 0, sizeof(row->r));
 	row->r.unsupported = 1;
 	return CFI_UNSUPPORTED;
-}
-
-/* ---- libdw's frame ---- */
-
-/* DW_OP_bregN / DW_OP_bregx: the register and offset, or -1. */
-static int breg(const Dwarf_Op *op, unsigned *reg, int64_t *off)
-{
-	if (op->atom >= DW_OP_breg0 && op->atom <= DW_OP_breg31) {
-		*reg = op->atom - DW_OP_breg0;
-		*off = (int64_t)op->number;
-	} else if (op->atom == DW_OP_bregx && op->number < CFI_NREGS) {
-		*reg = (unsigned)op->number;
-		*off = (int64_t)op->number2;
-	} else {
-		return -1;
-	}
-	return *reg < CFI_NREGS ? 0 : -1;
-}
-
-/* The CFA rule: "breg" is register + offset, "breg; deref" the word there
- * (a realigned frame keeps its CFA in memory). */
-static void libdw_cfa(Dwarf_Frame *frame, struct state *st)
-{
-	Dwarf_Op *ops;
-	size_t nops;
-	unsigned reg;
-	int64_t off;
-
-	/* libdwfl's walk fails every CFA-relative rule when the CFA fails. */
-	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops == 0) {
-		st->cfa = CFI_CFA_UNDEF;
-		return;
-	}
-	if (breg(&ops[0], &reg, &off) < 0 || nops > 2 ||
-	    (nops == 2 && ops[1].atom != DW_OP_deref)) {
-		st->cfa_bad = 1;
-		return;
-	}
-	st->cfa = nops == 2 ? CFI_CFA_DEREF : CFI_CFA_REG;
-	st->cfa_base = (uint8_t)reg;
-	st->cfa_off = off;
-}
-
-/* One register's rule, as dwarf_frame_register spells it:
- *   undefined: no ops (ops == ops_mem); same value: no ops (ops NULL);
- *   offset(N):  call_frame_cfa [plus_uconst N]        (a location: read it)
- *   val_offset: call_frame_cfa [plus_uconst N] stack_value
- *   register(R): regx R
- *   expression E: call_frame_cfa E [stack_value]      (E: breg R N here) */
-static void libdw_reg(Dwarf_Frame *frame, unsigned r, struct rule *x)
-{
-	Dwarf_Op mem[3], *ops;
-	size_t nops;
-	int value = 0;
-	unsigned reg;
-	int64_t off;
-
-	memset(x, 0, sizeof(*x));
-	/* A rule libdw cannot read leaves the register unknown to libdwfl too. */
-	if (dwarf_frame_register(frame, (int)r, mem, &ops, &nops) != 0)
-		return;
-	if (nops == 0) {
-		x->kind = ops == NULL ? CFI_SAME : CFI_UNDEF;
-		return;
-	}
-	if (ops[0].atom == DW_OP_regx && nops == 1) {
-		/* A register libdwfl does not unwind reads as unknown. */
-		if (ops[0].number < CFI_NREGS) {
-			x->kind = CFI_REG;
-			x->base = (uint8_t)ops[0].number;
-		}
-		return;
-	}
-	if (ops[0].atom != DW_OP_call_frame_cfa) {
-		x->bad = 1;
-		return;
-	}
-	if (nops > 1 && ops[nops - 1].atom == DW_OP_stack_value) {
-		value = 1;
-		nops--;
-	}
-	if (nops == 1 || (nops == 2 && ops[1].atom == DW_OP_plus_uconst)) {
-		x->kind = value ? CFI_CFA_PLUS : CFI_AT_CFA;
-		x->off = nops == 2 ? (int64_t)ops[1].number : 0;
-	} else if (nops == 2 && breg(&ops[1], &reg, &off) == 0) {
-		x->kind = value ? CFI_REG_PLUS : CFI_AT_REG;
-		x->base = (uint8_t)reg;
-		x->off = off;
-	} else {
-		x->bad = 1;
-	}
-}
-
-int cfiread_row(struct Dwarf_Frame_s *frame, struct cfi_row *row)
-{
-	Dwarf_Addr start = 0, end = 0;
-	bool signal = false;
-	int ra = dwarf_frame_info(frame, &start, &end, &signal);
-	struct state st;
-	int r;
-
-	memset(&st, 0, sizeof(st));
-	libdw_cfa(frame, &st);
-	for (unsigned reg = 0; reg < CFI_NREGS; reg++)
-		libdw_reg(frame, reg, &st.r[reg]);
-	/* A signal frame changes how the next frame's pc is looked up. */
-	r = make_row(&st, ra < 0 || signal ? CFI_NREGS : (uint64_t)ra, start, end, row);
-	if (r < 0) {
-		memset(row, 0, sizeof(*row));
-		row->start = start;
-		row->r.unsupported = 1;
-		return CFI_UNSUPPORTED;
-	}
-	return r;
 }
 
 /* ---- bytes ---- */
@@ -482,13 +347,13 @@ static int read_cie(const struct cfiread_eh *eh, size_t pos, struct cie *cie)
  * remembered ones, and where rows go. */
 struct interp {
 	const struct cie *cie;
-	struct state st, init;
+	struct cfiread_state st, init;
 	size_t nsaved;
 	int in_cie;
 	uint64_t loc, end;          /* the row being read starts at loc; the FDE ends at end */
 	struct cfirows *rows;
 	size_t first, max;
-	struct state saved[MAX_REMEMBER];   /* last: not zeroed */
+	struct cfiread_state saved[MAX_REMEMBER];   /* last: not zeroed */
 };
 
 /* The row [in->loc, to) of the current state.  0, -E2BIG or -ENOMEM. */
@@ -505,7 +370,7 @@ static int emit(struct interp *in, uint64_t to)
 	if (cfirows_grow(r, 1) < 0)
 		return -ENOMEM;
 	/* A row longer than a row can say (4 GiB) ends the FDE's rows. */
-	if (make_row(&in->st, in->cie->signal ? CFI_NREGS : in->cie->ra, in->loc, to,
+	if (cfiread_make_row(&in->st, in->cie->signal ? CFI_NREGS : in->cie->ra, in->loc, to,
 		     &r->v[r->n]) < 0)
 		return -E2BIG;
 	r->n++;
@@ -544,7 +409,7 @@ static int expr_shape(struct cur *c, unsigned *reg, int64_t *off, int *deref)
 static void set_rule(struct interp *in, uint64_t reg, uint8_t kind, uint64_t base, uint64_t off)
 {
 	if (reg < CFI_NREGS)
-		in->st.r[reg] = (struct rule){ kind, base < CFI_NREGS ? (uint8_t)base : NO_REG, 0,
+		in->st.r[reg] = (struct cfiread_rule){ kind, base < CFI_NREGS ? (uint8_t)base : NO_REG, 0,
 					       (int64_t)off };
 }
 

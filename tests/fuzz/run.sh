@@ -22,7 +22,7 @@ build() {
 	clang $FLAGS "tests/fuzz/fuzz-$name.c" "$@" -o "$OUT/fuzz-$name"
 	TARGETS="$TARGETS $name"
 }
-build perfrec src/perfrec.c
+build perfrec src/perfrec.c src/perfrecwrite.c
 build pprof src/profile.c src/pprof.c src/pprofwrite.c src/hindex.c src/util.c src/outfile.c \
 	"$OUT/profile.pb-c.c" -lprotobuf-c -lz
 build hdrlog src/hdr.c src/hdrlog.c src/util.c -lz -lm
@@ -42,8 +42,8 @@ build procmap src/procmap.c src/util.c src/hindex.c
 build json src/json.c src/gate.c src/stats.c src/util.c -lm
 build demangle src/demangle.c src/profile.c src/hindex.c src/util.c -lstdc++
 # A profiled program's unwind tables (.eh_frame_hdr, .eh_frame).
-build cfi src/cfiread.c src/cfirows.c -ldw -lelf
-build cfitable src/cfitable.c src/cfiread.c src/cfirows.c src/debuginfo.c src/elfsection.c src/util.c \
+build cfi src/cfiread.c src/cfilibdw.c src/cfirows.c -ldw -lelf
+build cfitable src/cfitable.c src/cfiread.c src/cfilibdw.c src/cfirows.c src/debuginfo.c src/elfsection.c src/util.c \
 	-ldw -lelf -lz
 # fuzz-unwind walks through the CFI of a workload built without frame pointers
 # and of libc; fuzz-cfitable changes the first one's.
