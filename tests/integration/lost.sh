@@ -1,7 +1,8 @@
 #!/bin/sh
 # When the kernel drops samples (a one-page ring that hwprof, stopped for half
-# a second, does not read while two busy threads are sampled), hwprof says so on stderr, records the same count in the
-# profile's comments ("lost samples: N"), exits 0 and writes a readable profile.
+# a second, does not read while two busy threads are sampled), hwprof says so
+# on stderr, records the same count in the profile's comments ("lost samples:
+# N"), exits 0 and writes a readable profile.
 . "$(dirname "$0")/lib.sh"
 require_sampling
 

@@ -103,10 +103,11 @@ fi
 # The slow requests' trace ids (1 + the request index; i % 100 == 50 is slow):
 # each is ~4-5 samples at 999 Hz, so most of the 20 have some; the test takes
 # the one with the most and wants --trace-id to keep exactly its samples.
-# trace_ids F: "id ns" per trace id in report --tags F.
+# trace_ids F: "id ns" per trace id in report --tags F (its values as in_ms reads them).
 trace_ids() {
 	"$HWPROF" report --tags "$1" | awk '/^trace_id:/ { k = 1; next } /^[a-z_]+:/ { k = 0 }
-		k && NF { v = $1; sub(/ms$/, "", v); print $NF, v * 1e6 }'
+		k && NF { v = $1; m = v ~ /ns$/ ? 1 : v ~ /us$/ ? 1e3 : v ~ /ms$/ ? 1e6 : 1e9
+			  sub(/[a-z]+$/, "", v); print $NF, v * m }'
 }
 # On failure, what the recording said (lost samples) and the ids it labeled.
 ids_fail() { fail "$1 (record: $(cat "$TMP/record.err"); slow ids: $(awk '$1 % 100 == 51' "$TMP/ids" | tr '\n' ' '))"; }
