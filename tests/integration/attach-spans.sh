@@ -12,6 +12,7 @@
 # the channel of a process started after it; record -a keeps the latencies
 # of one that exited before the end.
 . "$(dirname "$0")/lib.sh"
+span_channels_alone "$@"
 PROG="$WORKLOADS/spanserve"
 [ -x "$PROG" ] || skip "tests/workloads/spanserve not built"
 require_sampling
@@ -196,7 +197,7 @@ if "$HWPROF" record -q -a -e cpu-clock --duration 100ms -o "$TMP/probe.pb.gz" 2>
 	sleep 1.5
 	kill -TERM $rec
 	wait $rec || fail "record -a exited $?: $(cat "$TMP/reca.err")"
-	has_spans reca || fail "record -a: no spans of the late process: $(grep -A3 "^span:\\|^tenant:" "$TMP/reca.tags")"
+	has_spans reca || fail "record -a: no spans of the late process (pid $srv): $(grep -A3 "^span:\\|^tenant:" "$TMP/reca.tags"; grep -A6 "^pid:" "$TMP/reca.tags"; cat "$TMP/reca.err")"
 	"$HWPROF" report --spans "$TMP/reca.pb.gz" >"$TMP/reca.spans" || fail "report --spans: exit $?"
 	awk '$1 == "request" && $2 > 0 { ok = 1 } END { exit !ok }' "$TMP/reca.spans" ||
 		fail "record -a: no request latencies of the process that exited: $(cat "$TMP/reca.spans")"

@@ -102,6 +102,20 @@ wait_exec() {
 	[ "$(readlink "/proc/$1/exe")" = "$prog" ] || fail "pid $1 does not run $2"
 }
 
+# span_channels_alone "$@" (first thing after sourcing): run the rest of the
+# script while no other script holding this runs.  A system-wide recording
+# joins every span channel on the machine, and a channel has one reader: the
+# scripts that record system-wide and those that need a program's channel
+# to themselves take turns.  The script runs again under flock(1), which
+# holds the lock itself (-o: no child of the test inherits it).
+span_channels_alone() {
+	[ -n "${HWPROF_TEST_CHANNELS_LOCKED:-}" ] && return 0
+	command -v flock >/dev/null 2>&1 || return 0
+	rm -rf "$TMP"
+	HWPROF_TEST_CHANNELS_LOCKED=1 exec flock -o -w 600 -E 99 \
+		"${TMPDIR:-/tmp}/hwprof-tests-span-channels.lock" "$0" "$@"
+}
+
 # require_system_wide: skip unless this user may watch every CPU.
 require_system_wide() {
 	[ "$(id -u)" = 0 ] || [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 0 ] ||

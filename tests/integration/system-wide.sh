@@ -2,6 +2,7 @@
 # record -a: two unrelated programs and one whose binary was deleted while it
 # ran are all seen, by process and function name; hwprof leaves itself out.
 . "$(dirname "$0")/lib.sh"
+span_channels_alone "$@"
 require_sampling
 require_system_wide
 go_tool validate
