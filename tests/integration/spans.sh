@@ -14,16 +14,15 @@ require_sampling
 
 # The harness's own p99 from the intended start (an exact sort), in ms.
 harness_p99() { awk '$1 == "p99" { print $2 }' "$1"; }
-# in_ms D: a duration as report --spans prints it (800ns, 450us, 182ms, 1.23s) in ms.
-in_ms() {
-	case "$1" in
-	*ns) awk -v v="${1%ns}" 'BEGIN { print v / 1e6 }' ;;
-	*us) awk -v v="${1%us}" 'BEGIN { print v / 1000 }' ;;
-	*ms) echo "${1%ms}" ;;
-	*s) awk -v v="${1%s}" 'BEGIN { print v * 1000 }' ;;
-	*) echo -1 ;;
-	esac
-}
+# ns(D), an awk function: a duration as report prints it (800ns, 450us,
+# 182ms, 1.23s) in ns; -1e6 when it is none of those.
+NS_AWK='function ns(d, m) {
+	m = d ~ /ns$/ ? 1 : d ~ /us$/ ? 1e3 : d ~ /ms$/ ? 1e6 : d ~ /s$/ ? 1e9 : -1
+	sub(/[a-z]+$/, "", d)
+	return m < 0 ? -1e6 : d * m
+}'
+# in_ms D: such a duration in ms (-1 when it is none).
+in_ms() { awk -v d="$1" "$NS_AWK"' BEGIN { print ns(d) / 1e6 }'; }
 # near A B PCT: A within PCT percent of B.
 near() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }
 
@@ -103,11 +102,10 @@ fi
 # The slow requests' trace ids (1 + the request index; i % 100 == 50 is slow):
 # each is ~4-5 samples at 999 Hz, so most of the 20 have some; the test takes
 # the one with the most and wants --trace-id to keep exactly its samples.
-# trace_ids F: "id ns" per trace id in report --tags F (its values as in_ms reads them).
+# trace_ids F: "id ns" per trace id in report --tags F.
 trace_ids() {
-	"$HWPROF" report --tags "$1" | awk '/^trace_id:/ { k = 1; next } /^[a-z_]+:/ { k = 0 }
-		k && NF { v = $1; m = v ~ /ns$/ ? 1 : v ~ /us$/ ? 1e3 : v ~ /ms$/ ? 1e6 : 1e9
-			  sub(/[a-z]+$/, "", v); print $NF, v * m }'
+	"$HWPROF" report --tags "$1" | awk "$NS_AWK"'
+		/^trace_id:/ { k = 1; next } /^[a-z_]+:/ { k = 0 } k && NF { print $NF, ns($1) }'
 }
 # On failure, what the recording said (lost samples) and the ids it labeled.
 ids_fail() { fail "$1 (record: $(cat "$TMP/record.err"); slow ids: $(awk '$1 % 100 == 51' "$TMP/ids" | tr '\n' ' '))"; }
