@@ -71,11 +71,7 @@ for how in functions full; do
 	agent=$!
 	# Until the second interval, a whole second from boundary to boundary
 	# (the first runs from the start to the next whole second: maybe 1 ms).
-	waited=0
-	while [ "$(ls "$TMP/s-$how" | wc -l)" -lt 2 ] && [ $waited -lt 600 ] && kill -0 $agent 2>/dev/null; do
-		sleep 0.1
-		waited=$((waited + 1))
-	done
+	wait_files "$TMP/s-$how" 2 $agent
 	kill -TERM $agent
 	wait $agent || fail "agent --symbols $how exited $?: $(cat "$TMP/s.err")"
 	f=$(ls "$TMP"/s-$how/hwprof-*.pb.gz | sed -n 2p)

@@ -24,7 +24,7 @@ sh -c 'exit 0' &
 gone=$!
 # A zombie until the wait below.
 n=0
-while [ "$(sed 's/.*) //' "/proc/$gone/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && [ $n -lt 600 ]; do
+while [ "$(proc_state $gone)" != Z ] && [ $n -lt 600 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done

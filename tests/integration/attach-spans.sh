@@ -20,15 +20,20 @@ require_sampling
 pids=
 trap 'kill $pids 2>/dev/null; rm -rf "$TMP"' EXIT
 
+# ready FILE: until spanserve says in FILE that it is ready (at most a minute).
+ready() {
+	n=0
+	until grep -qs "ready" "$1" || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done
+	grep -qs "ready" "$1"
+}
+
 # start NAME MODE [ENV=VALUE]: spanserve in the background, $srv its pid,
 # once it said it is ready.
 start() {
 	env ${3:-HWPROF_UNUSED=1} "$PROG" 60 "$2" >"$TMP/$1.out" 2>&1 &
 	srv=$!
 	pids="$pids $srv"
-	n=0
-	until grep -qs "ready" "$TMP/$1.out" || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done
-	grep -q "ready" "$TMP/$1.out" || fail "$1: spanserve did not start: $(cat "$TMP/$1.out")"
+	ready "$TMP/$1.out" || fail "$1: spanserve did not start: $(cat "$TMP/$1.out")"
 }
 
 # wait_active NAME VALUE FROM: a status line active=VALUE after line FROM
@@ -232,8 +237,7 @@ kill $srv
 "$HWPROF" record -q -e cpu-clock -F 99 -o "$TMP/cmd.pb.gz" -- "$PROG" 60 ok >"$TMP/cmd.out" \
 	2>"$TMP/cmd.err" &
 pids="$pids $!"
-n=0
-until grep -qs "ready" "$TMP/cmd.out" || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done
+ready "$TMP/cmd.out"
 srv=$(sed -n 's/^spanserve: pid \([0-9]*\) ready$/\1/p' "$TMP/cmd.out")
 [ -n "$srv" ] || fail "spanserve under record did not start: $(cat "$TMP/cmd.out" "$TMP/cmd.err")"
 pids="$pids $srv"

@@ -102,6 +102,19 @@ wait_exec() {
 	[ "$(readlink "/proc/$1/exe")" = "$prog" ] || fail "pid $1 does not run $2"
 }
 
+# wait_files DIR N PID: until DIR holds N files (at most a minute), or PID
+# (the process writing them) has ended.
+wait_files() {
+	n=0
+	while [ "$(ls "$1" | wc -l)" -lt "$2" ] && [ $n -lt 600 ] && kill -0 "$3" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# proc_state PID: the process's state letter (R, S, Z, ...); empty when gone.
+proc_state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+
 # span_channels_alone "$@" (first thing after sourcing): run the rest of the
 # script while no other script holding this runs.  A system-wide recording
 # joins every span channel on the machine, and a channel has one reader: the

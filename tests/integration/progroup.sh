@@ -9,7 +9,8 @@ require_sampling
 
 # running PID: the process exists and is not a zombie.
 running() {
-	[ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]
+	state=$(proc_state "$1")
+	[ -n "$state" ] && [ "$state" != Z ]
 }
 # wait_file FILE: until FILE is not empty (a minute at most).
 wait_file() {

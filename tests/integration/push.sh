@@ -21,11 +21,7 @@ run_agent() {
 		-p $tree --interval 1s --push "$2" --dir "$3" --service app --label env=test \
 		2>"$3.err" &
 	a=$!
-	waited=0
-	while [ "$(ls "$3" | wc -l)" -lt "$1" ] && [ $waited -lt 600 ] && kill -0 $a 2>/dev/null; do
-		sleep 0.1
-		waited=$((waited + 1))
-	done
+	wait_files "$3" "$1" $a
 	kill -TERM $a
 	wait $a || fail "agent exited $? after SIGTERM: $(cat "$3.err")"
 }
