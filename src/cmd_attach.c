@@ -357,7 +357,8 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
 	int sig;
 
 	/* System-wide, processes started since the last look are joined each
-	 * second (each process is looked at once: a few directory reads). */
+	 * second (each process is looked at once, or twice if it had no channel
+	 * yet: a few directory reads). */
 	for (;;) {
 		int64_t step = until;
 

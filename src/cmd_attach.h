@@ -89,9 +89,9 @@ void attach_record(struct session *s, struct recorder *rec, const struct target 
 		   int64_t duration_ns, int quiet, struct spanattach **joined);
 
 /* The span channels that t's processes publish (spanattach.h): -p's, or
- * with -a/-C every process's, each process looked at once (call again to
- * join those started since, and leave those gone); *a made on first use;
- * rec reads them.  One line, prefixed with cmd, per channel that cannot be
+ * with -a/-C every process's, each process looked at once (twice when it
+ * had no channel yet; call again to join those started since, and leave
+ * those gone); *a made on first use; rec reads them.  One line, prefixed with cmd, per channel that cannot be
  * read.  keep_gone: what exited processes' channels gave stays in *a
  * (spanattach_keep_gone).  The number joined now, or -ENOMEM. */
 int attach_spans(const char *cmd, const struct target *t, struct spanattach **a,

@@ -27,8 +27,10 @@ struct spanattach {
 	int keep_gone;
 	struct spanattach_entry gone[SPANATTACH_MAX];  /* kept: spanattach_keep_gone */
 	size_t n_gone;
-	pid_t *seen;            /* sorted: the live processes already looked at */
+	pid_t *seen;            /* sorted: the live processes done with */
 	size_t n_seen;
+	pid_t *once;            /* sorted: looked at once, no channel yet */
+	size_t n_once;
 };
 
 int spanattach_new(const char *proc_root, spanattach_say_fn say, void *ctx,
@@ -52,6 +54,7 @@ void spanattach_free(struct spanattach *a)
 		spanchan_free(spanattach_chan(a, i));
 	}
 	free(a->seen);
+	free(a->once);
 	free(a);
 }
 
@@ -236,9 +239,9 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int seen_before(const struct spanattach *a, pid_t pid)
+static int in_set(const pid_t *set, size_t n, pid_t pid)
 {
-	return a->n_seen && bsearch(&pid, a->seen, a->n_seen, sizeof(pid), cmp_pid);
+	return n && bsearch(&pid, set, n, sizeof(pid), cmp_pid);
 }
 
 /* Leave the channels of processes that are gone, their waiting samples
@@ -273,8 +276,8 @@ static void prune(struct spanattach *a, struct profile *p)
 int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
 		      struct profile *p)
 {
-	pid_t *live = NULL;
-	size_t n_live = n;
+	pid_t *live = NULL, *once;
+	size_t n_live = n, n_done = 0, n_once = 0;
 	char why[256];
 	int joined = 0;
 
@@ -288,20 +291,37 @@ int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t s
 	} else if (target_processes(a->proc_root, self, &live, &n_live) < 0) {
 		return -ENOMEM;
 	}
+	once = malloc((n_live ? n_live : 1) * sizeof(*once));
+	if (!once) {
+		free(live);
+		return -ENOMEM;
+	}
+	/* live[] becomes the processes done with, in place (still sorted). */
 	for (size_t i = 0; i < n_live; i++) {
+		pid_t pid = live[i];
 		int r;
 
-		if (seen_before(a, live[i]))
-			continue;
-		r = spanattach_join(a, live[i], why, sizeof(why));
-		joined += r > 0;
-		if (r < 0 && a->say)
-			a->say(a->say_ctx, why);
+		if (!in_set(a->seen, a->n_seen, pid)) {
+			r = spanattach_join(a, pid, why, sizeof(why));
+			joined += r > 0;
+			if (r < 0 && a->say)
+				a->say(a->say_ctx, why);
+			/* No channel at a first look may be a process still
+			 * starting (between fork and the library's constructor):
+			 * looked at once more, at the next update. */
+			if (r == 0 && !in_set(a->once, a->n_once, pid)) {
+				once[n_once++] = pid;
+				continue;
+			}
+		}
+		live[n_done++] = pid;
 	}
-	/* What was seen and is still alive: the set stays as large as the
-	 * processes are many. */
+	/* What is still alive: the sets stay as large as the processes are many. */
 	free(a->seen);
 	a->seen = live;
-	a->n_seen = n_live;
+	a->n_seen = n_done;
+	free(a->once);
+	a->once = once;
+	a->n_once = n_once;
 	return joined;
 }

@@ -53,8 +53,10 @@ int spanattach_join(struct spanattach *a, pid_t pid, char *why, size_t cap);
 /* Keep the set in step with the processes: the channels of those gone are
  * left and their waiting samples settled into p; processes not looked at
  * before are joined (pids[0..n), or with n == 0 every process under
- * proc_root but self), each looked at once, say() told of each failure.
- * Bounded: one look per process, at most SPANATTACH_MAX channels at once.
+ * proc_root but self), say() told of each failure.  A process without a
+ * channel is looked at twice, at two updates in a row (it may have been
+ * starting); otherwise once.  Bounded: at most two looks per process, at
+ * most SPANATTACH_MAX channels at once.
  * The number joined now, or -ENOMEM. */
 int spanattach_update(struct spanattach *a, const pid_t *pids, size_t n, pid_t self,
 		      struct profile *p);
