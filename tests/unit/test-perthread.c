@@ -22,6 +22,7 @@
 #include "perthread.h"
 #include "ring.h"
 #include "tap.h"
+#include "util.h"
 
 #define MAX_CPUS 256
 #define RING_PAGES 64
@@ -222,14 +223,17 @@ static void group_attrs(struct perf_event_attr attrs[2])
 }
 
 /* Let the child go and read the watchers and the rings until it has exited
- * (killed if it does not), then what is left of both.  0 or 1. */
+ * (killed if it does not within a minute: a count of loops would run out
+ * early when the watchers are readable at every poll while a slow, sanitized
+ * child takes its time), then what is left of both.  0 or 1. */
 static int drive(struct run *u)
 {
 	struct pollfd pfds[MAX_CPUS];
+	int64_t deadline = util_now_mono_ns() + 60 * (int64_t)1000000000;
 
 	if (write(u->go[1], "g", 1) != 1)
 		return 1;
-	for (int tries = 0; tries < 2000 && !u->exited; tries++) {
+	while (!u->exited && util_now_mono_ns() < deadline) {
 		size_t n = perthread_pollfds(u->seen.pt, pfds, MAX_CPUS);
 
 		if (n)
